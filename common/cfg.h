@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: ISC */
+/* The configuration file: one declarative table of keys (section, name,
+ * type, default, bounds, help), parsed and validated once. balised and
+ * balisectl ("config check") use the same code.
+ *
+ * Syntax: "[section]" lines, "key = value" lines, whole-line comments
+ * starting with '#' or ';'. A value may be wrapped in double quotes. Unknown
+ * sections and keys, duplicates and out-of-range values are errors that name
+ * the file, the line and the key. Relative paths are taken relative to the
+ * directory of the configuration file. */
+#ifndef BALISE_CFG_H
+#define BALISE_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cfg_type {
+	CFG_STRING,   /* free text */
+	CFG_PATH,     /* file or directory; made absolute */
+	CFG_UINT,     /* decimal integer within [min, max] */
+	CFG_SIZE,     /* bytes, with optional K, M, G, T suffix (powers of 1024) */
+	CFG_DURATION, /* seconds, with optional s, m, h, d suffix */
+	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 */
+	CFG_LISTEN,   /* comma-separated "IPv4:port" or "[IPv6]:port"; empty = off */
+	CFG_LOGLEVEL, /* debug, info, warn, error */
+};
+
+#define CFG_LISTEN_MAX 4
+#define CFG_HOST_MAX 46 /* INET6_ADDRSTRLEN */
+
+struct cfg_listen {
+	unsigned n;
+	struct {
+		char host[CFG_HOST_MAX];
+		uint16_t port;
+		bool v6;
+	} addr[CFG_LISTEN_MAX];
+};
+
+struct config {
+	char *path; /* the file that was read, absolute */
+	char *dir;  /* its directory */
+
+	/* [server] */
+	char *hostname;
+	char *user;
+	char *data_dir;
+	char *postmaster;
+	int log_level;
+	bool log_syslog;
+
+	/* [storage] */
+	uint64_t map_size;
+	uint64_t map_size_max;
+
+	/* [listen] */
+	struct cfg_listen smtp, submission, submissions, imap, imaps, managesieve;
+
+	/* [tls] */
+	char *tls_cert;
+	char *tls_key;
+	char *tls_ca;
+	char *tls_crl;
+
+	/* [trust] */
+	char *whitelist;
+	char *annuaire;
+
+	/* [auth] */
+	uint64_t argon2_t_cost;
+	uint64_t argon2_m_cost; /* KiB */
+	uint64_t argon2_parallelism;
+	uint64_t auth_cache_ttl; /* seconds */
+
+	/* [limits] */
+	uint64_t message_size_max;
+	uint64_t connections_max;
+	uint64_t connections_per_ip;
+};
+
+struct cfg_key {
+	const char *section;
+	const char *name;
+	enum cfg_type type;
+	size_t offset;   /* into struct config */
+	const char *def; /* default as it would be written in the file; NULL = required */
+	uint64_t min, max;
+	const char *help;
+};
+
+/* The key table, for documentation and its check. */
+const struct cfg_key *cfg_keys(size_t *n_r);
+
+/* Reads and validates path. On error returns -1 and writes
+ * "FILE:LINE: [section] key: reason" into err. cfg must be released with
+ * cfg_free() in both cases. */
+int cfg_load(const char *path, struct config *cfg, char *err, size_t errsz);
+/* Same, from memory (tests, fuzzing); name is used in messages and to resolve
+ * relative paths (its directory). */
+int cfg_parse(const char *text, size_t len, const char *name, struct config *cfg, char *err,
+	      size_t errsz);
+void cfg_free(struct config *cfg);
+
+/* Shared value parsers (also used by balisectl's --quota). 0 or -1. */
+int cfg_parse_size(const char *s, uint64_t *out_r);
+int cfg_parse_duration(const char *s, uint64_t *out_r);
+int cfg_parse_listen(const char *s, struct cfg_listen *out_r, const char **why_r);
+
+#endif

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: ISC
+noinst_LIBRARIES += common/libbalcommon.a
+common_libbalcommon_a_SOURCES = \
+	common/util.c common/util.h \
+	common/buf.c common/buf.h \
+	common/log.c common/log.h \
+	common/cfg.c common/cfg.h \
+	common/idnat.c common/idnat.h
+common_libbalcommon_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: ISC */
+/* libbalstore: everything balise keeps, in one LMDB environment. This header
+ * is the whole public interface; nothing outside storage/ includes lmdb.h.
+ *
+ * Threads and transactions
+ *   - Read transactions (store_read_begin) may be opened from any thread,
+ *     several per thread; keep them short. Never wait for a write while
+ *     holding a read transaction open: growing the map waits for readers.
+ *   - Every write goes through one writer thread owned by the store. Callers
+ *     submit requests; the writer takes every request waiting for it, runs
+ *     them in one LMDB write transaction (group commit), commits (fsync), and
+ *     only then calls each request's completion. A request whose apply
+ *     function fails leaves no trace: the batch is rolled back and replayed
+ *     without it. Hence apply functions must only write through the txn and
+ *     into their own context, and must give the same outcome when run again.
+ *   - Several processes (balised and balisectl) may use one environment.
+ *
+ * Errors: functions return 0 on success or a negative enum store_err;
+ * lookups return 1 found, 0 not found, negative on error. store_strerror()
+ * gives a short English text. Rule violations also set *why_r to a static
+ * English sentence when the function takes why_r. */
+#ifndef BALISE_BALSTORE_H
+#define BALISE_BALSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_err {
+	STORE_OK = 0,
+	STORE_E_NOTFOUND = -1, /* the named object does not exist */
+	STORE_E_EXISTS = -2,   /* an object with that key already exists */
+	STORE_E_INVALID = -3,  /* refused by a rule; see why_r */
+	STORE_E_FULL = -4,     /* storage full: map at map_size_max */
+	STORE_E_QUOTA = -5,    /* the BAL's quota would be exceeded */
+	STORE_E_IO = -6,       /* LMDB or system error (logged) */
+	STORE_E_READONLY = -7, /* write function called in a read txn */
+	STORE_E_LIMIT = -8,    /* an internal limit (keywords, name length) */
+	STORE_E_NOTEMPTY = -9, /* e.g. removing a domain that still has BALs */
+};
+
+const char *store_strerror(int err);
+
+struct store;     /* environment and writer thread */
+struct store_txn; /* a read or write transaction */
+
+struct store_opts {
+	const char *path;      /* directory, created (0700) if missing */
+	uint64_t map_size;     /* initial map size in bytes (0: 64 MiB) */
+	uint64_t map_size_max; /* growth limit (0: 256 GiB) */
+	unsigned max_readers;  /* 0: 1024 */
+	/* Called on the writer thread after each successful commit, with the ids
+	 * of the mailboxes whose content or flags changed in it (deduplicated).
+	 * May be NULL. Used by balised to wake IDLE sessions. */
+	void (*on_commit)(void *arg, const uint64_t *mailbox_ids, size_t n);
+	void *on_commit_arg;
+};
+
+/* Opens (creating if needed) the environment and starts the writer thread.
+ * On error returns a store_err and sets *why_r to a static text. */
+int store_open(const struct store_opts *opts, struct store **store_r, const char **why_r);
+/* Finishes pending writes, stops the writer thread, closes; sets *store to NULL. */
+void store_close(struct store **store);
+
+/* Current and maximum map size, and bytes in use (for metrics and tests). */
+void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint64_t *used_r);
+
+/* ---------------------------------------------------------------- transactions */
+
+int store_read_begin(struct store *store, struct store_txn **txn_r);
+void store_read_end(struct store_txn **txn);
+
+/* Runs inside the writer's transaction. Return 0 to keep the changes, or a
+ * store_err to have them rolled back (the batch is replayed without them). */
+typedef int store_apply_fn(struct store_txn *txn, void *ctx);
+/* Called on the writer thread once the outcome is final: result is 0 after a
+ * durable commit, else the apply function's error or the commit's. */
+typedef void store_done_fn(void *ctx, int result);
+
+struct store_wreq {
+	store_apply_fn *apply;
+	store_done_fn *done;
+	void *ctx;
+	/* private to the store */
+	struct store_wreq *next;
+	int result;
+};
+
+/* Queues req; req must stay valid until done is called. */
+void store_write_async(struct store *store, struct store_wreq *req);
+/* Queues and waits until committed; returns the final result. */
+int store_write(struct store *store, store_apply_fn *apply, void *ctx);
+
+/* Number of write batches committed and requests in them since open (tests,
+ * benchmarks: shows that group commit happened). */
+void store_write_stats(struct store *store, uint64_t *batches_r, uint64_t *requests_r);
+
+/* ---------------------------------------------------------------- domains */
+
+#define STORE_DOMAIN_MAX 253
+
+int store_domain_add(struct store_txn *txn, const char *domain);
+/* STORE_E_NOTEMPTY while BALs of the domain exist. */
+int store_domain_remove(struct store_txn *txn, const char *domain);
+/* 1 if the domain is served here (case-insensitive), 0 if not. */
+int store_domain_exists(struct store_txn *txn, const char *domain);
+/* Calls fn for each domain in order; fn returns non-zero to stop. */
+int store_domain_each(struct store_txn *txn, int (*fn)(void *arg, const char *domain), void *arg);
+
+/* ---------------------------------------------------------------- BALs */
+
+enum store_bal_type { BAL_PER = 1, BAL_ORG = 2, BAL_CAB = 3, BAL_APP = 4 };
+enum store_bal_state { BAL_ACTIVE = 1, BAL_SUSPENDED = 2, BAL_DELETION_REQUESTED = 3 };
+
+#define STORE_ADDR_MAX 254
+#define STORE_IDNAT_MAX 32
+#define STORE_DISPLAY_MAX 256
+#define STORE_HASH_MAX 160
+#define STORE_COHOLDERS_MAX 16
+
+struct store_bal {
+	uint64_t id; /* assigned by store_bal_create */
+	char address[STORE_ADDR_MAX + 1]; /* stored lower-cased; immutable */
+	enum store_bal_type type;         /* immutable */
+	int holder_type;                  /* enum idnat_type */
+	char holder[STORE_IDNAT_MAX + 1]; /* idNat with its type prefix */
+	unsigned n_coholders;             /* CAB only: RPPS idNats */
+	char coholders[STORE_COHOLDERS_MAX][STORE_IDNAT_MAX + 1];
+	char display_name[STORE_DISPLAY_MAX + 1];
+	uint64_t quota_bytes;    /* 0: unlimited */
+	uint64_t quota_messages; /* 0: unlimited */
+	enum store_bal_state state;
+	char password_hash[STORE_HASH_MAX + 1]; /* argon2id encoded string, or "" */
+	int64_t created;    /* unix seconds */
+	int64_t last_login; /* unix seconds, 0 = never */
+};
+
+const char *store_bal_type_name(enum store_bal_type t); /* "PER", ... */
+int store_bal_type_parse(const char *s);               /* -1 if unknown */
+const char *store_bal_state_name(enum store_bal_state s); /* "active", "suspended", "deletion-requested" */
+int store_bal_state_parse(const char *s);
+
+/* Checks the holder rules without touching storage: PER needs a holder of
+ * type 8 (RPPS) or 0 (ADELI), type 10 refused citing EX_GBM_4312; CAB needs
+ * a responsible RPPS and takes RPPS co-holders; ORG and APP need a structure
+ * id (1 FINESS, 3 SIRET). Also the address syntax. 0 or STORE_E_INVALID. */
+int store_bal_validate(const struct store_bal *bal, const char **why_r);
+
+/* Validates, then creates the BAL with its quota record and the mailboxes
+ * INBOX, Sent, Drafts, Trash, Junk (with their special-use). The domain must
+ * exist; the address must be free and not retired for another holder. Sets
+ * bal->id, lower-cases bal->address, and sets created when 0. */
+int store_bal_create(struct store_txn *txn, struct store_bal *bal, const char **why_r);
+int store_bal_get(struct store_txn *txn, uint64_t id, struct store_bal *bal_r);
+int store_bal_get_by_addr(struct store_txn *txn, const char *address, struct store_bal *bal_r);
+/* Replaces the record; address and type must be unchanged (STORE_E_INVALID).
+ * Holder rules are checked again. */
+int store_bal_update(struct store_txn *txn, const struct store_bal *bal, const char **why_r);
+/* Deletes the BAL, its mailboxes, messages (releasing blobs) and quota
+ * record. The address stays retired: it can only be re-created for the same
+ * holder idNat. */
+int store_bal_delete(struct store_txn *txn, uint64_t id);
+/* Calls fn for each BAL in id order; fn returns non-zero to stop. */
+int store_bal_each(struct store_txn *txn, int (*fn)(void *arg, const struct store_bal *bal),
+		   void *arg);
+
+/* ---------------------------------------------------------------- quota */
+
+struct store_quota {
+	uint64_t bytes;     /* sum of message sizes in all the BAL's mailboxes */
+	uint64_t messages;  /* number of messages */
+	unsigned alert_level; /* last alert sent: 0, 80, 90 or 100 */
+};
+
+int store_quota_get(struct store_txn *txn, uint64_t bal_id, struct store_quota *q_r);
+int store_quota_set_alert(struct store_txn *txn, uint64_t bal_id, unsigned level);
+
+/* ---------------------------------------------------------------- mailboxes */
+
+#define STORE_MBOX_NAME_MAX 1000
+#define STORE_KEYWORDS_MAX 64
+
+enum store_special_use {
+	MBOX_SU_NONE = 0,
+	MBOX_SU_SENT = 1 << 0,
+	MBOX_SU_DRAFTS = 1 << 1,
+	MBOX_SU_TRASH = 1 << 2,
+	MBOX_SU_JUNK = 1 << 3,
+	MBOX_SU_ARCHIVE = 1 << 4,
+	MBOX_SU_ALL = 1 << 5,
+	MBOX_SU_FLAGGED = 1 << 6,
+};
+
+struct store_mailbox {
+	uint64_t id;     /* never reused */
+	uint64_t bal_id;
+	char name[STORE_MBOX_NAME_MAX + 1]; /* UTF-8, '/' separates levels; "INBOX" */
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+	uint64_t highestmodseq;
+	unsigned special_use; /* enum store_special_use bits */
+	bool subscribed;
+	uint32_t messages; /* current count */
+	uint32_t unseen;   /* messages without \Seen */
+	uint64_t bytes;    /* sum of message sizes */
+};
+
+/* Creates a mailbox (UIDVALIDITY from the clock, UIDNEXT 1, modseq 1). */
+int store_mailbox_create(struct store_txn *txn, uint64_t bal_id, const char *name,
+			 unsigned special_use, struct store_mailbox *mb_r);
+int store_mailbox_get(struct store_txn *txn, uint64_t bal_id, const char *name,
+		      struct store_mailbox *mb_r);
+int store_mailbox_get_by_id(struct store_txn *txn, uint64_t mailbox_id, struct store_mailbox *mb_r);
+/* Keeps the id, UIDVALIDITY and messages. STORE_E_EXISTS if new_name is taken. */
+int store_mailbox_rename(struct store_txn *txn, uint64_t mailbox_id, const char *new_name);
+/* Expunges every message (quota credited) and removes the mailbox. */
+int store_mailbox_delete(struct store_txn *txn, uint64_t mailbox_id);
+int store_mailbox_set_subscribed(struct store_txn *txn, uint64_t mailbox_id, bool on);
+/* Each mailbox of the BAL in name order. */
+int store_mailbox_each(struct store_txn *txn, uint64_t bal_id,
+		       int (*fn)(void *arg, const struct store_mailbox *mb), void *arg);
+
+/* Keyword name <-> index (0..63) within one mailbox. With create, a new name
+ * gets the next free index (STORE_E_LIMIT past 64). Lookup is
+ * case-insensitive (RFC 3501 flags are). */
+int store_keyword_index(struct store_txn *txn, uint64_t mailbox_id, const char *name, bool create,
+			unsigned *idx_r);
+/* Name of keyword idx; 1 found, 0 not; name_r must hold 256 bytes. */
+int store_keyword_name(struct store_txn *txn, uint64_t mailbox_id, unsigned idx, char *name_r);
+
+/* ---------------------------------------------------------------- blobs */
+
+/* Message bytes are stored once, in chunks of STORE_CHUNK_SIZE, with a parsed
+ * summary (opaque to the store) beside them, and reference-counted: each
+ * message that lists the blob holds one reference. */
+#define STORE_CHUNK_SIZE (256 * 1024)
+
+/* Writes a new blob with reference count 0. It must be referenced by
+ * store_msg_append in the same transaction, or it is freed at commit. */
+int store_blob_put(struct store_txn *txn, const void *data, size_t len, const void *summary,
+		   size_t summary_len, uint64_t *blob_id_r);
+/* Size, reference count, and the summary (borrowed: valid until the txn ends). */
+int store_blob_info(struct store_txn *txn, uint64_t blob_id, uint64_t *size_r, uint32_t *refs_r,
+		    const void **summary_r, size_t *summary_len_r);
+/* Copies up to len bytes from offset into out; *got_r is how many. */
+int store_blob_read(struct store_txn *txn, uint64_t blob_id, uint64_t offset, void *out, size_t len,
+		    size_t *got_r);
+
+/* ---------------------------------------------------------------- messages */
+
+enum store_flag {
+	MSG_SEEN = 1 << 0,
+	MSG_ANSWERED = 1 << 1,
+	MSG_FLAGGED = 1 << 2,
+	MSG_DELETED = 1 << 3,
+	MSG_DRAFT = 1 << 4,
+};
+
+struct store_msg {
+	uint64_t mailbox_id;
+	uint32_t uid;
+	uint64_t blob_id;
+	uint32_t flags;    /* enum store_flag bits */
+	uint64_t keywords; /* bit i = keyword index i */
+	int64_t internal_date; /* unix seconds */
+	int64_t save_date;     /* unix seconds */
+	uint64_t size;
+	uint64_t modseq;
+};
+
+enum store_append_opt {
+	STORE_APPEND_QUOTA = 1 << 0, /* refuse with STORE_E_QUOTA past the BAL's quota */
+};
+
+/* Lists blob_id in the mailbox under the next UID with a new modseq; takes a
+ * reference on the blob; updates mailbox counters and the BAL's quota in the
+ * same transaction. internal_date 0 means now. */
+int store_msg_append(struct store_txn *txn, uint64_t mailbox_id, uint64_t blob_id, uint32_t flags,
+		     uint64_t keywords, int64_t internal_date, unsigned opts, struct store_msg *msg_r);
+int store_msg_get(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, struct store_msg *msg_r);
+/* Each message with uid >= uid_from in UID order; fn returns non-zero to stop. */
+int store_msg_each(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid_from,
+		   int (*fn)(void *arg, const struct store_msg *msg), void *arg);
+/* Replaces flags and keywords; bumps the message's modseq (and the mailbox's
+ * HIGHESTMODSEQ) only when something changed. unchanged_since (CONDSTORE):
+ * when non-zero and the message's modseq is greater, nothing is changed and
+ * STORE_E_EXISTS is returned. */
+int store_msg_set_flags(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint32_t flags,
+			uint64_t keywords, uint64_t unchanged_since, struct store_msg *msg_r);
+/* Removes the message, releases its blob reference, credits the quota and
+ * records the expunge at a new modseq (for QRESYNC VANISHED). */
+int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid);
+/* Lists the same blob in dst_mailbox (new UID, same flags, keywords mapped by
+ * name), with quota accounting on the destination's BAL. */
+int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
+		   unsigned opts, struct store_msg *msg_r);
+
+/* Changes since modseq, in modseq order: fn gets the UID, its modseq and
+ * whether it was expunged. */
+int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
+			int (*fn)(void *arg, uint32_t uid, uint64_t modseq, bool expunged),
+			void *arg);
+
+#endif

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# End-to-end tests: real binaries, real clients, temporary data.

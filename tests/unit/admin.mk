@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# idnat and BAL-rule suites.

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# Storage suites (check_storage, crash test).
