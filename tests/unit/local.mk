@@ -6,7 +6,7 @@ UNIT_LIBS = $(BALSTORE_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/check_cfg
 tests_unit_check_cfg_SOURCES = tests/unit/check_cfg.c
 tests_unit_check_cfg_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_cfg_LDADD = $(UNIT_LIBS)
+tests_unit_check_cfg_LDADD = common/libbalcommon.a $(CHECK_LIBS)
 TESTS += tests/unit/check_cfg
 
 include tests/unit/storage.mk
