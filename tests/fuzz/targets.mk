@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# Further fuzz targets (one block each, like fuzz_cfg in local.mk).
