@@ -1,2 +1,3 @@
 # SPDX-License-Identifier: ISC
 # End-to-end tests: real binaries, real clients, temporary data.
+include tests/e2e/balised.mk
