@@ -1,5 +1,14 @@
 # SPDX-License-Identifier: ISC
 bin_PROGRAMS += admin/balisectl
-admin_balisectl_SOURCES = admin/balisectl.c
+admin_balisectl_SOURCES = \
+	admin/balisectl.c admin/ctl.h \
+	admin/ctl_args.c \
+	admin/ctl_util.c \
+	admin/ctl_json.c admin/ctl_json.h \
+	admin/ctl_config.c \
+	admin/ctl_domain.c \
+	admin/ctl_bal.c \
+	admin/ctl_bal_view.c \
+	admin/ctl_bal_edit.c
 admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS)
 admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS)

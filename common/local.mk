@@ -5,5 +5,6 @@ common_libbalcommon_a_SOURCES = \
 	common/buf.c common/buf.h \
 	common/log.c common/log.h \
 	common/cfg.c common/cfg.h \
-	common/idnat.c common/idnat.h
-common_libbalcommon_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+	common/idnat.c common/idnat.h \
+	common/pwhash.c common/pwhash.h
+common_libbalcommon_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(ARGON2_CFLAGS)

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: ISC */
+/* balisectl: the admin CLI of balise. Global options, the command table
+ * (noun, verb, handler, usage, options) and dispatch. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "util.h"
+
+static const struct ctl_opt ctl_opts_json[] = {{"json", 0, NULL}, {NULL, 0, NULL}};
+
+static const struct ctl_opt ctl_opts_none[] = {{NULL, 0, NULL}};
+
+static const struct ctl_opt ctl_opts_bal_create[] = {
+	{"type", CTL_OPT_ARG, NULL},
+	{"holder-type", CTL_OPT_ARG, NULL},
+	{"holder", CTL_OPT_ARG, NULL},
+	{"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
+	{"name", CTL_OPT_ARG, NULL},
+	{"quota", CTL_OPT_ARG, NULL},
+	{"quota-messages", CTL_OPT_ARG, NULL},
+	{"password-stdin", 0, NULL},
+	{"json", 0, NULL},
+	{NULL, 0, NULL},
+};
+
+static const struct ctl_opt ctl_opts_bal_list[] = {
+	{"domain", CTL_OPT_ARG, NULL},
+	{"type", CTL_OPT_ARG, NULL},
+	{"json", 0, NULL},
+	{NULL, 0, NULL},
+};
+
+static const struct ctl_opt ctl_opts_bal_set[] = {
+	{"quota", CTL_OPT_ARG, NULL},
+	{"quota-messages", CTL_OPT_ARG, NULL},
+	{"name", CTL_OPT_ARG, NULL},
+	{"state", CTL_OPT_ARG, NULL},
+	{"holder-type", CTL_OPT_ARG, NULL},
+	{"holder", CTL_OPT_ARG, NULL},
+	{"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
+	{"no-co-holders", 0, NULL},
+	{"type", CTL_OPT_ARG | CTL_OPT_REFUSED,
+	 "the type of a BAL is fixed at creation; delete the BAL and create it again"},
+	{"address", CTL_OPT_ARG | CTL_OPT_REFUSED,
+	 "the address of a BAL is fixed at creation; delete the BAL and create it again"},
+	{NULL, 0, NULL},
+};
+
+static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0, NULL}};
+
+#define CTL_HELP_BAL_CREATE                                                                     \
+	"  --type T            PER (one professional), ORG (a structure's service),\n"            \
+	"                      CAB (a practice) or APP (an application); fixed for life\n"        \
+	"  --holder-type N     identifier type of the holder: 8 RPPS, 0 ADELI (PER, CAB);\n"     \
+	"                      1 FINESS, 3 SIRET (ORG, APP); 10 (address only) is refused\n"      \
+	"                      for a new PER (EX_GBM_4312)\n"                                     \
+	"  --holder ID         the holder's idNat, type prefix included\n"                        \
+	"                      (RPPS 10001234565: --holder-type 8 --holder 810001234565)\n"       \
+	"  --co-holder ID      RPPS idNat of a co-holder (CAB), repeatable (at most 16)\n"       \
+	"  --name TEXT         display name\n"                                                   \
+	"  --quota SIZE        storage quota, K/M/G suffixes; 0 = unlimited; default 1G\n"        \
+	"  --quota-messages N  message-count quota; 0 (default) = unlimited\n"                    \
+	"  --password-stdin    read the password as one line on standard input; without\n"      \
+	"                      it the BAL has no password until 'bal passwd'\n"                   \
+	"  --json              print the new BAL as JSON\n"
+
+#define CTL_HELP_BAL_SET                                                                        \
+	"  --quota SIZE        storage quota, K/M/G suffixes; 0 = unlimited\n"                    \
+	"  --quota-messages N  message-count quota; 0 = unlimited\n"                              \
+	"  --name TEXT         display name (\"\" clears it)\n"                                   \
+	"  --state S           active or suspended\n"                                             \
+	"  --holder-type N --holder ID\n"                                                         \
+	"                      change the holder (e.g. migrate a PER to an RPPS holder)\n"        \
+	"  --co-holder ID      replace the co-holders (CAB), repeatable\n"                        \
+	"  --no-co-holders     remove every co-holder\n"                                          \
+	"Address and type are fixed at creation: delete and re-create to change them.\n"
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{"domain", "add", ctl_domain_add, "DOMAIN", "Serve a mail domain.", NULL, ctl_opts_none,
+	 "DOMAIN", 1, 1, 0},
+	{"domain", "remove", ctl_domain_remove, "DOMAIN",
+	 "Stop serving a domain (refused while it has BALs).", NULL, ctl_opts_none, "DOMAIN", 1, 1,
+	 0},
+	{"domain", "list", ctl_domain_list, "[--json]", "List the domains served, with BAL counts.",
+	 NULL, ctl_opts_json, NULL, 0, 0, 0},
+	{"bal", "create", ctl_bal_create,
+	 "ADDRESS --type PER|ORG|CAB|APP --holder-type N --holder ID [--co-holder ID]... "
+	 "[--name NAME] [--quota SIZE] [--quota-messages N] [--password-stdin] [--json]",
+	 "Create a BAL with its INBOX, Sent, Drafts, Trash and Junk mailboxes.",
+	 CTL_HELP_BAL_CREATE, ctl_opts_bal_create, "ADDRESS", 1, 1, 0},
+	{"bal", "show", ctl_bal_show, "ADDRESS [--json]",
+	 "Show a BAL: holder, quota and usage, state, mailboxes (never the password hash).", NULL,
+	 ctl_opts_json, "ADDRESS", 1, 1, 0},
+	{"bal", "list", ctl_bal_list, "[--domain DOMAIN] [--type T] [--json]",
+	 "List BALs, optionally of one domain or type.", NULL, ctl_opts_bal_list, NULL, 0, 0, 0},
+	{"bal", "set", ctl_bal_set,
+	 "ADDRESS [--quota SIZE] [--quota-messages N] [--name NAME] [--state active|suspended] "
+	 "[--holder-type N --holder ID] [--co-holder ID]... [--no-co-holders]",
+	 "Change a BAL's quota, display name, state or holder.", CTL_HELP_BAL_SET,
+	 ctl_opts_bal_set, "ADDRESS", 1, 1, 0},
+	{"bal", "passwd", ctl_bal_passwd, "ADDRESS",
+	 "Set a BAL's password, read as one line on standard input (prompted on a terminal).",
+	 NULL, ctl_opts_none, "ADDRESS", 1, 1, 0},
+	{"bal", "delete", ctl_bal_delete, "ADDRESS [--yes]",
+	 "Delete a BAL and all its mail. The address stays reserved for the same holder.\n"
+	 "Without --yes, asks to type the address on a terminal and refuses otherwise.",
+	 NULL, ctl_opts_bal_delete, "ADDRESS", 1, 1, 0},
+	{"bal", "check-password", ctl_bal_check_password, "ADDRESS",
+	 "Check a password read on standard input: exit 0 if it matches, 1 if not.", NULL,
+	 ctl_opts_none, "ADDRESS", 1, 1, 0},
+	{"config", "check", ctl_config_check, "",
+	 "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
+	 CTL_CMD_NOCONF},
+};
+
+static void ctl_help(FILE *f)
+{
+	const char *noun = "";
+
+	fprintf(f, "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n"
+		   "       %s NOUN VERB --help | %s --help | %s --version\n\n"
+		   "Administers balise, the MSSante mail server, on its LMDB store (also while\n"
+		   "balised runs).\n\n"
+		   "  -c, --config CONF   configuration file (default: $BALISE_CONF, else %s)\n",
+		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_DEFAULT_CONF);
+	for (size_t i = 0; i < ARRAY_LEN(ctl_cmds); i++) {
+		const struct ctl_cmd *c = &ctl_cmds[i];
+		if (c->flags & CTL_CMD_HIDDEN)
+			continue;
+		if (strcmp(noun, c->noun) != 0)
+			fprintf(f, "\n");
+		noun = c->noun;
+		fprintf(f, "  %s %s %s\n      ", c->noun, c->verb, c->usage);
+		for (const char *p = c->summary; *p != '\0'; p++) {
+			fputc(*p, f);
+			if (*p == '\n')
+				fputs("      ", f);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\nExit status: 0 done, 1 refused (reason on stderr), 2 usage error.\n"
+		   "New BALs get a 1G quota unless --quota says otherwise (0 = unlimited).\n");
+}
+
+static const struct ctl_cmd *ctl_find(const char *noun, const char *verb, bool *noun_ok_r)
+{
+	*noun_ok_r = false;
+	for (size_t i = 0; i < ARRAY_LEN(ctl_cmds); i++) {
+		if (strcmp(ctl_cmds[i].noun, noun) != 0)
+			continue;
+		*noun_ok_r = true;
+		if (verb != NULL && strcmp(ctl_cmds[i].verb, verb) == 0)
+			return &ctl_cmds[i];
+	}
+	return NULL;
+}
+
+/* Global options before the noun; returns the index of the noun, or -1 with
+ * *exit_r set when the run is over (help, version, usage error). */
+static int ctl_globals(struct ctl *ctl, int argc, char **argv, int *exit_r)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			ctl_help(stdout);
+			return *exit_r = CTL_EXIT_OK, -1;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("%s (%s) %s\n", CTL_PROG, PACKAGE_NAME, PACKAGE_VERSION);
+			return *exit_r = CTL_EXIT_OK, -1;
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (++i >= argc)
+				return *exit_r = ctl_usage(ctl, "%s: missing file name", a), -1;
+			ctl->conf_path = argv[i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			ctl->conf_path = a + 9;
+		} else {
+			return *exit_r = ctl_usage(ctl, "unknown option %s", a), -1;
+		}
+	}
+	if (i >= argc)
+		return *exit_r = ctl_usage(ctl, "missing command"), -1;
+	return i;
+}
+
+/* "help [NOUN [VERB]]" */
+static int ctl_help_cmd(struct ctl *ctl, int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+	bool noun_ok;
+	char help[] = "--help", *help_argv[] = {help};
+	struct ctl_args args;
+
+	if (argc < 2) {
+		ctl_help(stdout);
+		return CTL_EXIT_OK;
+	}
+	cmd = ctl_find(argv[0], argv[1], &noun_ok);
+	if (cmd == NULL)
+		return ctl_usage(ctl, "no command \"%s %s\"", argv[0], argv[1]);
+	ctl->cmd = cmd;
+	return ctl_args_parse(ctl, 1, help_argv, &args, &noun_ok);
+}
+
+static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+	struct ctl_args args;
+	bool noun_ok, help;
+	int r;
+
+	if (strcmp(argv[0], "help") == 0)
+		return ctl_help_cmd(ctl, argc - 1, argv + 1);
+	cmd = ctl_find(argv[0], argc > 1 ? argv[1] : NULL, &noun_ok);
+	if (!noun_ok)
+		return ctl_usage(ctl, "unknown command \"%s\"", argv[0]);
+	if (cmd == NULL && argc < 2)
+		return ctl_usage(ctl, "%s: missing verb", argv[0]);
+	if (cmd == NULL)
+		return ctl_usage(ctl, "%s: unknown verb \"%s\"", argv[0], argv[1]);
+	ctl->cmd = cmd;
+	r = ctl_args_parse(ctl, argc - 2, argv + 2, &args, &help);
+	if (r != CTL_EXIT_OK || help)
+		return r;
+	if (!(cmd->flags & CTL_CMD_NOCONF) && ctl_config_load(ctl) != CTL_EXIT_OK)
+		return CTL_EXIT_REFUSED;
+	return cmd->run(ctl, &args);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = {0};
+	int r, first;
+
+	log_init(CTL_PROG, LOG_LVL_WARN, false);
+	ctl.conf_path = getenv("BALISE_CONF");
+	if (ctl.conf_path == NULL || ctl.conf_path[0] == '\0')
+		ctl.conf_path = CTL_DEFAULT_CONF;
+	first = ctl_globals(&ctl, argc, argv, &r);
+	if (first >= 0)
+		r = ctl_dispatch(&ctl, argc - first, argv + first);
+	ctl_store_close(&ctl);
+	if (ctl.cfg_loaded)
+		cfg_free(&ctl.cfg);
+	if (fflush(stdout) != 0 && r == CTL_EXIT_OK)
+		r = CTL_EXIT_REFUSED;
+	return r;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: ISC */
+/* balisectl internals shared by its files: the command table, parsed
+ * arguments, messages with exit codes, and access to the store. */
+#ifndef BALISE_CTL_H
+#define BALISE_CTL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "balstore.h"
+#include "cfg.h"
+
+/* Exit codes: success, refused (reason on stderr), usage error. */
+enum ctl_exit { CTL_EXIT_OK = 0, CTL_EXIT_REFUSED = 1, CTL_EXIT_USAGE = 2 };
+
+#define CTL_PROG "balisectl"
+#define CTL_DEFAULT_CONF "/etc/balise/balise.conf"
+#define CTL_DEFAULT_QUOTA (1ULL << 30) /* --quota when bal create has none */
+#define CTL_PASSWORD_MAX 1024          /* bytes, newline excluded */
+
+/* One option of a verb, written "--name" or "--name=value". */
+enum ctl_opt_flag {
+	CTL_OPT_ARG = 1 << 0,     /* takes a value */
+	CTL_OPT_MULTI = 1 << 1,   /* may be repeated */
+	CTL_OPT_REFUSED = 1 << 2, /* recognised only to explain why it is not offered */
+};
+
+struct ctl_opt {
+	const char *name;
+	unsigned flags;
+	const char *note; /* CTL_OPT_REFUSED: the explanation */
+};
+
+#define CTL_OPTS_MAX 16
+#define CTL_POS_MAX 2
+#define CTL_MULTI_MAX (STORE_COHOLDERS_MAX + 1)
+
+struct ctl_args {
+	const struct ctl_opt *opts; /* the verb's table, NULL-name terminated */
+	unsigned npos;
+	const char *pos[CTL_POS_MAX];
+	unsigned count[CTL_OPTS_MAX];
+	const char *val[CTL_OPTS_MAX][CTL_MULTI_MAX];
+};
+
+struct ctl;
+
+enum ctl_cmd_flag {
+	CTL_CMD_HIDDEN = 1 << 0, /* not listed by --help */
+	CTL_CMD_NOCONF = 1 << 1, /* the handler loads the configuration itself */
+};
+
+struct ctl_cmd {
+	const char *noun, *verb;
+	int (*run)(struct ctl *ctl, const struct ctl_args *args);
+	const char *usage;   /* arguments, after "noun verb" */
+	const char *summary; /* one line for the command list */
+	const char *help;    /* option details for "noun verb --help", or NULL */
+	const struct ctl_opt *opts;
+	const char *pos_name; /* name of the positional argument, NULL if none */
+	unsigned pos_min, pos_max;
+	unsigned flags;
+};
+
+struct ctl {
+	const char *conf_path;
+	const struct ctl_cmd *cmd;
+	struct config cfg;
+	bool cfg_loaded;
+	struct store *store;
+};
+
+/* ---------------------------------------------------------------- ctl_args.c */
+
+/* Parses argv (after "noun verb") against cmd's options and arity. On a usage
+ * error prints it (with the usage line) and returns CTL_EXIT_USAGE; with
+ * --help/-h prints the verb's help and sets *help_r. */
+int ctl_args_parse(struct ctl *ctl, int argc, char **argv, struct ctl_args *args, bool *help_r);
+/* The value of an option given once, or NULL when absent. */
+const char *ctl_arg(const struct ctl_args *args, const char *name);
+/* Whether an option (with or without value) was given. */
+bool ctl_flag(const struct ctl_args *args, const char *name);
+/* All values of a repeatable option; *n_r is how many. */
+const char *const *ctl_arg_all(const struct ctl_args *args, const char *name, unsigned *n_r);
+
+/* Value parsers for options: 0, or a usage error already printed (-1). */
+int ctl_parse_size(struct ctl *ctl, const char *opt, const char *s, uint64_t *out_r);
+int ctl_parse_uint(struct ctl *ctl, const char *opt, const char *s, uint64_t max, uint64_t *out_r);
+
+/* ---------------------------------------------------------------- ctl_util.c */
+
+/* "balisectl: noun verb: message" on stderr, then the usage line and a hint;
+ * returns CTL_EXIT_USAGE. */
+int ctl_usage(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "balisectl: noun verb: message" on stderr; returns CTL_EXIT_REFUSED. */
+int ctl_fail(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the usage line of cmd ("usage: balisectl [-c CONF] noun verb ..."). */
+void ctl_print_usage(FILE *f, const struct ctl_cmd *cmd);
+
+/* Loads ctl->conf_path into ctl->cfg; on error prints it, CTL_EXIT_REFUSED. */
+int ctl_config_load(struct ctl *ctl);
+/* Opens the store of the configuration (once); CTL_EXIT_REFUSED on error. */
+int ctl_store_open(struct ctl *ctl);
+void ctl_store_close(struct ctl *ctl);
+
+/* Runs one mutating request on the store's writer thread and waits for its
+ * durable outcome. Every command that changes something goes through here:
+ * this is where the admin audit trace belongs. */
+int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg);
+
+/* Reads a password from standard input: one line without its line ending
+ * (with a prompt, no echo and a confirmation when stdin is a terminal).
+ * Refuses empty or over-long passwords and NUL bytes (message printed,
+ * returns -1). The caller wipes buf with explicit_bzero. */
+int ctl_read_password(struct ctl *ctl, const char *prompt, char *buf, size_t bufsz, size_t *len_r,
+		      bool confirm);
+/* Reads one line from a terminal on stdin (no echo when secret); -1 on EOF. */
+int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret);
+
+/* "1G", "512M", "1536K" when exact, else plain bytes; "unlimited" for 0 when
+ * zero_unlimited. */
+void ctl_format_size(uint64_t n, bool zero_unlimited, char *out, size_t outsz);
+/* "2026-01-31T12:00:00Z", or "never" for 0. */
+void ctl_format_time(int64_t t, char *out, size_t outsz);
+/* Prints s with control and non-ASCII-printable bytes replaced (terminal
+ * safety), padded with spaces to width (0: none). */
+void ctl_print_text(FILE *f, const char *s, size_t width);
+
+/* ---------------------------------------------------------------- ctl_bal.c */
+
+/* Reads --holder-type, --holder and --co-holder into bal; with required,
+ * missing ones are usage errors. Returns CTL_EXIT_OK or the exit code (the
+ * message printed). *given_r tells whether --holder(-type) was given. */
+int ctl_bal_holder_args(struct ctl *ctl, const struct ctl_args *args, struct store_bal *bal,
+			bool required, bool *given_r);
+/* Reads a new password (ctl_read_password) and hashes it with the [auth]
+ * parameters into hash (STORE_HASH_MAX + 1 bytes); the plaintext is wiped. */
+int ctl_bal_password_hash(struct ctl *ctl, char *hash, size_t hashsz);
+/* PER, ORG, CAB, APP in any case; -1 when unknown. */
+int ctl_bal_type_parse(const char *s);
+/* Looks a BAL up by address in a read transaction: 1 found, 0 not found
+ * (message printed), -1 error (message printed). */
+int ctl_bal_lookup(struct ctl *ctl, const char *address, struct store_bal *bal_r);
+/* Prints the refusal of a BAL write: the store's why text when there is one. */
+int ctl_bal_fail(struct ctl *ctl, const char *address, int err, const char *why);
+/* The BAL as a JSON object (never its password hash); usage when q is not
+ * NULL, the "mailboxes" array when with_mailboxes. */
+struct ctl_json;
+void ctl_bal_json(struct ctl_json *j, const struct store_bal *bal, const struct store_quota *q,
+		  const struct store_mailbox *mbs, size_t n_mbs, bool with_mailboxes);
+
+/* ---------------------------------------------------------------- handlers */
+
+int ctl_domain_add(struct ctl *ctl, const struct ctl_args *args);
+int ctl_domain_remove(struct ctl *ctl, const struct ctl_args *args);
+int ctl_domain_list(struct ctl *ctl, const struct ctl_args *args);
+
+int ctl_bal_create(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_show(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_set(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_passwd(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_delete(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_check_password(struct ctl *ctl, const struct ctl_args *args);
+
+int ctl_config_check(struct ctl *ctl, const struct ctl_args *args);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: ISC */
+/* balisectl config check: the configuration file through cfg_load (the same
+ * code balised runs), then the files it names. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "util.h"
+
+/* A file the configuration names: must exist, be a regular file and be
+ * readable. Returns 1 (and prints) when there is a problem. */
+static int ctl_config_file(struct ctl *ctl, const char *section, const char *key,
+			   const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ctl_fail(ctl, "[%s] %s: %s: %s", section, key, path, strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		ctl_fail(ctl, "[%s] %s: %s: not a regular file", section, key, path);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* data_dir may be missing (the store creates it) but not something else. */
+static int ctl_config_data_dir(struct ctl *ctl, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		ctl_fail(ctl, "[server] data_dir: %s: %s", path, strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ctl_fail(ctl, "[server] data_dir: %s: not a directory", path);
+		return 1;
+	}
+	return 0;
+}
+
+int ctl_config_check(struct ctl *ctl, const struct ctl_args *args)
+{
+	const struct config *c = &ctl->cfg;
+	int problems = 0;
+
+	if (ctl_config_load(ctl) != CTL_EXIT_OK)
+		return CTL_EXIT_REFUSED;
+	problems += ctl_config_data_dir(ctl, c->data_dir);
+	problems += ctl_config_file(ctl, "tls", "cert", c->tls_cert);
+	problems += ctl_config_file(ctl, "tls", "key", c->tls_key);
+	problems += ctl_config_file(ctl, "tls", "ca", c->tls_ca);
+	problems += ctl_config_file(ctl, "tls", "crl", c->tls_crl);
+	problems += ctl_config_file(ctl, "trust", "whitelist", c->whitelist);
+	problems += ctl_config_file(ctl, "trust", "annuaire", c->annuaire);
+	if (problems > 0)
+		return ctl_fail(ctl, "%s: %d problem%s", c->path, problems, problems > 1 ? "s" : "");
+	printf("configuration OK: %s\n", c->path);
+	return CTL_EXIT_OK;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: ISC */
+/* balisectl plumbing: messages and exit codes, configuration and store
+ * access, the single write path, password input, output formatting. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "util.h"
+
+static void ctl_vmsg(struct ctl *ctl, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", CTL_PROG);
+	if (ctl->cmd != NULL)
+		fprintf(stderr, "%s %s: ", ctl->cmd->noun, ctl->cmd->verb);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void ctl_print_usage(FILE *f, const struct ctl_cmd *cmd)
+{
+	fprintf(f, "usage: %s [-c CONF] %s %s%s%s\n", CTL_PROG, cmd->noun, cmd->verb,
+		cmd->usage[0] != '\0' ? " " : "", cmd->usage);
+}
+
+int ctl_usage(struct ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctl_vmsg(ctl, fmt, ap);
+	va_end(ap);
+	if (ctl->cmd != NULL) {
+		ctl_print_usage(stderr, ctl->cmd);
+		fprintf(stderr, "Try '%s %s %s --help'.\n", CTL_PROG, ctl->cmd->noun,
+			ctl->cmd->verb);
+	} else {
+		fprintf(stderr, "Try '%s --help'.\n", CTL_PROG);
+	}
+	return CTL_EXIT_USAGE;
+}
+
+int ctl_fail(struct ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctl_vmsg(ctl, fmt, ap);
+	va_end(ap);
+	return CTL_EXIT_REFUSED;
+}
+
+int ctl_config_load(struct ctl *ctl)
+{
+	char err[1024];
+
+	if (ctl->cfg_loaded)
+		return CTL_EXIT_OK;
+	if (cfg_load(ctl->conf_path, &ctl->cfg, err, sizeof(err)) < 0) {
+		cfg_free(&ctl->cfg);
+		return ctl_fail(ctl, "configuration: %s", err);
+	}
+	ctl->cfg_loaded = true;
+	return CTL_EXIT_OK;
+}
+
+int ctl_store_open(struct ctl *ctl)
+{
+	struct store_opts opts = {0};
+	const char *why = NULL;
+	int r;
+
+	if (ctl->store != NULL)
+		return CTL_EXIT_OK;
+	if (ctl_config_load(ctl) != CTL_EXIT_OK)
+		return CTL_EXIT_REFUSED;
+	opts.path = ctl->cfg.data_dir;
+	opts.map_size = ctl->cfg.map_size;
+	opts.map_size_max = ctl->cfg.map_size_max;
+	r = store_open(&opts, &ctl->store, &why);
+	if (r < 0) {
+		ctl->store = NULL;
+		return ctl_fail(ctl, "cannot open the store in %s: %s", opts.path,
+				why != NULL ? why : store_strerror(r));
+	}
+	return CTL_EXIT_OK;
+}
+
+void ctl_store_close(struct ctl *ctl)
+{
+	if (ctl->store != NULL)
+		store_close(&ctl->store);
+}
+
+int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg)
+{
+	/* The audit trace of admin actions (who, what, result) hooks in here. */
+	return store_write(ctl->store, apply, arg);
+}
+
+int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret)
+{
+	struct termios old, quiet;
+	bool restore = false;
+	size_t n;
+
+	fputs(prompt, stderr);
+	fflush(stderr);
+	if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	}
+	for (n = 0; n + 1 < bufsz; n++) {
+		char c;
+		if (read(STDIN_FILENO, &c, 1) != 1 || c == '\n')
+			break;
+		buf[n] = c;
+	}
+	buf[n] = '\0';
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	return 0;
+}
+
+/* One line from stdin, byte by byte so that no copy stays in a stdio buffer.
+ * Returns the length, or -1 when longer than bufsz - 1 or holding a NUL. */
+static ssize_t ctl_read_line(char *buf, size_t bufsz, const char **why_r)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (c == '\0') {
+			*why_r = "password contains a NUL byte";
+			return -1;
+		}
+		if (n + 1 >= bufsz) {
+			*why_r = "password too long";
+			return -1;
+		}
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+int ctl_read_password(struct ctl *ctl, const char *prompt, char *buf, size_t bufsz, size_t *len_r,
+		      bool confirm)
+{
+	const char *why = NULL;
+	ssize_t n;
+
+	if (isatty(STDIN_FILENO)) {
+		char again[CTL_PASSWORD_MAX + 2];
+		ctl_read_tty_line(prompt, buf, bufsz, true);
+		if (confirm && buf[0] != '\0') {
+			ctl_read_tty_line("Repeat it: ", again, sizeof(again), true);
+			bool same = strcmp(buf, again) == 0;
+			explicit_bzero(again, sizeof(again));
+			if (!same) {
+				explicit_bzero(buf, bufsz);
+				ctl_fail(ctl, "the two passwords differ");
+				return -1;
+			}
+		}
+		n = (ssize_t)strlen(buf);
+	} else {
+		n = ctl_read_line(buf, bufsz, &why);
+	}
+	if (n < 0 || n == 0) {
+		explicit_bzero(buf, bufsz);
+		ctl_fail(ctl, "%s", n < 0 ? why : "refusing an empty password");
+		return -1;
+	}
+	*len_r = (size_t)n;
+	return 0;
+}
+
+void ctl_format_size(uint64_t n, bool zero_unlimited, char *out, size_t outsz)
+{
+	static const char units[] = "TGMK";
+
+	if (n == 0 && zero_unlimited) {
+		snprintf(out, outsz, "unlimited");
+		return;
+	}
+	for (int i = 0; units[i] != '\0'; i++) {
+		uint64_t mult = 1ULL << (10 * (4 - i));
+		if (n != 0 && n % mult == 0) {
+			snprintf(out, outsz, "%" PRIu64 "%c", n / mult, units[i]);
+			return;
+		}
+	}
+	snprintf(out, outsz, "%" PRIu64, n);
+}
+
+void ctl_format_time(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
+		snprintf(out, outsz, "never");
+		return;
+	}
+	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ctl_print_text(FILE *f, const char *s, size_t width)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, f);
+		if ((*p & 0xC0) != 0x80) /* count characters, not UTF-8 bytes */
+			n++;
+	}
+	while (n++ < width)
+		fputc(' ', f);
+}
