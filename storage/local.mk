@@ -5,6 +5,7 @@ storage_libbalstore_a_SOURCES = \
 	storage/balstore.h \
 	storage/store_int.h \
 	storage/store_env.c \
+	storage/store_write.c \
 	storage/store_codec.c \
 	storage/store_domain.c \
 	storage/store_bal.c \
