@@ -41,6 +41,7 @@ int ctl_usage(struct ctl *ctl, const char *fmt, ...)
 		fprintf(stderr, "Try '%s %s %s --help'.\n", CTL_PROG, ctl->cmd->noun,
 			ctl->cmd->verb);
 	} else {
+		fprintf(stderr, "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n", CTL_PROG);
 		fprintf(stderr, "Try '%s --help'.\n", CTL_PROG);
 	}
 	return CTL_EXIT_USAGE;

@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: ISC
 # End-to-end tests: real binaries, real clients, temporary data.
 include tests/e2e/balised.mk
+include tests/e2e/cli.mk
