@@ -117,7 +117,8 @@ int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg);
  * returns -1). The caller wipes buf with explicit_bzero. */
 int ctl_read_password(struct ctl *ctl, const char *prompt, char *buf, size_t bufsz, size_t *len_r,
 		      bool confirm);
-/* Reads one line from a terminal on stdin (no echo when secret); -1 on EOF. */
+/* Prompts on stderr and reads one line from the terminal on stdin (no echo
+ * when secret); -1 (buf emptied) when too long or holding a NUL byte. */
 int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret);
 
 /* "1G", "512M", "1536K" when exact, else plain bytes; "unlimited" for 0 when

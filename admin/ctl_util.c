@@ -105,35 +105,9 @@ int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg)
 	return store_write(ctl->store, apply, arg);
 }
 
-int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret)
-{
-	struct termios old, quiet;
-	bool restore = false;
-	size_t n;
-
-	fputs(prompt, stderr);
-	fflush(stderr);
-	if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-	}
-	for (n = 0; n + 1 < bufsz; n++) {
-		char c;
-		if (read(STDIN_FILENO, &c, 1) != 1 || c == '\n')
-			break;
-		buf[n] = c;
-	}
-	buf[n] = '\0';
-	if (restore) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fputc('\n', stderr);
-	}
-	return 0;
-}
-
-/* One line from stdin, byte by byte so that no copy stays in a stdio buffer.
- * Returns the length, or -1 when longer than bufsz - 1 or holding a NUL. */
+/* One line from stdin, byte by byte so that no copy stays in a stdio buffer;
+ * the line ending (LF or CRLF) is dropped. Returns the length, or -1 when
+ * longer than bufsz - 1 or holding a NUL byte. */
 static ssize_t ctl_read_line(char *buf, size_t bufsz, const char **why_r)
 {
 	size_t n = 0;
@@ -161,30 +135,62 @@ static ssize_t ctl_read_line(char *buf, size_t bufsz, const char **why_r)
 	return (ssize_t)n;
 }
 
+int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret)
+{
+	struct termios old, quiet;
+	bool restore = false;
+	const char *why;
+	ssize_t n;
+
+	/* Echo off (dropping typed-ahead input) before the prompt shows. */
+	if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	}
+	fputs(prompt, stderr);
+	fflush(stderr);
+	n = ctl_read_line(buf, bufsz, &why);
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	if (n < 0)
+		buf[0] = '\0';
+	return n < 0 ? -1 : 0;
+}
+
+/* The first line, and on a terminal a confirmation that must be equal. */
+static ssize_t ctl_read_tty_password(const char *prompt, char *buf, size_t bufsz, bool confirm,
+				     const char **why_r)
+{
+	char again[CTL_PASSWORD_MAX + 2];
+	bool same;
+
+	*why_r = "password too long or holding a NUL byte";
+	if (ctl_read_tty_line(prompt, buf, bufsz, true) < 0)
+		return -1;
+	if (!confirm || buf[0] == '\0')
+		return (ssize_t)strlen(buf);
+	if (ctl_read_tty_line("Repeat it: ", again, sizeof(again), true) < 0)
+		again[0] = '\0';
+	same = strcmp(buf, again) == 0;
+	explicit_bzero(again, sizeof(again));
+	*why_r = "the two passwords differ";
+	return same ? (ssize_t)strlen(buf) : -1;
+}
+
 int ctl_read_password(struct ctl *ctl, const char *prompt, char *buf, size_t bufsz, size_t *len_r,
 		      bool confirm)
 {
 	const char *why = NULL;
 	ssize_t n;
 
-	if (isatty(STDIN_FILENO)) {
-		char again[CTL_PASSWORD_MAX + 2];
-		ctl_read_tty_line(prompt, buf, bufsz, true);
-		if (confirm && buf[0] != '\0') {
-			ctl_read_tty_line("Repeat it: ", again, sizeof(again), true);
-			bool same = strcmp(buf, again) == 0;
-			explicit_bzero(again, sizeof(again));
-			if (!same) {
-				explicit_bzero(buf, bufsz);
-				ctl_fail(ctl, "the two passwords differ");
-				return -1;
-			}
-		}
-		n = (ssize_t)strlen(buf);
-	} else {
+	if (isatty(STDIN_FILENO))
+		n = ctl_read_tty_password(prompt, buf, bufsz, confirm, &why);
+	else
 		n = ctl_read_line(buf, bufsz, &why);
-	}
-	if (n < 0 || n == 0) {
+	if (n <= 0) {
 		explicit_bzero(buf, bufsz);
 		ctl_fail(ctl, "%s", n < 0 ? why : "refusing an empty password");
 		return -1;

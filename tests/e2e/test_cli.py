@@ -4,12 +4,16 @@
 # 1 refused, 2 usage), the messages on stderr, and --json. Stdlib only.
 import json
 import os
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 BUILDDIR = os.environ.get("BALISE_BUILDDIR", os.getcwd())
 CTL = os.path.join(BUILDDIR, "admin", "balisectl")
+BALISED = os.path.join(BUILDDIR, "server", "balised")
 TIMEOUT = 60  # sanitizer builds are slow
 
 CONF = """\
@@ -135,6 +139,44 @@ def with_env(fn):
             env.close()
     wrapped.__name__ = fn.__name__
     return wrapped
+
+
+def run_tty(env, args, answers):
+    """Runs balisectl with a pseudo-terminal as stdin and stderr, answering
+    each prompt once it shows; returns (exit code, stdout, terminal output)."""
+    master, slave = os.openpty()
+    p = subprocess.Popen([CTL, "-c", env.conf] + list(args), stdin=slave, stderr=slave,
+                         stdout=subprocess.PIPE)
+    os.close(slave)
+    seen, cursor = b"", 0
+    try:
+        for prompt, answer in answers:
+            deadline = time.monotonic() + TIMEOUT
+            while seen.find(prompt, cursor) < 0:
+                check(time.monotonic() < deadline, "no prompt %r in %r" % (prompt, seen))
+                if select.select([master], [], [], 0.1)[0]:
+                    try:
+                        seen += os.read(master, 4096)
+                    except OSError:
+                        break
+            check(seen.find(prompt, cursor) >= 0, "no prompt %r in %r" % (prompt, seen))
+            cursor = seen.find(prompt, cursor) + len(prompt)
+            os.write(master, answer)
+        out, _ = p.communicate(timeout=TIMEOUT)
+        while select.select([master], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    return p.returncode, out.decode(), seen.decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- tests
@@ -407,6 +449,29 @@ def test_delete_and_retired_address(env):
 
 
 @with_env
+def test_terminal_prompts(env):
+    env.domain()
+    env.per("tty@example.test", RPPS_A)
+    rc, _, term = run_tty(env, ["bal", "passwd", "tty@example.test"],
+                          [(b"New password: ", b"s3cret-tty\n"), (b"Repeat it: ", b"s3cret-tty\n")])
+    check(rc == 0, "passwd on a terminal: %d %r" % (rc, term))
+    check("s3cret-tty" not in term, "password echoed: %r" % term)
+    env.ok("bal", "check-password", "tty@example.test", stdin="s3cret-tty\n")
+    rc, _, term = run_tty(env, ["bal", "passwd", "tty@example.test"],
+                          [(b"New password: ", b"one\n"), (b"Repeat it: ", b"two\n")])
+    check(rc == 1 and "differ" in term, "mismatched confirmation: %d %r" % (rc, term))
+    env.ok("bal", "check-password", "tty@example.test", stdin="s3cret-tty\n")
+    rc, _, term = run_tty(env, ["bal", "delete", "tty@example.test"],
+                          [(b"Type the address to confirm: ", b"other@example.test\n")])
+    check(rc == 1 and "did not match" in term, "wrong confirmation: %d %r" % (rc, term))
+    check(len(env.json("bal", "list")) == 1, "deleted after a wrong confirmation")
+    rc, out, term = run_tty(env, ["bal", "delete", "tty@example.test"],
+                            [(b"Type the address to confirm: ", b"TTY@example.test\n")])
+    check(rc == 0 and "deleted" in out, "confirmed delete: %d %r" % (rc, term))
+    check(env.json("bal", "list") == [], "not deleted after confirmation")
+
+
+@with_env
 def test_config_check(env):
     rc, out, err = env.run("config", "check")
     check(rc == 0 and out.strip() == "configuration OK: %s" % env.conf, "good: %r %r" % (out, err))
@@ -432,6 +497,54 @@ def test_config_check(env):
     check(rc == 0 and "configuration OK" in out, "files present: %r" % err)
 
 
+@with_env
+def test_concurrent_writers(env):
+    # Several balisectl processes writing at once through LMDB's lock.
+    env.domain()
+    procs = [subprocess.Popen([CTL, "-c", env.conf, "bal", "create", "p%d@example.test" % i,
+                               "--type", "PER", "--holder-type", "8", "--holder", RPPS_A],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for i in range(6)]
+    for p in procs:
+        _, err = p.communicate(timeout=TIMEOUT)
+        check(p.returncode == 0, "concurrent create: %r" % err)
+    check(len(env.json("bal", "list")) == 6, "concurrent creates lost")
+
+
+@with_env
+def test_alongside_balised(env):
+    # The CLI works on the environment a running balised has open.
+    if not os.access(BALISED, os.X_OK):
+        print("     (balised not built: only the CLI side checked)")
+        env.domain()
+        return
+    log_path = os.path.join(env.dir, "balised.log")
+    with open(log_path, "wb") as log:
+        d = subprocess.Popen([BALISED, "-c", env.conf], stdin=subprocess.DEVNULL, stdout=log,
+                             stderr=log)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and d.poll() is None:
+            with open(log_path, "rb") as f:
+                if b"ready" in f.read():
+                    break
+            time.sleep(0.05)
+        with open(log_path, "rb") as f:
+            out = f.read().decode("utf-8", "replace")
+        check(d.poll() is None and "ready" in out, "balised did not start:\n" + out)
+        env.domain()
+        env.per("live@example.test", RPPS_A, "--password-stdin", stdin="pw\n")
+        env.ok("bal", "set", "live@example.test", "--quota", "3G")
+        check(env.json("bal", "show", "live@example.test")["quota_bytes"] == 3 << 30, "set")
+        d.send_signal(signal.SIGTERM)
+        check(d.wait(timeout=TIMEOUT) == 0, "balised exit status")
+    finally:
+        if d.poll() is None:
+            d.kill()
+            d.wait()
+    check(env.json("bal", "show", "live@example.test")["password_set"] is True, "after stop")
+
+
 TESTS = [
     test_help_and_version,
     test_usage_errors,
@@ -446,6 +559,9 @@ TESTS = [
     test_passwords,
     test_delete_and_retired_address,
     test_config_check,
+    test_concurrent_writers,
+    test_alongside_balised,
+    test_terminal_prompts,
 ]
 
 
