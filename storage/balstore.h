@@ -65,6 +65,15 @@ void store_close(struct store **store);
 /* Current and maximum map size, and bytes in use (for metrics and tests). */
 void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint64_t *used_r);
 
+/* Consistency check over one snapshot (tests, crash recovery checks): each
+ * mailbox's counters equal the sums over its messages, UIDs are below
+ * UIDNEXT and modseqs at most HIGHESTMODSEQ with one modseq entry per
+ * message, each blob's reference count equals the messages that list it and
+ * its chunks hold its size, each BAL's quota equals the sums over its
+ * mailboxes, and the indexes agree with the records. 0, or STORE_E_IO with
+ * *why_r describing the first problem (valid until the thread's next call). */
+int store_check(struct store *store, const char **why_r);
+
 /* ---------------------------------------------------------------- transactions */
 
 int store_read_begin(struct store *store, struct store_txn **txn_r);
