@@ -55,9 +55,10 @@ static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0,
 #define CTL_HELP_BAL_CREATE                                                                     \
 	"  --type T            PER (one professional), ORG (a structure's service),\n"            \
 	"                      CAB (a practice) or APP (an application); fixed for life\n"        \
-	"  --holder-type N     identifier type of the holder: 8 RPPS, 0 ADELI (PER, CAB);\n"     \
-	"                      1 FINESS, 3 SIRET (ORG, APP); 10 (address only) is refused\n"      \
-	"                      for a new PER (EX_GBM_4312)\n"                                     \
+	"  --holder-type N     identifier type of the holder: PER 8 (RPPS) or 0 (ADELI);\n"    \
+	"                      CAB 8 (its responsible RPPS); ORG and APP 1 (FINESS) or\n"       \
+	"                      3 (SIRET); 10 (MSSante address only) is refused for a new\n"     \
+	"                      PER (EX_GBM_4312)\n"                                              \
 	"  --holder ID         the holder's idNat, type prefix included\n"                        \
 	"                      (RPPS 10001234565: --holder-type 8 --holder 810001234565)\n"       \
 	"  --co-holder ID      RPPS idNat of a co-holder (CAB), repeatable (at most 16)\n"       \
@@ -106,7 +107,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 "Set a BAL's password, read as one line on standard input (prompted on a terminal).",
 	 NULL, ctl_opts_none, "ADDRESS", 1, 1, 0},
 	{"bal", "delete", ctl_bal_delete, "ADDRESS [--yes]",
-	 "Delete a BAL and all its mail. The address stays reserved for the same holder.\n"
+	 "Delete a BAL and all its mail. The address stays reserved for the same holder. "
 	 "Without --yes, asks to type the address on a terminal and refuses otherwise.",
 	 NULL, ctl_opts_bal_delete, "ADDRESS", 1, 1, 0},
 	{"bal", "check-password", ctl_bal_check_password, "ADDRESS",
@@ -117,30 +118,40 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 CTL_CMD_NOCONF},
 };
 
-static void ctl_help(FILE *f)
+static void ctl_help_cmd_line(FILE *f, const struct ctl_cmd *c)
+{
+	int n = fprintf(f, "  %s %s", c->noun, c->verb);
+
+	if (c->usage[0] != '\0') {
+		fputc(' ', f);
+		ctl_print_wrapped(f, c->usage, (size_t)n + 1, (size_t)n + 1);
+	} else {
+		fputc('\n', f);
+	}
+	fputs("      ", f);
+	ctl_print_wrapped(f, c->summary, 6, 6);
+}
+
+/* The whole help, or only the verbs of noun when it is not NULL. */
+static void ctl_help(FILE *f, const char *only)
 {
 	const char *noun = "";
 
 	fprintf(f, "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n"
-		   "       %s NOUN VERB --help | %s --help | %s --version\n\n"
+		   "       %s NOUN VERB --help | %s help [NOUN] | %s --version\n\n"
 		   "Administers balise, the MSSante mail server, on its LMDB store (also while\n"
 		   "balised runs).\n\n"
-		   "  -c, --config CONF   configuration file (default: $BALISE_CONF, else %s)\n",
+		   "  -c, --config CONF   configuration file (default: $BALISE_CONF, else\n"
+		   "                      %s)\n",
 		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_DEFAULT_CONF);
 	for (size_t i = 0; i < ARRAY_LEN(ctl_cmds); i++) {
 		const struct ctl_cmd *c = &ctl_cmds[i];
-		if (c->flags & CTL_CMD_HIDDEN)
+		if ((c->flags & CTL_CMD_HIDDEN) || (only != NULL && strcmp(only, c->noun) != 0))
 			continue;
 		if (strcmp(noun, c->noun) != 0)
 			fprintf(f, "\n");
 		noun = c->noun;
-		fprintf(f, "  %s %s %s\n      ", c->noun, c->verb, c->usage);
-		for (const char *p = c->summary; *p != '\0'; p++) {
-			fputc(*p, f);
-			if (*p == '\n')
-				fputs("      ", f);
-		}
-		fputc('\n', f);
+		ctl_help_cmd_line(f, c);
 	}
 	fprintf(f, "\nExit status: 0 done, 1 refused (reason on stderr), 2 usage error.\n"
 		   "New BALs get a 1G quota unless --quota says otherwise (0 = unlimited).\n");
@@ -168,7 +179,7 @@ static int ctl_globals(struct ctl *ctl, int argc, char **argv, int *exit_r)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			ctl_help(stdout);
+			ctl_help(stdout, NULL);
 			return *exit_r = CTL_EXIT_OK, -1;
 		} else if (strcmp(a, "--version") == 0) {
 			printf("%s (%s) %s\n", CTL_PROG, PACKAGE_NAME, PACKAGE_VERSION);
@@ -196,8 +207,15 @@ static int ctl_help_cmd(struct ctl *ctl, int argc, char **argv)
 	char help[] = "--help", *help_argv[] = {help};
 	struct ctl_args args;
 
-	if (argc < 2) {
-		ctl_help(stdout);
+	if (argc == 0) {
+		ctl_help(stdout, NULL);
+		return CTL_EXIT_OK;
+	}
+	if (argc == 1) {
+		ctl_find(argv[0], NULL, &noun_ok);
+		if (!noun_ok)
+			return ctl_usage(ctl, "no command \"%s\"", argv[0]);
+		ctl_help(stdout, argv[0]);
 		return CTL_EXIT_OK;
 	}
 	cmd = ctl_find(argv[0], argv[1], &noun_ok);

@@ -97,6 +97,10 @@ int ctl_parse_uint(struct ctl *ctl, const char *opt, const char *s, uint64_t max
 int ctl_usage(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "balisectl: noun verb: message" on stderr; returns CTL_EXIT_REFUSED. */
 int ctl_fail(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints text (starting after `used` columns) wrapped at spaces to 79
+ * columns, continuation lines indented by indent; [bracketed groups] are
+ * kept whole. Ends with a newline. */
+void ctl_print_wrapped(FILE *f, const char *text, size_t used, size_t indent);
 /* Prints the usage line of cmd ("usage: balisectl [-c CONF] noun verb ..."). */
 void ctl_print_usage(FILE *f, const struct ctl_cmd *cmd);
 

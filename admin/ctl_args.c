@@ -21,7 +21,8 @@ static int ctl_args_find(const struct ctl_opt *opts, const char *name, size_t le
 static void ctl_print_help(const struct ctl_cmd *cmd)
 {
 	ctl_print_usage(stdout, cmd);
-	printf("\n%s\n", cmd->summary);
+	putchar('\n');
+	ctl_print_wrapped(stdout, cmd->summary, 0, 0);
 	if (cmd->help != NULL)
 		printf("\n%s", cmd->help);
 }

@@ -23,13 +23,15 @@ static int ctl_domain_apply(struct store_txn *txn, void *arg)
 			: store_domain_remove(txn, req->domain);
 }
 
-static int ctl_domain_change(struct ctl *ctl, const char *domain, bool add)
+static int ctl_domain_change(struct ctl *ctl, const char *arg, bool add)
 {
+	char domain[STORE_DOMAIN_MAX + 1];
 	struct ctl_domain_req req = {domain, add};
 	int r;
 
-	if (strlen(domain) > STORE_DOMAIN_MAX)
+	if (str_copy(domain, sizeof(domain), arg) < 0)
 		return ctl_fail(ctl, "domain longer than %d characters", STORE_DOMAIN_MAX);
+	str_lower(domain); /* domains are case-insensitive; say it as stored */
 	if (ctl_store_open(ctl) != CTL_EXIT_OK)
 		return CTL_EXIT_REFUSED;
 	r = ctl_run_write(ctl, ctl_domain_apply, &req);
@@ -43,6 +45,8 @@ static int ctl_domain_change(struct ctl *ctl, const char *domain, bool add)
 		return ctl_fail(ctl, "%s: no such domain", domain);
 	case STORE_E_NOTEMPTY:
 		return ctl_fail(ctl, "%s: domain still has BALs; delete them first", domain);
+	case STORE_E_INVALID:
+		return ctl_fail(ctl, "\"%s\": not a valid domain name", domain);
 	default:
 		return ctl_fail(ctl, "%s: %s", domain, store_strerror(r));
 	}

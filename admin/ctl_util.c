@@ -23,10 +23,53 @@ static void ctl_vmsg(struct ctl *ctl, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+/* Length of the word at p; a [bracketed group] is one word. */
+static size_t ctl_wrap_word(const char *p)
+{
+	size_t w = 0;
+	int depth = 0;
+
+	for (; p[w] != '\0' && (p[w] != ' ' || depth > 0); w++) {
+		if (p[w] == '[')
+			depth++;
+		else if (p[w] == ']' && depth > 0)
+			depth--;
+	}
+	return w;
+}
+
+void ctl_print_wrapped(FILE *f, const char *text, size_t used, size_t indent)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t w = ctl_wrap_word(p);
+		if (used > indent && used + 1 + w > 79) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			used = indent;
+		} else if (p != text) {
+			fputc(' ', f);
+			used++;
+		}
+		fwrite(p, 1, w, f);
+		used += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
 void ctl_print_usage(FILE *f, const struct ctl_cmd *cmd)
 {
-	fprintf(f, "usage: %s [-c CONF] %s %s%s%s\n", CTL_PROG, cmd->noun, cmd->verb,
-		cmd->usage[0] != '\0' ? " " : "", cmd->usage);
+	int n = fprintf(f, "usage: %s [-c CONF] %s %s", CTL_PROG, cmd->noun, cmd->verb);
+
+	if (cmd->usage[0] == '\0') {
+		fputc('\n', f);
+		return;
+	}
+	fputc(' ', f);
+	ctl_print_wrapped(f, cmd->usage, (size_t)n + 1, 8);
 }
 
 int ctl_usage(struct ctl *ctl, const char *fmt, ...)
