@@ -116,6 +116,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"config", "check", ctl_config_check, "",
 	 "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
 	 CTL_CMD_NOCONF},
+	{"store", "info", ctl_store_info, "[--json]",
+	 "Show the store's directory, map size and use, and how many domains and BALs it holds.",
+	 NULL, ctl_opts_json, NULL, 0, 0, 0},
+	{"store", "check", ctl_store_check, "",
+	 "Check the store's consistency: mailbox counters, message reference counts, quota usage "
+	 "and indexes (read-only; safe while balised runs).",
+	 NULL, ctl_opts_none, NULL, 0, 0, 0},
 };
 
 static void ctl_help_cmd_line(FILE *f, const struct ctl_cmd *c)

@@ -173,4 +173,7 @@ int ctl_bal_check_password(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_config_check(struct ctl *ctl, const struct ctl_args *args);
 
+int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
+int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
+
 #endif

@@ -446,6 +446,23 @@ def test_delete_and_retired_address(env):
                 "--holder", RPPS_B)
     env.per("leaving@example.test", RPPS_A)
     check(env.json("bal", "show", "leaving@example.test")["holder"] == RPPS_A, "re-created")
+    env.ok("store", "check")
+
+
+@with_env
+def test_store_verbs(env):
+    env.domain()
+    env.per("a@example.test", RPPS_A)
+    env.per("b@example.test", RPPS_B)
+    env.ok("bal", "delete", "a@example.test", "--yes")
+    info = env.json("store", "info")
+    check(info["domains"] == 1 and info["bals"] == 1, "store info %r" % info)
+    check(info["map_size"] >= 16 << 20 and info["map_size_max"] == 256 << 20, "map %r" % info)
+    check(0 < info["used_bytes"] <= info["map_size"], "used %r" % info)
+    check(info["data_dir"] == os.path.join(env.dir, "data"), "data_dir %r" % info)
+    check("map size max: 256M" in env.ok("store", "info"), "text info")
+    out = env.ok("store", "check")
+    check(out.startswith("store OK: "), "store check: %r" % out)
 
 
 @with_env
@@ -509,6 +526,7 @@ def test_concurrent_writers(env):
         _, err = p.communicate(timeout=TIMEOUT)
         check(p.returncode == 0, "concurrent create: %r" % err)
     check(len(env.json("bal", "list")) == 6, "concurrent creates lost")
+    env.ok("store", "check")
 
 
 @with_env
@@ -562,6 +580,7 @@ TESTS = [
     test_concurrent_writers,
     test_alongside_balised,
     test_terminal_prompts,
+    test_store_verbs,
 ]
 
 
