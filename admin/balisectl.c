@@ -15,114 +15,113 @@ static const struct ctl_opt ctl_opts_json[] = {{"json", 0, NULL}, {NULL, 0, NULL
 static const struct ctl_opt ctl_opts_none[] = {{NULL, 0, NULL}};
 
 static const struct ctl_opt ctl_opts_bal_create[] = {
-	{"type", CTL_OPT_ARG, NULL},
-	{"holder-type", CTL_OPT_ARG, NULL},
-	{"holder", CTL_OPT_ARG, NULL},
-	{"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
-	{"name", CTL_OPT_ARG, NULL},
-	{"quota", CTL_OPT_ARG, NULL},
-	{"quota-messages", CTL_OPT_ARG, NULL},
-	{"password-stdin", 0, NULL},
-	{"json", 0, NULL},
-	{NULL, 0, NULL},
+    {"type", CTL_OPT_ARG, NULL},
+    {"holder-type", CTL_OPT_ARG, NULL},
+    {"holder", CTL_OPT_ARG, NULL},
+    {"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
+    {"name", CTL_OPT_ARG, NULL},
+    {"quota", CTL_OPT_ARG, NULL},
+    {"quota-messages", CTL_OPT_ARG, NULL},
+    {"password-stdin", 0, NULL},
+    {"json", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 static const struct ctl_opt ctl_opts_bal_list[] = {
-	{"domain", CTL_OPT_ARG, NULL},
-	{"type", CTL_OPT_ARG, NULL},
-	{"json", 0, NULL},
-	{NULL, 0, NULL},
+    {"domain", CTL_OPT_ARG, NULL},
+    {"type", CTL_OPT_ARG, NULL},
+    {"json", 0, NULL},
+    {NULL, 0, NULL},
 };
 
 static const struct ctl_opt ctl_opts_bal_set[] = {
-	{"quota", CTL_OPT_ARG, NULL},
-	{"quota-messages", CTL_OPT_ARG, NULL},
-	{"name", CTL_OPT_ARG, NULL},
-	{"state", CTL_OPT_ARG, NULL},
-	{"holder-type", CTL_OPT_ARG, NULL},
-	{"holder", CTL_OPT_ARG, NULL},
-	{"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
-	{"no-co-holders", 0, NULL},
-	{"type", CTL_OPT_ARG | CTL_OPT_REFUSED,
-	 "the type of a BAL is fixed at creation; delete the BAL and create it again"},
-	{"address", CTL_OPT_ARG | CTL_OPT_REFUSED,
-	 "the address of a BAL is fixed at creation; delete the BAL and create it again"},
-	{NULL, 0, NULL},
+    {"quota", CTL_OPT_ARG, NULL},
+    {"quota-messages", CTL_OPT_ARG, NULL},
+    {"name", CTL_OPT_ARG, NULL},
+    {"state", CTL_OPT_ARG, NULL},
+    {"holder-type", CTL_OPT_ARG, NULL},
+    {"holder", CTL_OPT_ARG, NULL},
+    {"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
+    {"no-co-holders", 0, NULL},
+    {"type", CTL_OPT_ARG | CTL_OPT_REFUSED,
+     "the type of a BAL is fixed at creation; delete the BAL and create it again"},
+    {"address", CTL_OPT_ARG | CTL_OPT_REFUSED,
+     "the address of a BAL is fixed at creation; delete the BAL and create it again"},
+    {NULL, 0, NULL},
 };
 
 static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0, NULL}};
 
-#define CTL_HELP_BAL_CREATE                                                                     \
-	"  --type T            PER (one professional), ORG (a structure's service),\n"            \
-	"                      CAB (a practice) or APP (an application); fixed for life\n"        \
-	"  --holder-type N     identifier type of the holder: PER 8 (RPPS) or 0 (ADELI);\n"    \
-	"                      CAB 8 (its responsible RPPS); ORG and APP 1 (FINESS) or\n"       \
-	"                      3 (SIRET); 10 (MSSante address only) is refused for a new\n"     \
-	"                      PER (EX_GBM_4312)\n"                                              \
-	"  --holder ID         the holder's idNat, type prefix included\n"                        \
-	"                      (RPPS 10001234565: --holder-type 8 --holder 810001234565)\n"       \
-	"  --co-holder ID      RPPS idNat of a co-holder (CAB), repeatable (at most 16)\n"       \
-	"  --name TEXT         display name\n"                                                   \
-	"  --quota SIZE        storage quota, K/M/G suffixes; 0 = unlimited; default 1G\n"        \
-	"  --quota-messages N  message-count quota; 0 (default) = unlimited\n"                    \
-	"  --password-stdin    read the password as one line on standard input; without\n"      \
-	"                      it the BAL has no password until 'bal passwd'\n"                   \
+#define CTL_HELP_BAL_CREATE                                                                        \
+	"  --type T            PER (one professional), ORG (a structure's service),\n"             \
+	"                      CAB (a practice) or APP (an application); fixed for life\n"         \
+	"  --holder-type N     identifier type of the holder: PER 8 (RPPS) or 0 (ADELI);\n"        \
+	"                      CAB 8 (its responsible RPPS); ORG and APP 1 (FINESS) or\n"          \
+	"                      3 (SIRET); 10 (MSSante address only) is refused for a new\n"        \
+	"                      PER (EX_GBM_4312)\n"                                                \
+	"  --holder ID         the holder's idNat, type prefix included\n"                         \
+	"                      (RPPS 10001234565: --holder-type 8 --holder 810001234565)\n"        \
+	"  --co-holder ID      RPPS idNat of a co-holder (CAB), repeatable (at most 16)\n"         \
+	"  --name TEXT         display name\n"                                                     \
+	"  --quota SIZE        storage quota, K/M/G suffixes; 0 = unlimited; default 1G\n"         \
+	"  --quota-messages N  message-count quota; 0 (default) = unlimited\n"                     \
+	"  --password-stdin    read the password as one line on standard input; without\n"         \
+	"                      it the BAL has no password until 'bal passwd'\n"                    \
 	"  --json              print the new BAL as JSON\n"
 
-#define CTL_HELP_BAL_SET                                                                        \
-	"  --quota SIZE        storage quota, K/M/G suffixes; 0 = unlimited\n"                    \
-	"  --quota-messages N  message-count quota; 0 = unlimited\n"                              \
-	"  --name TEXT         display name (\"\" clears it)\n"                                   \
-	"  --state S           active or suspended\n"                                             \
-	"  --holder-type N --holder ID\n"                                                         \
-	"                      change the holder (e.g. migrate a PER to an RPPS holder)\n"        \
-	"  --co-holder ID      replace the co-holders (CAB), repeatable\n"                        \
-	"  --no-co-holders     remove every co-holder\n"                                          \
+#define CTL_HELP_BAL_SET                                                                           \
+	"  --quota SIZE        storage quota, K/M/G suffixes; 0 = unlimited\n"                     \
+	"  --quota-messages N  message-count quota; 0 = unlimited\n"                               \
+	"  --name TEXT         display name (\"\" clears it)\n"                                    \
+	"  --state S           active or suspended\n"                                              \
+	"  --holder-type N --holder ID\n"                                                          \
+	"                      change the holder (e.g. migrate a PER to an RPPS holder)\n"         \
+	"  --co-holder ID      replace the co-holders (CAB), repeatable\n"                         \
+	"  --no-co-holders     remove every co-holder\n"                                           \
 	"Address and type are fixed at creation: delete and re-create to change them.\n"
 
 static const struct ctl_cmd ctl_cmds[] = {
-	{"domain", "add", ctl_domain_add, "DOMAIN", "Serve a mail domain.", NULL, ctl_opts_none,
-	 "DOMAIN", 1, 1, 0},
-	{"domain", "remove", ctl_domain_remove, "DOMAIN",
-	 "Stop serving a domain (refused while it has BALs).", NULL, ctl_opts_none, "DOMAIN", 1, 1,
-	 0},
-	{"domain", "list", ctl_domain_list, "[--json]", "List the domains served, with BAL counts.",
-	 NULL, ctl_opts_json, NULL, 0, 0, 0},
-	{"bal", "create", ctl_bal_create,
-	 "ADDRESS --type PER|ORG|CAB|APP --holder-type N --holder ID [--co-holder ID]... "
-	 "[--name NAME] [--quota SIZE] [--quota-messages N] [--password-stdin] [--json]",
-	 "Create a BAL with its INBOX, Sent, Drafts, Trash and Junk mailboxes.",
-	 CTL_HELP_BAL_CREATE, ctl_opts_bal_create, "ADDRESS", 1, 1, 0},
-	{"bal", "show", ctl_bal_show, "ADDRESS [--json]",
-	 "Show a BAL: holder, quota and usage, state, mailboxes (never the password hash).", NULL,
-	 ctl_opts_json, "ADDRESS", 1, 1, 0},
-	{"bal", "list", ctl_bal_list, "[--domain DOMAIN] [--type T] [--json]",
-	 "List BALs, optionally of one domain or type.", NULL, ctl_opts_bal_list, NULL, 0, 0, 0},
-	{"bal", "set", ctl_bal_set,
-	 "ADDRESS [--quota SIZE] [--quota-messages N] [--name NAME] [--state active|suspended] "
-	 "[--holder-type N --holder ID] [--co-holder ID]... [--no-co-holders]",
-	 "Change a BAL's quota, display name, state or holder.", CTL_HELP_BAL_SET,
-	 ctl_opts_bal_set, "ADDRESS", 1, 1, 0},
-	{"bal", "passwd", ctl_bal_passwd, "ADDRESS",
-	 "Set a BAL's password, read as one line on standard input (prompted on a terminal).",
-	 NULL, ctl_opts_none, "ADDRESS", 1, 1, 0},
-	{"bal", "delete", ctl_bal_delete, "ADDRESS [--yes]",
-	 "Delete a BAL and all its mail. The address stays reserved for the same holder. "
-	 "Without --yes, asks to type the address on a terminal and refuses otherwise.",
-	 NULL, ctl_opts_bal_delete, "ADDRESS", 1, 1, 0},
-	{"bal", "check-password", ctl_bal_check_password, "ADDRESS",
-	 "Check a password read on standard input: exit 0 if it matches, 1 if not.", NULL,
-	 ctl_opts_none, "ADDRESS", 1, 1, 0},
-	{"config", "check", ctl_config_check, "",
-	 "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
-	 CTL_CMD_NOCONF},
-	{"store", "info", ctl_store_info, "[--json]",
-	 "Show the store's directory, map size and use, and how many domains and BALs it holds.",
-	 NULL, ctl_opts_json, NULL, 0, 0, 0},
-	{"store", "check", ctl_store_check, "",
-	 "Check the store's consistency: mailbox counters, message reference counts, quota usage "
-	 "and indexes (read-only; safe while balised runs).",
-	 NULL, ctl_opts_none, NULL, 0, 0, 0},
+    {"domain", "add", ctl_domain_add, "DOMAIN", "Serve a mail domain.", NULL, ctl_opts_none,
+     "DOMAIN", 1, 1, 0},
+    {"domain", "remove", ctl_domain_remove, "DOMAIN",
+     "Stop serving a domain (refused while it has BALs).", NULL, ctl_opts_none, "DOMAIN", 1, 1, 0},
+    {"domain", "list", ctl_domain_list, "[--json]", "List the domains served, with BAL counts.",
+     NULL, ctl_opts_json, NULL, 0, 0, 0},
+    {"bal", "create", ctl_bal_create,
+     "ADDRESS --type PER|ORG|CAB|APP --holder-type N --holder ID [--co-holder ID]... "
+     "[--name NAME] [--quota SIZE] [--quota-messages N] [--password-stdin] [--json]",
+     "Create a BAL with its INBOX, Sent, Drafts, Trash and Junk mailboxes.", CTL_HELP_BAL_CREATE,
+     ctl_opts_bal_create, "ADDRESS", 1, 1, 0},
+    {"bal", "show", ctl_bal_show, "ADDRESS [--json]",
+     "Show a BAL: holder, quota and usage, state, mailboxes (never the password hash).", NULL,
+     ctl_opts_json, "ADDRESS", 1, 1, 0},
+    {"bal", "list", ctl_bal_list, "[--domain DOMAIN] [--type T] [--json]",
+     "List BALs, optionally of one domain or type.", NULL, ctl_opts_bal_list, NULL, 0, 0, 0},
+    {"bal", "set", ctl_bal_set,
+     "ADDRESS [--quota SIZE] [--quota-messages N] [--name NAME] [--state active|suspended] "
+     "[--holder-type N --holder ID] [--co-holder ID]... [--no-co-holders]",
+     "Change a BAL's quota, display name, state or holder.", CTL_HELP_BAL_SET, ctl_opts_bal_set,
+     "ADDRESS", 1, 1, 0},
+    {"bal", "passwd", ctl_bal_passwd, "ADDRESS",
+     "Set a BAL's password, read as one line on standard input (prompted on a terminal).", NULL,
+     ctl_opts_none, "ADDRESS", 1, 1, 0},
+    {"bal", "delete", ctl_bal_delete, "ADDRESS [--yes]",
+     "Delete a BAL and all its mail. The address stays reserved for the same holder. "
+     "Without --yes, asks to type the address on a terminal and refuses otherwise.",
+     NULL, ctl_opts_bal_delete, "ADDRESS", 1, 1, 0},
+    {"bal", "check-password", ctl_bal_check_password, "ADDRESS",
+     "Check a password read on standard input: exit 0 if it matches, 1 if not.", NULL,
+     ctl_opts_none, "ADDRESS", 1, 1, 0},
+    {"config", "check", ctl_config_check, "",
+     "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
+     CTL_CMD_NOCONF},
+    {"store", "info", ctl_store_info, "[--json]",
+     "Show the store's directory, map size and use, and how many domains and BALs it holds.", NULL,
+     ctl_opts_json, NULL, 0, 0, 0},
+    {"store", "check", ctl_store_check, "",
+     "Check the store's consistency: mailbox counters, message reference counts, quota usage "
+     "and indexes (read-only; safe while balised runs).",
+     NULL, ctl_opts_none, NULL, 0, 0, 0},
 };
 
 static void ctl_help_cmd_line(FILE *f, const struct ctl_cmd *c)
@@ -144,13 +143,14 @@ static void ctl_help(FILE *f, const char *only)
 {
 	const char *noun = "";
 
-	fprintf(f, "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n"
-		   "       %s NOUN VERB --help | %s help [NOUN] | %s --version\n\n"
-		   "Administers balise, the MSSante mail server, on its LMDB store (also while\n"
-		   "balised runs).\n\n"
-		   "  -c, --config CONF   configuration file (default: $BALISE_CONF, else\n"
-		   "                      %s)\n",
-		CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_DEFAULT_CONF);
+	fprintf(f,
+	        "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n"
+	        "       %s NOUN VERB --help | %s help [NOUN] | %s --version\n\n"
+	        "Administers balise, the MSSante mail server, on its LMDB store (also while\n"
+	        "balised runs).\n\n"
+	        "  -c, --config CONF   configuration file (default: $BALISE_CONF, else\n"
+	        "                      %s)\n",
+	        CTL_PROG, CTL_PROG, CTL_PROG, CTL_PROG, CTL_DEFAULT_CONF);
 	for (size_t i = 0; i < ARRAY_LEN(ctl_cmds); i++) {
 		const struct ctl_cmd *c = &ctl_cmds[i];
 		if ((c->flags & CTL_CMD_HIDDEN) || (only != NULL && strcmp(only, c->noun) != 0))
@@ -161,7 +161,7 @@ static void ctl_help(FILE *f, const char *only)
 		ctl_help_cmd_line(f, c);
 	}
 	fprintf(f, "\nExit status: 0 done, 1 refused (reason on stderr), 2 usage error.\n"
-		   "New BALs get a 1G quota unless --quota says otherwise (0 = unlimited).\n");
+	           "New BALs get a 1G quota unless --quota says otherwise (0 = unlimited).\n");
 }
 
 static const struct ctl_cmd *ctl_find(const char *noun, const char *verb, bool *noun_ok_r)

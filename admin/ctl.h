@@ -120,7 +120,7 @@ int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg);
  * Refuses empty or over-long passwords and NUL bytes (message printed,
  * returns -1). The caller wipes buf with explicit_bzero. */
 int ctl_read_password(struct ctl *ctl, const char *prompt, char *buf, size_t bufsz, size_t *len_r,
-		      bool confirm);
+                      bool confirm);
 /* Prompts on stderr and reads one line from the terminal on stdin (no echo
  * when secret); -1 (buf emptied) when too long or holding a NUL byte. */
 int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret);
@@ -140,7 +140,7 @@ void ctl_print_text(FILE *f, const char *s, size_t width);
  * missing ones are usage errors. Returns CTL_EXIT_OK or the exit code (the
  * message printed). *given_r tells whether --holder(-type) was given. */
 int ctl_bal_holder_args(struct ctl *ctl, const struct ctl_args *args, struct store_bal *bal,
-			bool required, bool *given_r);
+                        bool required, bool *given_r);
 /* Reads a new password (ctl_read_password) and hashes it with the [auth]
  * parameters into hash (STORE_HASH_MAX + 1 bytes); the plaintext is wiped. */
 int ctl_bal_password_hash(struct ctl *ctl, char *hash, size_t hashsz);
@@ -155,7 +155,7 @@ int ctl_bal_fail(struct ctl *ctl, const char *address, int err, const char *why)
  * NULL, the "mailboxes" array when with_mailboxes. */
 struct ctl_json;
 void ctl_bal_json(struct ctl_json *j, const struct store_bal *bal, const struct store_quota *q,
-		  const struct store_mailbox *mbs, size_t n_mbs, bool with_mailboxes);
+                  const struct store_mailbox *mbs, size_t n_mbs, bool with_mailboxes);
 
 /* ---------------------------------------------------------------- handlers */
 

@@ -152,8 +152,10 @@ const char *const *ctl_arg_all(const struct ctl_args *args, const char *name, un
 int ctl_parse_size(struct ctl *ctl, const char *opt, const char *s, uint64_t *out_r)
 {
 	if (cfg_parse_size(s, out_r) < 0) {
-		ctl_usage(ctl, "--%s: expected a size (digits with an optional K, M or G suffix), "
-			       "got \"%s\"", opt, s);
+		ctl_usage(ctl,
+		          "--%s: expected a size (digits with an optional K, M or G suffix), "
+		          "got \"%s\"",
+		          opt, s);
 		return -1;
 	}
 	return 0;
@@ -172,7 +174,7 @@ int ctl_parse_uint(struct ctl *ctl, const char *opt, const char *s, uint64_t max
 	}
 	if (v > max) {
 		ctl_usage(ctl, "--%s: %llu is out of range (at most %llu)", opt, v,
-			  (unsigned long long)max);
+		          (unsigned long long)max);
 		return -1;
 	}
 	*out_r = v;

@@ -14,7 +14,7 @@
 #include "util.h"
 
 int ctl_bal_holder_args(struct ctl *ctl, const struct ctl_args *args, struct store_bal *bal,
-			bool required, bool *given_r)
+                        bool required, bool *given_r)
 {
 	const char *type = ctl_arg(args, "holder-type"), *holder = ctl_arg(args, "holder");
 	const char *const *co;
@@ -31,7 +31,8 @@ int ctl_bal_holder_args(struct ctl *ctl, const struct ctl_args *args, struct sto
 			return CTL_EXIT_USAGE;
 		bal->holder_type = (int)n;
 		if (str_copy(bal->holder, sizeof(bal->holder), holder) < 0)
-			return ctl_usage(ctl, "--holder: longer than %d characters", STORE_IDNAT_MAX);
+			return ctl_usage(ctl, "--holder: longer than %d characters",
+			                 STORE_IDNAT_MAX);
 	}
 	co = ctl_arg_all(args, "co-holder", &nco);
 	if (nco > STORE_COHOLDERS_MAX)
@@ -39,7 +40,7 @@ int ctl_bal_holder_args(struct ctl *ctl, const struct ctl_args *args, struct sto
 	for (unsigned i = 0; i < nco; i++)
 		if (str_copy(bal->coholders[i], sizeof(bal->coholders[i]), co[i]) < 0)
 			return ctl_usage(ctl, "--co-holder: longer than %d characters",
-					 STORE_IDNAT_MAX);
+			                 STORE_IDNAT_MAX);
 	if (nco > 0)
 		bal->n_coholders = nco;
 	return CTL_EXIT_OK;
@@ -48,9 +49,9 @@ int ctl_bal_holder_args(struct ctl *ctl, const struct ctl_args *args, struct sto
 int ctl_bal_password_hash(struct ctl *ctl, char *hash, size_t hashsz)
 {
 	struct pwhash_params p = {
-		.t_cost = (uint32_t)ctl->cfg.argon2_t_cost,
-		.m_cost = (uint32_t)ctl->cfg.argon2_m_cost,
-		.parallelism = (uint32_t)ctl->cfg.argon2_parallelism,
+	    .t_cost = (uint32_t)ctl->cfg.argon2_t_cost,
+	    .m_cost = (uint32_t)ctl->cfg.argon2_m_cost,
+	    .parallelism = (uint32_t)ctl->cfg.argon2_parallelism,
 	};
 	char pw[CTL_PASSWORD_MAX + 2];
 	const char *why;
@@ -109,10 +110,10 @@ static void ctl_bal_json_mailbox(struct ctl_json *j, const struct store_mailbox 
 		unsigned bit;
 		const char *name;
 	} su[] = {
-		{MBOX_SU_SENT, "\\Sent"},   {MBOX_SU_DRAFTS, "\\Drafts"},
-		{MBOX_SU_TRASH, "\\Trash"}, {MBOX_SU_JUNK, "\\Junk"},
-		{MBOX_SU_ARCHIVE, "\\Archive"}, {MBOX_SU_ALL, "\\All"},
-		{MBOX_SU_FLAGGED, "\\Flagged"},
+	    {MBOX_SU_SENT, "\\Sent"},       {MBOX_SU_DRAFTS, "\\Drafts"},
+	    {MBOX_SU_TRASH, "\\Trash"},     {MBOX_SU_JUNK, "\\Junk"},
+	    {MBOX_SU_ARCHIVE, "\\Archive"}, {MBOX_SU_ALL, "\\All"},
+	    {MBOX_SU_FLAGGED, "\\Flagged"},
 	};
 
 	ctl_json_object_begin(j);
@@ -146,7 +147,7 @@ static void ctl_bal_json_time(struct ctl_json *j, const char *key, int64_t t)
 }
 
 void ctl_bal_json(struct ctl_json *j, const struct store_bal *bal, const struct store_quota *q,
-		  const struct store_mailbox *mbs, size_t n_mbs, bool with_mailboxes)
+                  const struct store_mailbox *mbs, size_t n_mbs, bool with_mailboxes)
 {
 	ctl_json_object_begin(j);
 	ctl_json_ku64(j, "id", bal->id);
@@ -212,8 +213,7 @@ static int ctl_bal_create_apply(struct store_txn *txn, void *arg)
 	return store_bal_create(txn, &req->out, &req->why);
 }
 
-static int ctl_bal_create_parse(struct ctl *ctl, const struct ctl_args *args,
-				struct store_bal *bal)
+static int ctl_bal_create_parse(struct ctl *ctl, const struct ctl_args *args, struct store_bal *bal)
 {
 	const char *type = ctl_arg(args, "type"), *name = ctl_arg(args, "name");
 	const char *quota = ctl_arg(args, "quota"), *qmsgs = ctl_arg(args, "quota-messages");
@@ -283,7 +283,7 @@ int ctl_bal_create(struct ctl *ctl, const struct ctl_args *args)
 	r = ctl_run_write(ctl, ctl_bal_create_apply, &req);
 	if (r == STORE_E_NOTFOUND && req.why == NULL)
 		return ctl_fail(ctl, "%s: its domain is not served here (see 'domain add')",
-				req.in.address);
+		                req.in.address);
 	if (r != STORE_OK)
 		return ctl_bal_fail(ctl, req.in.address, r, req.why);
 	ctl_bal_create_print(&req.out, ctl_flag(args, "json"));

@@ -26,7 +26,7 @@ enum ctl_bal_change {
 
 struct ctl_bal_edit {
 	const char *address;
-	unsigned changes;     /* enum ctl_bal_change bits */
+	unsigned changes;      /* enum ctl_bal_change bits */
 	struct store_bal want; /* new values of the changed fields */
 	struct store_bal out;  /* the BAL after the change */
 	const char *why;
@@ -95,7 +95,7 @@ static int ctl_bal_set_state(struct ctl *ctl, const char *s, struct ctl_bal_edit
 
 	if (st == BAL_DELETION_REQUESTED)
 		return ctl_usage(ctl, "--state: deletion-requested is recorded from the holder's "
-				      "deletion request, not set here; use active or suspended");
+		                      "deletion request, not set here; use active or suspended");
 	if (st != BAL_ACTIVE && st != BAL_SUSPENDED)
 		return ctl_usage(ctl, "--state: expected active or suspended, got \"%s\"", s);
 	e->want.state = (enum store_bal_state)st;
@@ -113,7 +113,8 @@ static int ctl_bal_set_quota(struct ctl *ctl, const struct ctl_args *args, struc
 		e->changes |= CTL_CH_QUOTA;
 	}
 	if (qm != NULL) {
-		if (ctl_parse_uint(ctl, "quota-messages", qm, UINT64_MAX, &e->want.quota_messages) < 0)
+		if (ctl_parse_uint(ctl, "quota-messages", qm, UINT64_MAX, &e->want.quota_messages) <
+		    0)
 			return CTL_EXIT_USAGE;
 		e->changes |= CTL_CH_QMSGS;
 	}
@@ -147,7 +148,7 @@ static int ctl_bal_set_parse(struct ctl *ctl, const struct ctl_args *args, struc
 		e->changes |= CTL_CH_COHOLDERS; /* want.n_coholders is 0 for --no-co-holders */
 	if (e->changes == 0)
 		return ctl_usage(ctl, "nothing to change (--quota, --quota-messages, --name, "
-				      "--state, --holder-type/--holder, --co-holder)");
+		                      "--state, --holder-type/--holder, --co-holder)");
 	return CTL_EXIT_OK;
 }
 

@@ -98,7 +98,7 @@ int ctl_bal_show(struct ctl *ctl, const struct ctl_args *args)
 	if (r <= 0) {
 		free(v.mbs);
 		return r == 0 ? ctl_fail(ctl, "%s: no such BAL", args->pos[0])
-			      : ctl_fail(ctl, "%s: %s", args->pos[0], store_strerror(r));
+		              : ctl_fail(ctl, "%s: %s", args->pos[0], store_strerror(r));
 	}
 	if (ctl_flag(args, "json")) {
 		struct ctl_json j;
@@ -153,7 +153,7 @@ static int ctl_bal_list_collect(void *arg, const struct store_bal *bal)
 static int ctl_bal_row_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct ctl_bal_row *)a)->bal.address,
-		      ((const struct ctl_bal_row *)b)->bal.address);
+	              ((const struct ctl_bal_row *)b)->bal.address);
 }
 
 static int ctl_bal_list_read(struct store_txn *txn, struct ctl_bal_rows *l)

@@ -14,8 +14,7 @@
 
 /* A file the configuration names: must exist, be a regular file and be
  * readable. Returns 1 (and prints) when there is a problem. */
-static int ctl_config_file(struct ctl *ctl, const char *section, const char *key,
-			   const char *path)
+static int ctl_config_file(struct ctl *ctl, const char *section, const char *key, const char *path)
 {
 	struct stat st;
 	int fd;
@@ -69,7 +68,8 @@ int ctl_config_check(struct ctl *ctl, const struct ctl_args *args)
 	problems += ctl_config_file(ctl, "trust", "whitelist", c->whitelist);
 	problems += ctl_config_file(ctl, "trust", "annuaire", c->annuaire);
 	if (problems > 0)
-		return ctl_fail(ctl, "%s: %d problem%s", c->path, problems, problems > 1 ? "s" : "");
+		return ctl_fail(ctl, "%s: %d problem%s", c->path, problems,
+		                problems > 1 ? "s" : "");
 	printf("configuration OK: %s\n", c->path);
 	return CTL_EXIT_OK;
 }

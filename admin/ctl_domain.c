@@ -20,7 +20,7 @@ static int ctl_domain_apply(struct store_txn *txn, void *arg)
 	struct ctl_domain_req *req = arg;
 
 	return req->add ? store_domain_add(txn, req->domain)
-			: store_domain_remove(txn, req->domain);
+	                : store_domain_remove(txn, req->domain);
 }
 
 static int ctl_domain_change(struct ctl *ctl, const char *arg, bool add)
@@ -123,7 +123,8 @@ static void ctl_domain_print(const struct ctl_domain_list *l, bool json)
 			w = strlen(l->rows[i].name);
 	printf("%-*s  %s\n", (int)w, "DOMAIN", "BALS");
 	for (size_t i = 0; i < l->n; i++)
-		printf("%-*s  %llu\n", (int)w, l->rows[i].name, (unsigned long long)l->rows[i].bals);
+		printf("%-*s  %llu\n", (int)w, l->rows[i].name,
+		       (unsigned long long)l->rows[i].bals);
 }
 
 int ctl_domain_list(struct ctl *ctl, const struct ctl_args *args)

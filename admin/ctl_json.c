@@ -119,13 +119,27 @@ static size_t ctl_json_utf8_len(const uint8_t *p, size_t n)
 static void ctl_json_escape_byte(struct buf *b, uint8_t c)
 {
 	switch (c) {
-	case '"': buf_append_str(b, "\\\""); break;
-	case '\\': buf_append_str(b, "\\\\"); break;
-	case '\b': buf_append_str(b, "\\b"); break;
-	case '\f': buf_append_str(b, "\\f"); break;
-	case '\n': buf_append_str(b, "\\n"); break;
-	case '\r': buf_append_str(b, "\\r"); break;
-	case '\t': buf_append_str(b, "\\t"); break;
+	case '"':
+		buf_append_str(b, "\\\"");
+		break;
+	case '\\':
+		buf_append_str(b, "\\\\");
+		break;
+	case '\b':
+		buf_append_str(b, "\\b");
+		break;
+	case '\f':
+		buf_append_str(b, "\\f");
+		break;
+	case '\n':
+		buf_append_str(b, "\\n");
+		break;
+	case '\r':
+		buf_append_str(b, "\\r");
+		break;
+	case '\t':
+		buf_append_str(b, "\\t");
+		break;
 	default:
 		if (c < 0x20 || c == 0x7F)
 			buf_printf(b, "\\u%04x", c);
@@ -149,7 +163,7 @@ void ctl_json_strn(struct ctl_json *j, const char *s, size_t len)
 		} else if (n == 1) {
 			ctl_json_escape_byte(&j->out, p[i++]);
 		} else if (n == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 &&
-			   (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+		           (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
 			/* U+2028 and U+2029 are valid JSON but break JavaScript. */
 			buf_printf(&j->out, "\\u%04x", p[i + 2] == 0xA8 ? 0x2028 : 0x2029);
 			i += 3;

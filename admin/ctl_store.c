@@ -23,7 +23,7 @@ static int ctl_store_count_domain(void *arg, const char *domain)
 static void ctl_store_info_print(const char *dir, const uint64_t v[5], bool json)
 {
 	static const char *const keys[] = {"map_size", "map_size_max", "used_bytes", "domains",
-					   "bals"};
+	                                   "bals"};
 	char s[32];
 
 	if (json) {
@@ -79,7 +79,7 @@ int ctl_store_check(struct ctl *ctl, const struct ctl_args *args)
 	r = store_check(ctl->store, &why);
 	if (r < 0)
 		return ctl_fail(ctl, "%s: inconsistent: %s", ctl->cfg.data_dir,
-				why != NULL ? why : store_strerror(r));
+		                why != NULL ? why : store_strerror(r));
 	printf("store OK: %s\n", ctl->cfg.data_dir);
 	return CTL_EXIT_OK;
 }

@@ -82,7 +82,7 @@ int ctl_usage(struct ctl *ctl, const char *fmt, ...)
 	if (ctl->cmd != NULL) {
 		ctl_print_usage(stderr, ctl->cmd);
 		fprintf(stderr, "Try '%s %s %s --help'.\n", CTL_PROG, ctl->cmd->noun,
-			ctl->cmd->verb);
+		        ctl->cmd->verb);
 	} else {
 		fprintf(stderr, "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n", CTL_PROG);
 		fprintf(stderr, "Try '%s --help'.\n", CTL_PROG);
@@ -131,7 +131,7 @@ int ctl_store_open(struct ctl *ctl)
 	if (r < 0) {
 		ctl->store = NULL;
 		return ctl_fail(ctl, "cannot open the store in %s: %s", opts.path,
-				why != NULL ? why : store_strerror(r));
+		                why != NULL ? why : store_strerror(r));
 	}
 	return CTL_EXIT_OK;
 }
@@ -205,7 +205,7 @@ int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret)
 
 /* The first line, and on a terminal a confirmation that must be equal. */
 static ssize_t ctl_read_tty_password(const char *prompt, char *buf, size_t bufsz, bool confirm,
-				     const char **why_r)
+                                     const char **why_r)
 {
 	char again[CTL_PASSWORD_MAX + 2];
 	bool same;
@@ -224,7 +224,7 @@ static ssize_t ctl_read_tty_password(const char *prompt, char *buf, size_t bufsz
 }
 
 int ctl_read_password(struct ctl *ctl, const char *prompt, char *buf, size_t bufsz, size_t *len_r,
-		      bool confirm)
+                      bool confirm)
 {
 	const char *why = NULL;
 	ssize_t n;

@@ -29,7 +29,7 @@ static int pwhash_salt(uint8_t *salt, size_t len)
 }
 
 int pwhash_hash(const char *pw, size_t len, const struct pwhash_params *params, char *out,
-		size_t outsz, const char **error_r)
+                size_t outsz, const char **error_r)
 {
 	uint8_t salt[PWHASH_SALT_LEN];
 	size_t need;
@@ -40,7 +40,7 @@ int pwhash_hash(const char *pw, size_t len, const struct pwhash_params *params, 
 		return -1;
 	}
 	need = argon2_encodedlen(params->t_cost, params->m_cost, params->parallelism,
-				 PWHASH_SALT_LEN, PWHASH_HASH_LEN, Argon2_id);
+	                         PWHASH_SALT_LEN, PWHASH_HASH_LEN, Argon2_id);
 	if (need > outsz || need > PWHASH_ENCODED_MAX + 1) {
 		*error_r = "encoded hash would not fit";
 		return -1;
@@ -50,7 +50,7 @@ int pwhash_hash(const char *pw, size_t len, const struct pwhash_params *params, 
 		return -1;
 	}
 	r = argon2id_hash_encoded(params->t_cost, params->m_cost, params->parallelism, pw, len,
-				  salt, sizeof(salt), PWHASH_HASH_LEN, out, outsz);
+	                          salt, sizeof(salt), PWHASH_HASH_LEN, out, outsz);
 	explicit_bzero(salt, sizeof(salt));
 	if (r != ARGON2_OK) {
 		*error_r = argon2_error_message(r);

@@ -23,7 +23,7 @@ struct pwhash_params {
  * or -1 with a static English reason in *error_r (bad parameters, no
  * randomness, out too small). The caller wipes pw. */
 int pwhash_hash(const char *pw, size_t len, const struct pwhash_params *params, char *out,
-		size_t outsz, const char **error_r);
+                size_t outsz, const char **error_r);
 
 /* Checks pw against an encoded argon2id string. Returns 1 on a match, 0 when
  * it does not match (also when encoded is "", i.e. no password set), -1 when

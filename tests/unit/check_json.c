@@ -73,8 +73,8 @@ START_TEST(structure)
 	ctl_json_kbool(&j, "d", false);
 	ctl_json_object_end(&j);
 	ck_assert_str_eq(compact(),
-			 "{\"a\":\"x\",\"b\":[1,-2,true,null,{},[]],\"c\":18446744073709551615,"
-			 "\"d\":false}");
+	                 "{\"a\":\"x\",\"b\":[1,-2,true,null,{},[]],\"c\":18446744073709551615,"
+	                 "\"d\":false}");
 }
 END_TEST
 
@@ -101,7 +101,7 @@ START_TEST(utf8)
 {
 	/* valid: é, €, U+1F600 */
 	ck_assert_str_eq(str("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
-			 "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	                 "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
 	/* invalid: lone continuation, overlong, surrogate, truncated, > U+10FFFF */
 	ck_assert_str_eq(str("\x80", 1), "\"\\ufffd\"");
 	ck_assert_str_eq(str("\xc0\xaf", 2), "\"\\ufffd\\ufffd\"");

@@ -78,7 +78,8 @@ START_TEST(malformed_hashes)
 {
 	ck_assert_int_eq(pwhash_verify("", "x", 1), 0);
 	ck_assert_int_eq(pwhash_verify("plain", "plain", 5), -1);
-	ck_assert_int_eq(pwhash_verify("$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA", "x", 1), -1);
+	ck_assert_int_eq(pwhash_verify("$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA", "x", 1),
+	                 -1);
 	ck_assert_int_eq(pwhash_verify("$argon2id$v=19$m=64,t=1,p=1$garbage", "x", 1), -1);
 }
 END_TEST
