@@ -68,11 +68,15 @@ static bool store_local_char_ok(unsigned char c)
 static int store_addr_check(const char *addr, const char **why_r)
 {
 	size_t n = strnlen(addr, STORE_ADDR_MAX + 1), local;
-	const char *at = strchr(addr, '@');
+	const char *at;
 	char dom[STORE_DOMAIN_MAX + 1];
 
 	*why_r = "the address must have the form local@domain, at most 254 characters";
-	if (n == 0 || n > STORE_ADDR_MAX || at == NULL || strchr(at + 1, '@') != NULL)
+	/* the length first: the array may hold no NUL at all */
+	if (n == 0 || n > STORE_ADDR_MAX)
+		return STORE_E_INVALID;
+	at = strchr(addr, '@');
+	if (at == NULL || strchr(at + 1, '@') != NULL)
 		return STORE_E_INVALID;
 	local = (size_t)(at - addr);
 	if (local == 0 || local > STORE_LOCAL_MAX || addr[0] == '.' || at[-1] == '.')
