@@ -249,6 +249,8 @@ static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	if (cmd == NULL)
 		return ctl_usage(ctl, "%s: unknown verb \"%s\"", argv[0], argv[1]);
 	ctl->cmd = cmd;
+	ctl->argc = argc;
+	ctl->argv = argv;
 	r = ctl_args_parse(ctl, argc - 2, argv + 2, &args, &help);
 	if (r != CTL_EXIT_OK || help)
 		return r;

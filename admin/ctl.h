@@ -68,6 +68,10 @@ struct ctl_cmd {
 struct ctl {
 	const char *conf_path;
 	const struct ctl_cmd *cmd;
+	/* The command line from the noun on (never holds a secret: passwords
+	 * come on stdin), kept for the audit record of mutating commands. */
+	int argc;
+	char **argv;
 	struct config cfg;
 	bool cfg_loaded;
 	struct store *store;

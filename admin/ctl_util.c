@@ -144,8 +144,11 @@ void ctl_store_close(struct ctl *ctl)
 
 int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg)
 {
-	/* The audit trace of admin actions (who, what, result) hooks in here. */
-	return store_write(ctl->store, apply, arg);
+	int r = store_write(ctl->store, apply, arg);
+
+	/* The audit trace of admin actions hooks in here: author (the calling
+	 * user), ctl->cmd and ctl->argv as the request, r as the outcome. */
+	return r;
 }
 
 /* One line from stdin, byte by byte so that no copy stays in a stdio buffer;
