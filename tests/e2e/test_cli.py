@@ -467,6 +467,12 @@ def test_store_verbs(env):
 
 @with_env
 def test_terminal_prompts(env):
+    try:
+        for fd in os.openpty():
+            os.close(fd)
+    except OSError as e:
+        print("     (no pseudo-terminal here: %s; prompts not checked)" % e)
+        return
     env.domain()
     env.per("tty@example.test", RPPS_A)
     rc, _, term = run_tty(env, ["bal", "passwd", "tty@example.test"],
