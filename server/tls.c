@@ -214,7 +214,11 @@ static int load_identity(SSL_CTX *c, const struct tls_ctx *t, char *err, size_t 
 		return -1;
 	}
 	if (SSL_CTX_use_PrivateKey_file(c, t->key_file, SSL_FILETYPE_PEM) != 1) {
-		err_openssl(err, errsz, "%s: cannot load the private key", t->key_file);
+		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+			err_openssl(err, errsz, "%s: the private key does not match the certificate %s",
+				    t->key_file, t->cert_file);
+		else
+			err_openssl(err, errsz, "%s: cannot load the private key", t->key_file);
 		return -1;
 	}
 	if (SSL_CTX_check_private_key(c) != 1) {

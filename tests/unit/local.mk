@@ -11,3 +11,4 @@ TESTS += tests/unit/check_cfg
 
 include tests/unit/storage.mk
 include tests/unit/admin.mk
+include tests/unit/net.mk

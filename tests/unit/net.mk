@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: ISC
+# TLS layer suite: in-memory handshakes against the EX_OPE_5010 policy.
+check_PROGRAMS += tests/unit/check_tls
+tests_unit_check_tls_SOURCES = tests/unit/check_tls.c
+tests_unit_check_tls_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_check_tls_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_check_tls_LDADD = $(BALNET_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/check_tls
