@@ -2,3 +2,4 @@
 # End-to-end tests: real binaries, real clients, temporary data.
 include tests/e2e/balised.mk
 include tests/e2e/cli.mk
+include tests/e2e/net.mk
