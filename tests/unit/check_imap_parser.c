@@ -70,7 +70,8 @@ static void render_args(struct buf *out, const struct imap_arg *a, unsigned n)
 			buf_append_u8(out, '(');
 			render_args(out, a->list, a->list_count);
 			buf_append_u8(out, ')');
-			ck_assert_int_eq(a->list[a->list_count].type, IMAP_ARG_EOL);
+			if (a->list[a->list_count].type != IMAP_ARG_EOL)
+				ck_abort_msg("list without EOL");
 			break;
 		case IMAP_ARG_EOL:
 			ck_abort_msg("EOL inside an array");
@@ -89,7 +90,8 @@ static void on_ok(struct run *r)
 	buf_append_str(&r->out, " [");
 	render_args(&r->out, cmd->args, cmd->argc);
 	buf_append_str(&r->out, "]\n");
-	ck_assert_int_eq(cmd->args[cmd->argc].type, IMAP_ARG_EOL);
+	if (cmd->args[cmd->argc].type != IMAP_ARG_EOL)
+		ck_abort_msg("arguments without EOL");
 	if (slice_casecmp_cstr(cmd->name, "IDLE") == 0 ||
 	    (slice_casecmp_cstr(cmd->name, "AUTHENTICATE") == 0 && cmd->argc == 1))
 		imap_parser_expect_line(r->p);
@@ -113,7 +115,9 @@ static void sink(void *ctx, const uint8_t *data, size_t len)
 {
 	struct run *r = ctx;
 
-	ck_assert_uint_gt(len, 0);
+	/* plain tests in hot paths: each ck_assert is a write to a pipe */
+	if (len == 0)
+		ck_abort_msg("empty sink call");
 	buf_append(&r->sink, data, len);
 }
 
@@ -141,7 +145,8 @@ static void feed_chunk(struct run *r, const uint8_t *data, size_t len)
 	while (len > 0 && !r->closed) {
 		size_t used = 0;
 		enum imap_parse_result res = imap_parser_feed(r->p, data, len, &used);
-		ck_assert_uint_le(used, len);
+		if (used > len)
+			ck_abort_msg("consumed %zu of %zu", used, len);
 		data += used;
 		len -= used;
 		if (res == IMAP_PARSE_LITERAL)
@@ -156,9 +161,8 @@ static void feed_chunk(struct run *r, const uint8_t *data, size_t len)
 			}
 		} else if (res == IMAP_PARSE_ERR) {
 			on_err(r);
-		} else {
-			ck_assert_msg(res == IMAP_PARSE_MORE, "result %d", res);
-			ck_assert(used > 0 || len == 0);
+		} else if (res != IMAP_PARSE_MORE || (used == 0 && len > 0)) {
+			ck_abort_msg("result %d, %zu used", res, used);
 		}
 	}
 }
@@ -202,7 +206,6 @@ static char *run_input(const void *input, size_t len, unsigned opts, enum feed_m
 	buf_free(&r.out);
 	buf_free(&r.sink);
 	imap_parser_free(&r.p);
-	ck_assert_ptr_null(r.p);
 	return s;
 }
 
