@@ -4,6 +4,7 @@
 # configuration errors, privilege drop; and quickstart --help. Stdlib only.
 import os
 import pwd
+import re
 import signal
 import subprocess
 import sys
@@ -215,6 +216,24 @@ def test_quickstart_help():
     check(r.returncode == 2, "bad option: exit status %d, want 2" % r.returncode)
 
 
+def test_config_doc_lists_every_key():
+    # docs/configuration.md must document each key of common/cfg.c's table,
+    # under its section's heading.
+    with open(os.path.join(SRCDIR, "common", "cfg.c")) as f:
+        keys = re.findall(r'^\s*\{"(\w+)", "(\w+)", CFG_', f.read(), re.M)
+    with open(os.path.join(SRCDIR, "docs", "configuration.md")) as f:
+        doc = f.read()
+    check(len(keys) > 20, "could not read the key table (%d keys)" % len(keys))
+    sections = {}
+    for part in re.split(r"^### ", doc, flags=re.M)[1:]:
+        m = re.match(r"`\[(\w+)\]`", part)
+        if m:
+            sections[m.group(1)] = part
+    missing = ["[%s] %s" % (sec, key) for sec, key in keys
+               if "| `%s` |" % key not in sections.get(sec, "")]
+    check(not missing, "undocumented keys: " + ", ".join(missing))
+
+
 TESTS = [
     test_start_hup_term,
     test_sigint_and_reopen,
@@ -225,6 +244,7 @@ TESTS = [
     test_usage,
     test_drop_to_user,
     test_quickstart_help,
+    test_config_doc_lists_every_key,
 ]
 
 
