@@ -26,6 +26,7 @@ struct store_check {
 	struct store_check_bal *bals;
 	size_t n_bals, cap_bals;
 	uint64_t n_msgs;
+	uint64_t n_chunks; /* chunks the blobs' sizes call for */
 	const char *why;
 };
 
@@ -180,6 +181,7 @@ static int store_check_chunks(struct store_check *c, uint64_t blob_id, uint64_t 
 		return store_check_fail(c, "blob %llu: chunks hold %llu bytes, size %llu",
 					(unsigned long long)blob_id, (unsigned long long)total,
 					(unsigned long long)size);
+	c->n_chunks += (size + STORE_CHUNK_SIZE - 1) / STORE_CHUNK_SIZE;
 	return STORE_OK;
 }
 
@@ -241,20 +243,48 @@ static int store_check_one_bal(void *arg, const struct store_bal *bal)
 	return 0;
 }
 
-/* Every table is readable, and no message sits outside a mailbox. */
+/* Live (not expunged) entries of the modseq table. */
+static int store_check_modseq_live(struct store_check *c, uint64_t *live_r)
+{
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc = store_cursor_open(c->txn, DB_MODSEQ, &cur);
+
+	*live_r = 0;
+	if (rc != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+		*live_r += val.mv_size == 6 && ((uint8_t *)val.mv_data)[5] == 0;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? STORE_OK : store_mdb_err(c->txn, rc, "checking modseqs");
+}
+
+/* Every table is readable; no message outside a mailbox, no stale modseq
+ * entry, no chunk outside a blob. */
 static int store_check_stats(struct store_check *c)
 {
+	uint64_t live;
 	MDB_stat st;
+	int rc = store_check_modseq_live(c, &live);
 
+	if (rc != 0)
+		return rc;
+	if (live != c->n_msgs)
+		return store_check_fail(c, "%llu live modseq entries for %llu messages",
+					(unsigned long long)live, (unsigned long long)c->n_msgs);
 	for (int i = 0; i < DB_COUNT; i++) {
-		int rc = mdb_stat(c->txn->txn, c->txn->store->dbi[i], &st);
-
+		rc = mdb_stat(c->txn->txn, c->txn->store->dbi[i], &st);
 		if (rc != 0)
 			return store_check_fail(c, "mdb_stat: %s", mdb_strerror(rc));
 		if (i == DB_MSGS && st.ms_entries != c->n_msgs)
 			return store_check_fail(c, "%llu messages stored, %llu in mailboxes",
 						(unsigned long long)st.ms_entries,
 						(unsigned long long)c->n_msgs);
+		if (i == DB_CHUNKS && st.ms_entries != c->n_chunks)
+			return store_check_fail(c, "%llu chunks stored, blobs account for %llu",
+						(unsigned long long)st.ms_entries,
+						(unsigned long long)c->n_chunks);
 	}
 	return STORE_OK;
 }

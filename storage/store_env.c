@@ -367,7 +367,7 @@ static int store_open_env(struct store *s, const char **why_r)
 	const struct store_opts *o = &s->opts;
 	uint64_t want = o->map_size ? o->map_size : STORE_MAP_DEFAULT;
 	MDB_envinfo info;
-	int rc;
+	int rc, dead = 0;
 
 	if (mkdir(o->path, 0700) != 0 && errno != EEXIST) {
 		*why_r = "cannot create the storage directory";
@@ -383,6 +383,11 @@ static int store_open_env(struct store *s, const char **why_r)
 	 * a commit is on disk when it returns. */
 	if (rc == 0)
 		rc = mdb_env_open(s->env, o->path, MDB_NOTLS, 0600);
+	/* Reader slots left by killed processes would pin old pages forever. */
+	if (rc == 0)
+		rc = mdb_reader_check(s->env, &dead);
+	if (rc == 0 && dead > 0)
+		log_info("store: cleared stale readers count=%d", dead);
 	if (rc == 0) {
 		mdb_env_info(s->env, &info);
 		if (info.me_mapsize < want)
