@@ -119,6 +119,8 @@ static void log_listeners(const struct config *cfg)
 static int become_user(const char *user)
 {
 	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
 
 	errno = 0;
 	pw = getpwnam(user);
@@ -130,8 +132,10 @@ static int become_user(const char *user)
 		log_error("[server] user \"%s\" is root; name an unprivileged user", user);
 		return -1;
 	}
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0) {
+	/* pw points into libc's static storage: keep what we need first. */
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (initgroups(user, gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
 		log_error("cannot switch to user %s: %s", user, strerror(errno));
 		return -1;
 	}
@@ -140,8 +144,7 @@ static int become_user(const char *user)
 		log_error("still able to regain root after switching to %s", user);
 		return -1;
 	}
-	log_info("running as user=%s uid=%u gid=%u", user, (unsigned)pw->pw_uid,
-		 (unsigned)pw->pw_gid);
+	log_info("running as user=%s uid=%u gid=%u", user, (unsigned)uid, (unsigned)gid);
 	return 0;
 }
 
