@@ -214,7 +214,8 @@ static int render_leaf(const struct mime_msg *m, const struct mime_part *p, bool
 	if (render_slice(opq ? SLICE_STR("application") : p->type, out) < 0 ||
 	    buf_append_u8(out, ' ') < 0 ||
 	    render_slice(opq ? SLICE_STR("octet-stream") : p->subtype, out) < 0 ||
-	    buf_append_u8(out, ' ') < 0 || render_params(&p->ct_params, out) < 0 ||
+	    buf_append_u8(out, ' ') < 0 ||
+	    (opq ? buf_append(out, "NIL", 3) : render_params(&p->ct_params, out)) < 0 ||
 	    buf_append_u8(out, ' ') < 0 || render_slice(p->id, out) < 0 ||
 	    buf_append_u8(out, ' ') < 0 || render_slice(p->description, out) < 0 ||
 	    buf_append_u8(out, ' ') < 0 || render_slice(enc, out) < 0 ||

@@ -228,6 +228,27 @@ static bool word_scan(struct slice in, size_t pos, struct slice *cs, uint8_t *en
 	return true;
 }
 
+/* Decodes the encoded-word at in[pos] into out; its length, or 0 if there
+ * is none or it cannot be decoded (out unchanged then), -1 past the limit. */
+static long word_try(struct slice in, size_t pos, struct buf *tmp, struct buf *out)
+{
+	struct slice cs, text;
+	uint8_t enc;
+	size_t wlen, mark = out->len;
+	int c;
+
+	if (!word_scan(in, pos, &cs, &enc, &text, &wlen))
+		return 0;
+	buf_reset(tmp);
+	if (word_decode(enc, text, tmp) < 0)
+		return 0;
+	c = rfc2047_charset_to_utf8(cs, buf_slice(tmp), out);
+	if (c == 1)
+		return (long)wlen;
+	out->len = mark;
+	return c < 0 ? -1 : 0;
+}
+
 int rfc2047_decode(struct slice in, struct buf *out)
 {
 	struct buf tmp;
@@ -237,35 +258,30 @@ int rfc2047_decode(struct slice in, struct buf *out)
 
 	buf_init(&tmp, RFC2047_MAX_WORD);
 	while (pos < in.len && r == 0) {
-		struct slice cs, text;
-		uint8_t enc;
-		size_t wlen;
+		long w = word_try(in, pos, &tmp, out);
 
-		if (word_scan(in, pos, &cs, &enc, &text, &wlen)) {
-			buf_reset(&tmp);
-			if (word_decode(enc, text, &tmp) == 0) {
-				size_t mark = out->len;
-				int c = rfc2047_charset_to_utf8(cs, buf_slice(&tmp), out);
-				if (c == 1) {
-					after_word = true;
-					pos += wlen;
-					continue;
-				}
-				out->len = mark;
-				if (c < 0) {
-					r = -1;
-					break;
-				}
-			}
+		if (w > 0) {
+			after_word = true;
+			pos += (size_t)w;
+			continue;
+		}
+		if (w < 0) {
+			r = -1;
+			break;
 		}
 		if (in.p[pos] == ' ' || in.p[pos] == '\t') {
-			/* §6.2: white space between two encoded-words is dropped */
 			size_t ws = pos;
 			while (pos < in.len && (in.p[pos] == ' ' || in.p[pos] == '\t'))
 				pos++;
-			if (after_word && pos < in.len &&
-			    word_scan(in, pos, &cs, &enc, &text, &wlen))
+			/* §6.2: white space between two encoded-words is dropped */
+			if (after_word && pos < in.len && (w = word_try(in, pos, &tmp, out)) != 0) {
+				if (w < 0)
+					r = -1;
+				else
+					pos += (size_t)w;
 				continue;
+			}
+			after_word = false;
 			if (buf_append(out, in.p + ws, pos - ws) < 0)
 				r = -1;
 			continue;

@@ -229,8 +229,7 @@ static void read_angle(struct addr_parser *a, struct addr_bufs *b)
 		a->pos++; /* junk before ">" */
 	if (!at_end(a) && cur(a) == '>')
 		a->pos++;
-	if (b->lp2.len > 0 || b->host.len > 0)
-		emit(a, &name, &b->adl, &b->lp2, &b->host, RFC822_ADDR_MISSING_DOMAIN);
+	emit(a, &name, &b->adl, &b->lp2, &b->host, RFC822_ADDR_MISSING_DOMAIN);
 	buf_free(&name);
 }
 
@@ -262,6 +261,8 @@ static void parse_address(struct addr_parser *a, bool in_group)
 	struct addr_bufs b;
 
 	bufs_init(&b);
+	/* only a comment after the address names it, as in Dovecot */
+	buf_reset(&a->comment);
 	read_words(a, &b.phrase, &b.local);
 	skip_cfws(a);
 	if (!at_end(a) && cur(a) == ':' && !in_group) {

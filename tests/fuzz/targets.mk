@@ -1,2 +1,18 @@
 # SPDX-License-Identifier: ISC
 # Further fuzz targets (one block each, like fuzz_cfg in local.mk).
+
+# MIME parser + summary builder + section fetches (common/mime.mk)
+check_PROGRAMS += tests/fuzz/fuzz_mime
+tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_mime_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_mime_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_mime_LDADD = common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/mime.dict
+
+# stored message summaries, possibly corrupt (common/msgsum.c)
+check_PROGRAMS += tests/fuzz/fuzz_msgsum
+tests_fuzz_fuzz_msgsum_SOURCES = tests/fuzz/fuzz_msgsum.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_msgsum_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_msgsum_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_msgsum_LDADD = common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/msgsum.dict
