@@ -7,7 +7,8 @@ server_imap_libbalimap_a_SOURCES = \
 	server/imap/imap_parser.c server/imap/imap_parser.h \
 	server/imap/imap_seqset.c server/imap/imap_seqset.h \
 	server/imap/imap_date.c server/imap/imap_date.h \
-	server/imap/imap_search.c server/imap/imap_search.h
+	server/imap/imap_search.c server/imap/imap_search.h \
+	server/imap/imap_section.c server/imap/imap_section.h
 server_imap_libbalimap_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap
 
 IMAP_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap

@@ -54,7 +54,7 @@ bool imap_arg_get_atom(const struct imap_arg *arg, struct slice *atom_r)
 }
 
 bool imap_arg_get_list(const struct imap_arg *arg, const struct imap_arg **list_r,
-		       unsigned *count_r)
+                       unsigned *count_r)
 {
 	if (arg->type != IMAP_ARG_LIST)
 		return false;

@@ -10,16 +10,16 @@
 #include "buf.h"
 
 enum imap_arg_type {
-	IMAP_ARG_EOL,	  /* terminates every argument array */
-	IMAP_ARG_ATOM,	  /* str: the atom as sent */
-	IMAP_ARG_NIL,	  /* the atom NIL (any case); str holds it */
+	IMAP_ARG_EOL,     /* terminates every argument array */
+	IMAP_ARG_ATOM,    /* str: the atom as sent */
+	IMAP_ARG_NIL,     /* the atom NIL (any case); str holds it */
 	IMAP_ARG_QUOTED,  /* str: the content, escapes removed */
 	IMAP_ARG_LITERAL, /* str: the data, unless IMAP_ARGF_STREAMED */
-	IMAP_ARG_LIST,	  /* list, list_count: the children */
+	IMAP_ARG_LIST,    /* list, list_count: the children */
 };
 
 /* IMAP_ARG_LITERAL */
-#define IMAP_ARGF_NONSYNC 0x01	/* {n+} (RFC 7888) */
+#define IMAP_ARGF_NONSYNC 0x01  /* {n+} (RFC 7888) */
 #define IMAP_ARGF_LITERAL8 0x02 /* ~{n} (RFC 3516) */
 #define IMAP_ARGF_STREAMED 0x04 /* data went to a sink; str is empty */
 /* IMAP_ARG_ATOM: a FETCH attribute with a section, BODY[...]<...> or
@@ -50,7 +50,7 @@ bool imap_arg_get_string(const struct imap_arg *arg, struct slice *str_r);
 /* An atom (NIL included, it is an atom). */
 bool imap_arg_get_atom(const struct imap_arg *arg, struct slice *atom_r);
 bool imap_arg_get_list(const struct imap_arg *arg, const struct imap_arg **list_r,
-		       unsigned *count_r);
+                       unsigned *count_r);
 /* An atom made of digits only, no leading zero unless "0", that fits. */
 bool imap_arg_get_number(const struct imap_arg *arg, uint64_t *num_r);
 bool imap_arg_atom_equals(const struct imap_arg *arg, const char *upper);

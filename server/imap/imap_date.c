@@ -9,7 +9,7 @@
 #include "imap_date.h"
 
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 int32_t imap_days_from_civil(int year, unsigned month, unsigned day)
 {
@@ -94,9 +94,9 @@ static int time_zone(const uint8_t *s, const uint8_t *end, int64_t *secs_r, int 
 	unsigned h, m, sec, zh, zm;
 	int sign;
 
-	if (digits(&s, end, 2, &h) < 0 || s == end || *s++ != ':' ||
-	    digits(&s, end, 2, &m) < 0 || s == end || *s++ != ':' ||
-	    digits(&s, end, 2, &sec) < 0 || s == end || *s++ != ' ' || s == end)
+	if (digits(&s, end, 2, &h) < 0 || s == end || *s++ != ':' || digits(&s, end, 2, &m) < 0 ||
+	    s == end || *s++ != ':' || digits(&s, end, 2, &sec) < 0 || s == end || *s++ != ' ' ||
+	    s == end)
 		return -1;
 	if (*s != '+' && *s != '-')
 		return -1;

@@ -12,30 +12,30 @@
 #include "util.h"
 
 enum imap_pstate {
-	PS_START,	/* between commands; empty lines are skipped */
-	PS_START_CR,	/* CR of an empty line */
+	PS_START,    /* between commands; empty lines are skipped */
+	PS_START_CR, /* CR of an empty line */
 	PS_TAG,
 	PS_NAME,
-	PS_ARG,		/* an argument, a space, ")" or the end of the line */
-	PS_ARG_END,	/* after an argument: space, ")" or end of line */
+	PS_ARG,     /* an argument, a space, ")" or the end of the line */
+	PS_ARG_END, /* after an argument: space, ")" or end of line */
 	PS_ATOM,
-	PS_SECTION,	/* between the brackets of BODY[...] */
+	PS_SECTION, /* between the brackets of BODY[...] */
 	PS_SECTION_QUOTED,
 	PS_SECTION_ESC,
-	PS_TILDE,	/* "~": literal8 or an atom */
+	PS_TILDE, /* "~": literal8 or an atom */
 	PS_QUOTED,
 	PS_QUOTED_ESC,
 	PS_LIT_SIZE,
-	PS_LIT_CLOSE,	/* after "+", expects "}" */
-	PS_LIT_CR,	/* after "}", expects CRLF */
+	PS_LIT_CLOSE, /* after "+", expects "}" */
+	PS_LIT_CR,    /* after "}", expects CRLF */
 	PS_LIT_LF,
-	PS_LIT_WAIT,	/* the caller decides on the literal */
+	PS_LIT_WAIT, /* the caller decides on the literal */
 	PS_LIT_DATA,
-	PS_CR,		/* CR that ends the command */
-	PS_DONE,	/* a command or line was returned */
-	PS_SKIP,	/* after an error: to the end of the line */
+	PS_CR,   /* CR that ends the command */
+	PS_DONE, /* a command or line was returned */
+	PS_SKIP, /* after an error: to the end of the line */
 	PS_SKIP_LITERAL,
-	PS_LINE,	/* line mode */
+	PS_LINE, /* line mode */
 	PS_FATAL,
 };
 
@@ -183,8 +183,8 @@ static bool utf8_valid(const uint8_t *s, size_t n)
 
 /* A malformed command: the rest of its line is skipped, unless c, the byte
  * that revealed the error, already ended it. */
-static enum imap_parse_result fail_code(struct imap_parser *p, const char *reason,
-					const char *code, uint8_t c)
+static enum imap_parse_result fail_code(struct imap_parser *p, const char *reason, const char *code,
+                                        uint8_t c)
 {
 	p->err.reason = reason;
 	p->err.code = code;
@@ -201,7 +201,7 @@ static enum imap_parse_result fail(struct imap_parser *p, const char *reason, ui
 
 /* The client is (or may be) sending data we will not read: no resync. */
 static enum imap_parse_result fail_close(struct imap_parser *p, const char *reason,
-					 const char *code)
+                                         const char *code)
 {
 	p->err.reason = reason;
 	p->err.code = code;
@@ -402,7 +402,7 @@ static void end_atom(struct imap_parser *p)
 static bool is_section_name(const struct imap_parser *p)
 {
 	static const char *const names[] = {"BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK",
-					    "BINARY.SIZE"};
+	                                    "BINARY.SIZE"};
 	const struct imap_pnode *n = &p->nodes[p->cur_node];
 	struct slice s = data_slice(p, n->off, p->data.len - n->off);
 
@@ -413,7 +413,7 @@ static bool is_section_name(const struct imap_parser *p)
 }
 
 static enum imap_parse_result start_arg(struct imap_parser *p, enum imap_arg_type type,
-					enum imap_pstate next, uint8_t c)
+                                        enum imap_pstate next, uint8_t c)
 {
 	if (add_node(p, type) < 0)
 		return fail(p, "too many arguments", c);
@@ -603,13 +603,13 @@ static enum imap_parse_result literal_header_done(struct imap_parser *p)
 	n->size = p->lit_size;
 	n->flags = (p->lit_nonsync ? IMAP_ARGF_NONSYNC : 0) | (p->lit8 ? IMAP_ARGF_LITERAL8 : 0);
 	p->lit_info = (struct imap_literal_info){
-		.size = p->lit_size,
-		.sync = !p->lit_nonsync,
-		.literal8 = p->lit8,
-		.depth = p->depth,
-		.argc = p->top_count - 1,
-		.name = data_slice(p, p->name_off, p->name_len),
-		.uid = p->uid,
+	    .size = p->lit_size,
+	    .sync = !p->lit_nonsync,
+	    .literal8 = p->lit8,
+	    .depth = p->depth,
+	    .argc = p->top_count - 1,
+	    .name = data_slice(p, p->name_off, p->name_len),
+	    .uid = p->uid,
 	};
 	p->state = PS_LIT_WAIT;
 	return IMAP_PARSE_LITERAL;
@@ -849,7 +849,7 @@ static bool counts_in_line(enum imap_pstate st)
 }
 
 enum imap_parse_result imap_parser_feed(struct imap_parser *p, const uint8_t *data, size_t len,
-					size_t *consumed_r)
+                                        size_t *consumed_r)
 {
 	enum imap_parse_result r = IMAP_PARSE_MORE;
 	size_t i = 0;
@@ -895,7 +895,7 @@ static void literal_begin(struct imap_parser *p)
 }
 
 enum imap_parse_result imap_parser_literal_reject(struct imap_parser *p, const char *reason,
-						  const char *code)
+                                                  const char *code)
 {
 	if (p->state != PS_LIT_WAIT)
 		fatal("imap_parser_literal_reject: no literal pending");
@@ -921,7 +921,7 @@ enum imap_parse_result imap_parser_literal_accept(struct imap_parser *p)
 }
 
 enum imap_parse_result imap_parser_literal_stream(struct imap_parser *p, imap_literal_sink_fn *sink,
-						  void *ctx)
+                                                  void *ctx)
 {
 	if (p->state != PS_LIT_WAIT)
 		fatal("imap_parser_literal_stream: no literal pending");

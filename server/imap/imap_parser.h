@@ -17,10 +17,10 @@
 struct imap_parser;
 
 enum imap_parse_result {
-	IMAP_PARSE_OK,	    /* a whole command (or line) is ready */
+	IMAP_PARSE_OK,      /* a whole command (or line) is ready */
 	IMAP_PARSE_MORE,    /* all input consumed, need more */
 	IMAP_PARSE_LITERAL, /* a literal header was read: decide, see below */
-	IMAP_PARSE_ERR,	    /* malformed: see imap_parser_error() */
+	IMAP_PARSE_ERR,     /* malformed: see imap_parser_error() */
 };
 
 /* A parsed command; valid until the parser is fed again, reset or freed. */
@@ -46,10 +46,10 @@ struct imap_parse_error {
 /* The literal waiting for a decision after IMAP_PARSE_LITERAL. */
 struct imap_literal_info {
 	uint64_t size;
-	bool sync;	/* {n}: the client waits for "+" before sending it */
-	bool literal8;	/* ~{n} */
-	unsigned depth; /* 0 when it is a top-level argument */
-	unsigned argc;	/* top-level arguments before this one */
+	bool sync;         /* {n}: the client waits for "+" before sending it */
+	bool literal8;     /* ~{n} */
+	unsigned depth;    /* 0 when it is a top-level argument */
+	unsigned argc;     /* top-level arguments before this one */
 	struct slice name; /* command name so far ("APPEND"); uid as in imap_cmd */
 	bool uid;
 };
@@ -81,7 +81,7 @@ void imap_parser_set_literal_minus(struct imap_parser *p, bool literal_minus);
  * - ERR: imap_parser_error() and imap_parser_tag() tell what to answer.
  * Empty lines between commands are ignored. */
 enum imap_parse_result imap_parser_feed(struct imap_parser *p, const uint8_t *data, size_t len,
-					size_t *consumed_r);
+                                        size_t *consumed_r);
 
 const struct imap_literal_info *imap_parser_literal(const struct imap_parser *p);
 /* Accepts the pending literal into the argument tree if it fits the current
@@ -95,11 +95,11 @@ enum imap_parse_result imap_parser_literal_accept(struct imap_parser *p);
  * the size against its own limit. The argument gets IMAP_ARGF_STREAMED.
  * Always MORE. */
 enum imap_parse_result imap_parser_literal_stream(struct imap_parser *p, imap_literal_sink_fn *sink,
-						  void *ctx);
+                                                  void *ctx);
 /* Refuses the pending literal with reason (static) and code (NULL or a
  * response code); always ERR, with the same consequences as for accept. */
 enum imap_parse_result imap_parser_literal_reject(struct imap_parser *p, const char *reason,
-						  const char *code);
+                                                  const char *code);
 
 /* After OK in command mode. */
 const struct imap_cmd *imap_parser_command(const struct imap_parser *p);

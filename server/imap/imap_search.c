@@ -14,13 +14,13 @@
 
 enum key_arg {
 	KA_NONE,
-	KA_STRING,  /* astring into value */
-	KA_ATOM,    /* flag-keyword into value */
-	KA_FIELD,   /* header field name fixed by the table, astring value */
-	KA_HEADER,  /* astring field, astring value */
+	KA_STRING, /* astring into value */
+	KA_ATOM,   /* flag-keyword into value */
+	KA_FIELD,  /* header field name fixed by the table, astring value */
+	KA_HEADER, /* astring field, astring value */
 	KA_DATE,
-	KA_NUMBER,  /* number64 */
-	KA_NZ,	    /* nz-number */
+	KA_NUMBER, /* number64 */
+	KA_NZ,     /* nz-number */
 	KA_SEQSET,
 	KA_NOT,
 	KA_OR,
@@ -40,48 +40,55 @@ struct key_def {
 #define DATE(f, o) ((unsigned)(f) | (unsigned)(o) << 4)
 
 static const struct key_def keys[] = {
-	{"ALL", IMAP_SEARCH_ALL, KA_NONE, 0, false, NULL},
-	{"ANSWERED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_ANSWERED, false, NULL},
-	{"BCC", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "BCC"},
-	{"BEFORE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_INTERNAL, IMAP_SEARCH_BEFORE), false, NULL},
-	{"BODY", IMAP_SEARCH_BODY, KA_STRING, 0, false, NULL},
-	{"CC", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "CC"},
-	{"DELETED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DELETED, false, NULL},
-	{"DRAFT", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DRAFT, false, NULL},
-	{"FLAGGED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_FLAGGED, false, NULL},
-	{"FROM", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "FROM"},
-	{"HEADER", IMAP_SEARCH_HEADER, KA_HEADER, 0, false, NULL},
-	{"KEYWORD", IMAP_SEARCH_KEYWORD, KA_ATOM, 0, false, NULL},
-	{"LARGER", IMAP_SEARCH_LARGER, KA_NUMBER, 0, false, NULL},
-	{"MODSEQ", IMAP_SEARCH_MODSEQ, KA_MODSEQ, 0, false, NULL},
-	{"NEW", IMAP_SEARCH_AND, KA_NEW, 0, false, NULL},
-	{"NOT", IMAP_SEARCH_NOT, KA_NOT, 0, false, NULL},
-	{"OLD", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_RECENT, true, NULL},
-	{"OLDER", IMAP_SEARCH_OLDER, KA_NZ, 0, false, NULL},
-	{"ON", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_INTERNAL, IMAP_SEARCH_ON), false, NULL},
-	{"OR", IMAP_SEARCH_OR, KA_OR, 0, false, NULL},
-	{"RECENT", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_RECENT, false, NULL},
-	{"SAVEDATESUPPORTED", IMAP_SEARCH_SAVEDATESUPPORTED, KA_NONE, 0, false, NULL},
-	{"SAVEDBEFORE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SAVED, IMAP_SEARCH_BEFORE), false, NULL},
-	{"SAVEDON", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SAVED, IMAP_SEARCH_ON), false, NULL},
-	{"SAVEDSINCE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SAVED, IMAP_SEARCH_SINCE), false, NULL},
-	{"SEEN", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_SEEN, false, NULL},
-	{"SENTBEFORE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SENT, IMAP_SEARCH_BEFORE), false, NULL},
-	{"SENTON", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SENT, IMAP_SEARCH_ON), false, NULL},
-	{"SENTSINCE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SENT, IMAP_SEARCH_SINCE), false, NULL},
-	{"SINCE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_INTERNAL, IMAP_SEARCH_SINCE), false, NULL},
-	{"SMALLER", IMAP_SEARCH_SMALLER, KA_NUMBER, 0, false, NULL},
-	{"SUBJECT", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "SUBJECT"},
-	{"TEXT", IMAP_SEARCH_TEXT, KA_STRING, 0, false, NULL},
-	{"TO", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "TO"},
-	{"UID", IMAP_SEARCH_UIDSET, KA_SEQSET, 0, false, NULL},
-	{"UNANSWERED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_ANSWERED, true, NULL},
-	{"UNDELETED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DELETED, true, NULL},
-	{"UNDRAFT", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DRAFT, true, NULL},
-	{"UNFLAGGED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_FLAGGED, true, NULL},
-	{"UNKEYWORD", IMAP_SEARCH_KEYWORD, KA_ATOM, 0, true, NULL},
-	{"UNSEEN", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_SEEN, true, NULL},
-	{"YOUNGER", IMAP_SEARCH_YOUNGER, KA_NZ, 0, false, NULL},
+    {"ALL", IMAP_SEARCH_ALL, KA_NONE, 0, false, NULL},
+    {"ANSWERED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_ANSWERED, false, NULL},
+    {"BCC", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "BCC"},
+    {"BEFORE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_INTERNAL, IMAP_SEARCH_BEFORE),
+     false, NULL},
+    {"BODY", IMAP_SEARCH_BODY, KA_STRING, 0, false, NULL},
+    {"CC", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "CC"},
+    {"DELETED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DELETED, false, NULL},
+    {"DRAFT", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DRAFT, false, NULL},
+    {"FLAGGED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_FLAGGED, false, NULL},
+    {"FROM", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "FROM"},
+    {"HEADER", IMAP_SEARCH_HEADER, KA_HEADER, 0, false, NULL},
+    {"KEYWORD", IMAP_SEARCH_KEYWORD, KA_ATOM, 0, false, NULL},
+    {"LARGER", IMAP_SEARCH_LARGER, KA_NUMBER, 0, false, NULL},
+    {"MODSEQ", IMAP_SEARCH_MODSEQ, KA_MODSEQ, 0, false, NULL},
+    {"NEW", IMAP_SEARCH_AND, KA_NEW, 0, false, NULL},
+    {"NOT", IMAP_SEARCH_NOT, KA_NOT, 0, false, NULL},
+    {"OLD", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_RECENT, true, NULL},
+    {"OLDER", IMAP_SEARCH_OLDER, KA_NZ, 0, false, NULL},
+    {"ON", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_INTERNAL, IMAP_SEARCH_ON), false, NULL},
+    {"OR", IMAP_SEARCH_OR, KA_OR, 0, false, NULL},
+    {"RECENT", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_RECENT, false, NULL},
+    {"SAVEDATESUPPORTED", IMAP_SEARCH_SAVEDATESUPPORTED, KA_NONE, 0, false, NULL},
+    {"SAVEDBEFORE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SAVED, IMAP_SEARCH_BEFORE),
+     false, NULL},
+    {"SAVEDON", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SAVED, IMAP_SEARCH_ON), false,
+     NULL},
+    {"SAVEDSINCE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SAVED, IMAP_SEARCH_SINCE),
+     false, NULL},
+    {"SEEN", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_SEEN, false, NULL},
+    {"SENTBEFORE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SENT, IMAP_SEARCH_BEFORE),
+     false, NULL},
+    {"SENTON", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SENT, IMAP_SEARCH_ON), false, NULL},
+    {"SENTSINCE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_SENT, IMAP_SEARCH_SINCE), false,
+     NULL},
+    {"SINCE", IMAP_SEARCH_DATE, KA_DATE, DATE(IMAP_SEARCH_DATE_INTERNAL, IMAP_SEARCH_SINCE), false,
+     NULL},
+    {"SMALLER", IMAP_SEARCH_SMALLER, KA_NUMBER, 0, false, NULL},
+    {"SUBJECT", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "SUBJECT"},
+    {"TEXT", IMAP_SEARCH_TEXT, KA_STRING, 0, false, NULL},
+    {"TO", IMAP_SEARCH_HEADER, KA_FIELD, 0, false, "TO"},
+    {"UID", IMAP_SEARCH_UIDSET, KA_SEQSET, 0, false, NULL},
+    {"UNANSWERED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_ANSWERED, true, NULL},
+    {"UNDELETED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DELETED, true, NULL},
+    {"UNDRAFT", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_DRAFT, true, NULL},
+    {"UNFLAGGED", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_FLAGGED, true, NULL},
+    {"UNKEYWORD", IMAP_SEARCH_KEYWORD, KA_ATOM, 0, true, NULL},
+    {"UNSEEN", IMAP_SEARCH_FLAG, KA_NONE, IMAP_MSGF_SEEN, true, NULL},
+    {"YOUNGER", IMAP_SEARCH_YOUNGER, KA_NZ, 0, false, NULL},
 };
 
 /* Parser cursor over one argument array. */
@@ -130,8 +137,8 @@ static struct imap_search_node *negate(struct imap_search_node *n)
 {
 	struct imap_search_node *not = node_new(IMAP_SEARCH_NOT);
 
-	not->children = n;
-	return not;
+	not ->children = n;
+	return not ;
 }
 
 static const struct key_def *key_lookup(struct slice name)
@@ -207,8 +214,8 @@ static int arg_modseq(struct sp *sp, struct imap_search_node *n)
 	if (sp->a->type == IMAP_ARG_QUOTED || sp->a->type == IMAP_ARG_LITERAL) {
 		if (next_astring(sp, &name) < 0 || !imap_arg_get_atom(sp->a, &type))
 			return sp_fail(sp, "invalid MODSEQ entry");
-		if (slice_casecmp_cstr(type, "priv") != 0 && slice_casecmp_cstr(type, "shared") != 0 &&
-		    slice_casecmp_cstr(type, "all") != 0)
+		if (slice_casecmp_cstr(type, "priv") != 0 &&
+		    slice_casecmp_cstr(type, "shared") != 0 && slice_casecmp_cstr(type, "all") != 0)
 			return sp_fail(sp, "invalid MODSEQ entry type");
 		sp->a++;
 	}
@@ -314,9 +321,9 @@ static int parse_key(struct sp *sp, struct imap_search_node **node_r)
 	}
 	if (!imap_arg_get_atom(sp->a, &name))
 		return sp_fail(sp, sp->a->type == IMAP_ARG_EOL ? "missing search key"
-							       : "invalid search key");
-	if (name.len > 0 && ((name.p[0] >= '0' && name.p[0] <= '9') || name.p[0] == '*' ||
-			     name.p[0] == '$')) {
+		                                               : "invalid search key");
+	if (name.len > 0 &&
+	    ((name.p[0] >= '0' && name.p[0] <= '9') || name.p[0] == '*' || name.p[0] == '$')) {
 		n = *node_r = node_new(IMAP_SEARCH_SEQSET);
 		r = arg_seqset(sp, n);
 	} else if ((k = key_lookup(name)) == NULL) {
@@ -403,7 +410,7 @@ static int parse_prefix(struct sp *sp, unsigned flags)
 }
 
 int imap_search_parse(const struct imap_arg *args, unsigned flags, struct imap_search **search_r,
-		      const char **error_r)
+                      const char **error_r)
 {
 	struct imap_search *s = xcalloc(1, sizeof(*s));
 	struct sp sp = {.a = args, .s = s};
@@ -434,7 +441,7 @@ void imap_search_free(struct imap_search **searchp)
 }
 
 static void prepare_node(struct imap_search_node *n, uint32_t max_seq, uint32_t max_uid,
-			 const struct imap_seqset *saved)
+                         const struct imap_seqset *saved)
 {
 	for (; n != NULL; n = n->next) {
 		prepare_node(n->children, max_seq, max_uid, saved);
@@ -457,7 +464,7 @@ static void prepare_node(struct imap_search_node *n, uint32_t max_seq, uint32_t 
 }
 
 void imap_search_prepare(struct imap_search *s, uint32_t max_seq, uint32_t max_uid,
-			 const struct imap_seqset *saved)
+                         const struct imap_seqset *saved)
 {
 	prepare_node(s->root, max_seq, max_uid, saved);
 	s->prepared = true;
@@ -466,8 +473,8 @@ void imap_search_prepare(struct imap_search *s, uint32_t max_seq, uint32_t max_u
 static int eval_date(const struct imap_search_node *n, const struct imap_search_msg *m)
 {
 	int32_t day = n->date_field == IMAP_SEARCH_DATE_INTERNAL ? m->internal_day
-		      : n->date_field == IMAP_SEARCH_DATE_SENT	   ? m->sent_day
-								   : m->save_day;
+	              : n->date_field == IMAP_SEARCH_DATE_SENT   ? m->sent_day
+	                                                         : m->save_day;
 
 	if (day == INT32_MIN)
 		return 0;
@@ -482,10 +489,10 @@ static int eval_date(const struct imap_search_node *n, const struct imap_search_
 }
 
 static int eval_node(const struct imap_search_node *n, const struct imap_search_env *env,
-		     const struct imap_search_msg *m);
+                     const struct imap_search_msg *m);
 
 static int eval_and(const struct imap_search_node *n, const struct imap_search_env *env,
-		    const struct imap_search_msg *m)
+                    const struct imap_search_msg *m)
 {
 	for (; n != NULL; n = n->next) {
 		int r = eval_node(n, env, m);
@@ -496,7 +503,7 @@ static int eval_and(const struct imap_search_node *n, const struct imap_search_e
 }
 
 static int eval_node(const struct imap_search_node *n, const struct imap_search_env *env,
-		     const struct imap_search_msg *m)
+                     const struct imap_search_msg *m)
 {
 	int r;
 
@@ -543,7 +550,7 @@ static int eval_node(const struct imap_search_node *n, const struct imap_search_
 }
 
 int imap_search_eval(const struct imap_search *s, const struct imap_search_env *env,
-		     const struct imap_search_msg *msg)
+                     const struct imap_search_msg *msg)
 {
 	if (!s->prepared)
 		return -1;

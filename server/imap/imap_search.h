@@ -17,7 +17,7 @@
 enum imap_search_type {
 	IMAP_SEARCH_ALL,
 	IMAP_SEARCH_AND,     /* children, all must match */
-	IMAP_SEARCH_OR,	     /* two children */
+	IMAP_SEARCH_OR,      /* two children */
 	IMAP_SEARCH_NOT,     /* one child */
 	IMAP_SEARCH_FLAG,    /* flag: one IMAP_MSGF_ */
 	IMAP_SEARCH_KEYWORD, /* value */
@@ -45,8 +45,8 @@ enum imap_search_type {
 
 enum imap_search_date_field {
 	IMAP_SEARCH_DATE_INTERNAL, /* BEFORE ON SINCE */
-	IMAP_SEARCH_DATE_SENT,	   /* SENTBEFORE SENTON SENTSINCE */
-	IMAP_SEARCH_DATE_SAVED,	   /* SAVEDBEFORE SAVEDON SAVEDSINCE */
+	IMAP_SEARCH_DATE_SENT,     /* SENTBEFORE SENTON SENTSINCE */
+	IMAP_SEARCH_DATE_SAVED,    /* SAVEDBEFORE SAVEDON SAVEDSINCE */
 };
 enum imap_search_date_op { IMAP_SEARCH_BEFORE, IMAP_SEARCH_ON, IMAP_SEARCH_SINCE };
 
@@ -73,11 +73,11 @@ struct imap_search_node {
 
 struct imap_search {
 	struct imap_search_node *root; /* an AND of the keys given */
-	bool esearch;	   /* RETURN was given: answer with ESEARCH */
-	unsigned ret;	   /* IMAP_SEARCH_RET_*; "RETURN ()" means ALL */
-	bool charset_utf8; /* CHARSET UTF-8 (otherwise US-ASCII) */
-	bool uses_modseq;  /* a MODSEQ key: the answer carries (MODSEQ n) */
-	bool uses_saved;   /* "$" appears */
+	bool esearch;                  /* RETURN was given: answer with ESEARCH */
+	unsigned ret;                  /* IMAP_SEARCH_RET_*; "RETURN ()" means ALL */
+	bool charset_utf8;             /* CHARSET UTF-8 (otherwise US-ASCII) */
+	bool uses_modseq;              /* a MODSEQ key: the answer carries (MODSEQ n) */
+	bool uses_saved;               /* "$" appears */
 	bool prepared;
 };
 
@@ -89,14 +89,14 @@ struct imap_search {
  * name. 0 with *search_r set; -1 malformed ("tag BAD *error_r"); -2 unknown
  * charset (RFC 9051 section 6.4.4: "tag NO [BADCHARSET (US-ASCII UTF-8)]"). */
 int imap_search_parse(const struct imap_arg *args, unsigned flags, struct imap_search **search_r,
-		      const char **error_r);
+                      const char **error_r);
 void imap_search_free(struct imap_search **searchp);
 
 /* Resolves "*" in every set against the mailbox's highest sequence number
  * and UID, and fills "$" from saved (UIDs; NULL or empty when nothing was
  * saved). Call before imap_search_eval(), again when the mailbox changed. */
 void imap_search_prepare(struct imap_search *s, uint32_t max_seq, uint32_t max_uid,
-			 const struct imap_seqset *saved);
+                         const struct imap_seqset *saved);
 
 /* The message as the evaluator sees it. Days are days since 1970-01-01 of
  * the date disregarding time and zone (RFC 9051 section 6.4.4); sent_day
@@ -129,6 +129,6 @@ struct imap_search_env {
 
 /* 1 match, 0 no match, -1 error (a callback failed, or not prepared). */
 int imap_search_eval(const struct imap_search *s, const struct imap_search_env *env,
-		     const struct imap_search_msg *msg);
+                     const struct imap_search_msg *msg);
 
 #endif

@@ -234,7 +234,7 @@ int imap_seqset_format(const struct imap_seqset *set, struct buf *out)
 			r = buf_printf(out, "%s%u", sep, (unsigned)set->r[i].lo);
 		else
 			r = buf_printf(out, "%s%u:%u", sep, (unsigned)set->r[i].lo,
-				       (unsigned)set->r[i].hi);
+			               (unsigned)set->r[i].hi);
 		if (r < 0)
 			return -1;
 	}

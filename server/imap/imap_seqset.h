@@ -20,8 +20,8 @@ struct imap_seq_range {
 struct imap_seqset {
 	struct imap_seq_range *r;
 	size_t n, cap;
-	bool saved;	 /* "$": the caller substitutes the saved result */
-	bool has_star;	 /* "*" seen and not yet resolved */
+	bool saved;      /* "$": the caller substitutes the saved result */
+	bool has_star;   /* "*" seen and not yet resolved */
 	bool normalised; /* sorted, merged, no "*" left */
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "imap_parser.h"
+#include "imap_section.h"
 #include "util.h"
 
 enum feed_mode { FEED_WHOLE, FEED_BYTES, FEED_RANDOM };
@@ -23,7 +24,7 @@ enum feed_mode { FEED_WHOLE, FEED_BYTES, FEED_RANDOM };
 
 struct run {
 	struct imap_parser *p;
-	struct buf out;	 /* one line per event */
+	struct buf out;  /* one line per event */
 	struct buf sink; /* streamed bytes */
 	unsigned opts;
 	bool closed;
@@ -59,8 +60,8 @@ static void render_args(struct buf *out, const struct imap_arg *a, unsigned n)
 			break;
 		case IMAP_ARG_LITERAL:
 			buf_printf(out, "%s{%llu%s}", (a->flags & IMAP_ARGF_LITERAL8) ? "~" : "",
-				   (unsigned long long)a->literal_size,
-				   (a->flags & IMAP_ARGF_NONSYNC) ? "+" : "");
+			           (unsigned long long)a->literal_size,
+			           (a->flags & IMAP_ARGF_NONSYNC) ? "+" : "");
 			if (a->flags & IMAP_ARGF_STREAMED)
 				buf_append_str(out, "S");
 			else
@@ -104,7 +105,7 @@ static void on_err(struct run *r)
 	buf_append_str(&r->out, "ERR ");
 	render_str(&r->out, imap_parser_tag(r->p));
 	buf_printf(&r->out, " %s%s%s%s\n", e->reason, e->code ? " [" : "", e->code ? e->code : "",
-		   e->code ? "]" : "");
+	           e->code ? "]" : "");
 	if (e->close) {
 		buf_append_str(&r->out, "CLOSE\n");
 		r->closed = true;
@@ -127,11 +128,11 @@ static enum imap_parse_result on_literal(struct run *r)
 	enum imap_parse_result res;
 
 	buf_printf(&r->out, "LIT %llu%s%s d%u a%u\n", (unsigned long long)li->size,
-		   li->sync ? "" : "+", li->literal8 ? " 8" : "", li->depth, li->argc);
+	           li->sync ? "" : "+", li->literal8 ? " 8" : "", li->depth, li->argc);
 	if (r->opts & OPT_REJECT)
 		res = imap_parser_literal_reject(r->p, "refused", "TOOBIG");
 	else if ((r->opts & OPT_STREAM) && slice_casecmp_cstr(li->name, "APPEND") == 0 &&
-		 li->depth == 0 && li->argc >= 1)
+	         li->depth == 0 && li->argc >= 1)
 		res = imap_parser_literal_stream(r->p, sink, r);
 	else
 		res = imap_parser_literal_accept(r->p);
@@ -174,7 +175,7 @@ static unsigned rnd(unsigned *state)
 }
 
 static char *run_input(const void *input, size_t len, unsigned opts, enum feed_mode mode,
-		       unsigned seed, struct buf *sunk)
+                       unsigned seed, struct buf *sunk)
 {
 	struct run r = {.p = imap_parser_new(), .opts = opts};
 	const uint8_t *data = input;
@@ -187,9 +188,9 @@ static char *run_input(const void *input, size_t len, unsigned opts, enum feed_m
 	imap_parser_set_utf8(r.p, opts & OPT_UTF8);
 	imap_parser_set_literal_minus(r.p, opts & OPT_LITMINUS);
 	while (off < len && !r.closed) {
-		size_t n = mode == FEED_WHOLE ? len - off
-			   : mode == FEED_BYTES ? 1
-						: 1 + rnd(&seed) % 23;
+		size_t n = mode == FEED_WHOLE   ? len - off
+		           : mode == FEED_BYTES ? 1
+		                                : 1 + rnd(&seed) % 23;
 		if (n > len - off)
 			n = len - off;
 		feed_chunk(&r, data + off, n);
@@ -223,7 +224,7 @@ static void check_len(const void *input, size_t len, unsigned opts, const char *
 	for (unsigned seed = 1; seed <= 20; seed++) {
 		got = run_input(input, len, opts, FEED_RANDOM, seed, NULL);
 		ck_assert_msg(strcmp(got, expect) == 0, "seed %u:\n%s\nexpected:\n%s", seed, got,
-			      expect);
+		              expect);
 		free(got);
 	}
 }
@@ -256,7 +257,8 @@ START_TEST(simple_commands)
 	check("A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n", 0,
 	      "OK A02 SELECT [INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))]\n");
 	/* LIST-EXTENDED (RFC 5258) */
-	check("A04 LIST (SUBSCRIBED REMOTE) \"\" (\"*\" \"%\") RETURN (CHILDREN STATUS (MESSAGES))\r\n",
+	check("A04 LIST (SUBSCRIBED REMOTE) \"\" (\"*\" \"%\") RETURN (CHILDREN STATUS "
+	      "(MESSAGES))\r\n",
 	      0,
 	      "OK A04 LIST [(SUBSCRIBED REMOTE) \"\" (\"*\" \"%\") RETURN (CHILDREN STATUS "
 	      "(MESSAGES))]\n");
@@ -269,15 +271,16 @@ START_TEST(fetch_forms)
 	      "OK A654 FETCH [2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])]\n");
 	check("a FETCH 1 BODY.PEEK[1.2.MIME]<0.2048>\r\n", 0,
 	      "OK a FETCH [1 BODY.PEEK[1.2.MIME]<0.2048>]\n");
-	check("a FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY "
-	      "RFC822 RFC822.HEADER RFC822.TEXT BODY[] BODY[TEXT] BODY[1.HEADER] "
-	      "BODY[HEADER.FIELDS.NOT (Received \"X-Spam\")]<10.20> BINARY[1] BINARY.PEEK[1.2]<0.5> "
-	      "BINARY.SIZE[3] MODSEQ)\r\n",
-	      0,
-	      "OK a FETCH [1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY "
-	      "RFC822 RFC822.HEADER RFC822.TEXT BODY[] BODY[TEXT] BODY[1.HEADER] "
-	      "BODY[HEADER.FIELDS.NOT (Received \\x22X-Spam\\x22)]<10.20> BINARY[1] "
-	      "BINARY.PEEK[1.2]<0.5> BINARY.SIZE[3] MODSEQ)]\n");
+	check(
+	    "a FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY "
+	    "RFC822 RFC822.HEADER RFC822.TEXT BODY[] BODY[TEXT] BODY[1.HEADER] "
+	    "BODY[HEADER.FIELDS.NOT (Received \"X-Spam\")]<10.20> BINARY[1] BINARY.PEEK[1.2]<0.5> "
+	    "BINARY.SIZE[3] MODSEQ)\r\n",
+	    0,
+	    "OK a FETCH [1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY "
+	    "RFC822 RFC822.HEADER RFC822.TEXT BODY[] BODY[TEXT] BODY[1.HEADER] "
+	    "BODY[HEADER.FIELDS.NOT (Received \\x22X-Spam\\x22)]<10.20> BINARY[1] "
+	    "BINARY.PEEK[1.2]<0.5> BINARY.SIZE[3] MODSEQ)]\n");
 	check("a FETCH 1 ALL\r\n", 0, "OK a FETCH [1 ALL]\n");
 	check("a UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345 VANISHED)\r\n", 0,
 	      "OK a UID FETCH [1:* (FLAGS) (CHANGEDSINCE 12345 VANISHED)]\n");
@@ -294,7 +297,7 @@ START_TEST(section_flag)
 	size_t used;
 
 	ck_assert_int_eq(imap_parser_feed(p, (const uint8_t *)in, strlen(in), &used),
-			 IMAP_PARSE_OK);
+	                 IMAP_PARSE_OK);
 	cmd = imap_parser_command(p);
 	ck_assert_uint_eq(cmd->argc, 2);
 	ck_assert_uint_eq(cmd->args[1].list_count, 3);
@@ -359,10 +362,11 @@ START_TEST(literals)
 	      "LIT 5+ d0 a0\nLIT 6+ d0 a1\nOK A1 LOGIN [{5+}smith {6+}sesame]\n");
 	check("a X {0}\r\n {0+}\r\n\r\n", 0, "LIT 0 d0 a0\n+\nLIT 0+ d0 a1\nOK a X [{0} {0+}]\n");
 	/* literal inside a list, CRLF inside the data */
-	check("a X (b {4}\r\n\r\n\r\n)\r\n", 0, "LIT 4 d1 a0\n+\nOK a X [(b {4}\\x0d\\x0a\\x0d\\x0a)]\n");
+	check("a X (b {4}\r\n\r\n\r\n)\r\n", 0,
+	      "LIT 4 d1 a0\n+\nOK a X [(b {4}\\x0d\\x0a\\x0d\\x0a)]\n");
 	/* literal8 (RFC 3516) may hold NUL */
 	check_len("a APPEND INBOX ~{5}\r\nab\0cd\r\n", 28, 0,
-		  "LIT 5 8 d0 a1\n+\nOK a APPEND [INBOX ~{5}ab\\x00cd]\n");
+	          "LIT 5 8 d0 a1\n+\nOK a APPEND [INBOX ~{5}ab\\x00cd]\n");
 	/* literal, then more arguments */
 	check("A003 APPEND saved-messages (\\Seen) \"05-Jan-2024 10:00:00 +0100\" {9}\r\n"
 	      "Subject:x\r\n",
@@ -381,7 +385,7 @@ START_TEST(literal_info)
 
 	ck_assert_ptr_null(imap_parser_literal(p));
 	ck_assert_int_eq(imap_parser_feed(p, (const uint8_t *)in, strlen(in), &used),
-			 IMAP_PARSE_LITERAL);
+	                 IMAP_PARSE_LITERAL);
 	ck_assert_uint_eq(used, strlen(in));
 	li = imap_parser_literal(p);
 	ck_assert_ptr_nonnull(li);
@@ -421,7 +425,7 @@ START_TEST(streaming)
 		memset(big + len, 'x', n);
 		memcpy(big + len + n, "\r\n", 2);
 		got = run_input(big, (size_t)len + n + 2, OPT_AUTH | OPT_STREAM, FEED_RANDOM, 3,
-				&sunk);
+		                &sunk);
 		ck_assert_str_eq(got, "LIT 3145728 d0 a1\n+\nOK A1 APPEND [INBOX {3145728}S]\n");
 		ck_assert_uint_eq(sunk.len, n);
 		free(got);
@@ -491,7 +495,8 @@ START_TEST(error_quoted)
 	check("A1 LOGIN \"a\\b\" c\r\n", 0, "ERR A1 invalid escape in quoted string\n");
 	check("A1 SELECT \"Bo\xc3\xaete\"\r\n", 0, "ERR A1 8-bit character in quoted string\n");
 	check("A1 SELECT \"Bo\xc3(\"\r\n", OPT_UTF8, "ERR A1 invalid UTF-8 in quoted string\n");
-	check("A1 SELECT \"\xed\xa0\x80\"\r\n", OPT_UTF8, "ERR A1 invalid UTF-8 in quoted string\n");
+	check("A1 SELECT \"\xed\xa0\x80\"\r\n", OPT_UTF8,
+	      "ERR A1 invalid UTF-8 in quoted string\n");
 	check("A1 SELECT \"\xc0\xaf\"\r\n", OPT_UTF8, "ERR A1 invalid UTF-8 in quoted string\n");
 }
 END_TEST
@@ -509,7 +514,7 @@ START_TEST(error_literal_syntax)
 	check("A1 LOGIN ~(\r\n", 0, "ERR A1 invalid character in atom\n");
 	/* NUL in a plain literal: the command is read to its end, then BAD */
 	check_len("A1 LOGIN {3}\r\na\0b x\r\nA2 NOOP\r\n", 30, 0,
-		  "LIT 3 d0 a0\n+\nERR A1 NUL in literal\nOK A2 NOOP []\n");
+	          "LIT 3 d0 a0\n+\nERR A1 NUL in literal\nOK A2 NOOP []\n");
 	/* a size beyond any limit, synchronising: refused, no "+" */
 	check("A1 LOGIN {99999999999999999999999}\r\nA2 NOOP\r\n", OPT_AUTH,
 	      "ERR A1 literal too large [TOOBIG]\nOK A2 NOOP []\n");
@@ -552,8 +557,8 @@ START_TEST(error_literal_limits)
 		buf_append_str(&in, "\r\n");
 		char *got = run_input(in.data, in.len, 0, FEED_RANDOM, 5, NULL);
 		ck_assert_msg(strstr(got, "LIT 8000 d0 a4\nERR A1 literal too large [TOOBIG]") !=
-				      NULL,
-			      "%s", got);
+		                  NULL,
+		              "%s", got);
 		free(got);
 		buf_free(&in);
 	}
@@ -636,7 +641,8 @@ END_TEST
 START_TEST(arg_accessors)
 {
 	struct imap_parser *p = imap_parser_new();
-	const char *in = "a X atom \"q\" {1}\r\nl NIL (x) 123 0123 BODY[1] 18446744073709551616\r\n";
+	const char *in =
+	    "a X atom \"q\" {1}\r\nl NIL (x) 123 0123 BODY[1] 18446744073709551616\r\n";
 	const struct imap_cmd *cmd;
 	const struct imap_arg *list;
 	struct slice s;
@@ -645,11 +651,11 @@ START_TEST(arg_accessors)
 	size_t used, off = 0;
 
 	ck_assert_int_eq(imap_parser_feed(p, (const uint8_t *)in, strlen(in), &used),
-			 IMAP_PARSE_LITERAL);
+	                 IMAP_PARSE_LITERAL);
 	ck_assert_int_eq(imap_parser_literal_accept(p), IMAP_PARSE_MORE);
 	off = used;
 	ck_assert_int_eq(imap_parser_feed(p, (const uint8_t *)in + off, strlen(in) - off, &used),
-			 IMAP_PARSE_OK);
+	                 IMAP_PARSE_OK);
 	ck_assert(imap_parser_idle(p));
 	cmd = imap_parser_command(p);
 	ck_assert_uint_eq(cmd->argc, 9);
@@ -678,7 +684,7 @@ START_TEST(arg_accessors)
 	imap_parser_release(p);
 	/* still usable after releasing its buffers */
 	ck_assert_int_eq(imap_parser_feed(p, (const uint8_t *)"b NOOP\r\n", 8, &used),
-			 IMAP_PARSE_OK);
+	                 IMAP_PARSE_OK);
 	ck_assert(slice_eq_cstr(imap_parser_command(p)->tag, "b"));
 	imap_parser_free(&p);
 }
@@ -708,6 +714,97 @@ START_TEST(random_agreement)
 }
 END_TEST
 
+/* ---- FETCH section attributes (RFC 9051 section 6.4.5, RFC 3516) ---- */
+
+static struct imap_section sec;
+
+static int section(const char *att)
+{
+	const char *error = NULL;
+	int r = imap_section_parse(slice_from_cstr(att), &sec, &error);
+
+	if (r < 0)
+		ck_assert_str_eq(error, "invalid section in FETCH attribute");
+	return r;
+}
+
+static char *fields(void)
+{
+	static char out[256];
+	struct slice rest = sec.fields, name;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (imap_section_next_field(&rest, &name))
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.*s", n ? "," : "",
+		                      (int)name.len, name.p);
+	return out;
+}
+
+START_TEST(sections)
+{
+	ck_assert_int_eq(section("BODY[]"), 0);
+	ck_assert(sec.kind == IMAP_SECTION_BODY && !sec.peek && sec.nparts == 0);
+	ck_assert(sec.text == IMAP_SECTION_ALL && !sec.partial);
+	ck_assert_int_eq(section("body.peek[1.2.MIME]<0.2048>"), 0);
+	ck_assert(sec.peek && sec.nparts == 2 && sec.part[0] == 1 && sec.part[1] == 2);
+	ck_assert(sec.text == IMAP_SECTION_MIME && sec.partial);
+	ck_assert(sec.offset == 0 && sec.length == 2048);
+	ck_assert_int_eq(section("BODY[HEADER.FIELDS (DATE FROM)]"), 0);
+	ck_assert(sec.text == IMAP_SECTION_HEADER_FIELDS);
+	ck_assert_str_eq(fields(), "DATE,FROM");
+	ck_assert_int_eq(section("BODY[2.HEADER.FIELDS.NOT (Received \"X-Spam\")]<10.20>"), 0);
+	ck_assert(sec.text == IMAP_SECTION_HEADER_FIELDS_NOT && sec.nparts == 1);
+	ck_assert_str_eq(fields(), "Received,X-Spam");
+	ck_assert(sec.offset == 10 && sec.length == 20);
+	ck_assert_int_eq(section("BODY[HEADER]"), 0);
+	ck_assert(sec.text == IMAP_SECTION_HEADER);
+	ck_assert_int_eq(section("BODY[4.2.TEXT]"), 0);
+	ck_assert(sec.text == IMAP_SECTION_TEXT && sec.nparts == 2);
+	ck_assert_int_eq(section("BODY[3]"), 0);
+	ck_assert(sec.text == IMAP_SECTION_ALL && sec.nparts == 1 && sec.part[0] == 3);
+	ck_assert_int_eq(section("BINARY[1]"), 0);
+	ck_assert(sec.kind == IMAP_SECTION_BINARY && !sec.peek);
+	ck_assert_int_eq(section("BINARY.PEEK[1.2]<0.5>"), 0);
+	ck_assert(sec.kind == IMAP_SECTION_BINARY && sec.peek && sec.partial);
+	ck_assert_int_eq(section("BINARY.SIZE[3]"), 0);
+	ck_assert(sec.kind == IMAP_SECTION_BINARY_SIZE);
+	ck_assert_int_eq(section("BINARY[]"), 0);
+
+	static const char *const bad[] = {
+	    "BODY",
+	    "BODY[",
+	    "BODY[MIME]",
+	    "BODY[1.]",
+	    "BODY[0]",
+	    "BODY[01]",
+	    "BODY[1..2]",
+	    "BODY[FOO]",
+	    "BODY[HEADER]x",
+	    "BODY[]<0>",
+	    "BODY[]<0.0>",
+	    "BODY[]<a.1>",
+	    "BODY[]<0.1",
+	    "BODY[]<0.1>x",
+	    "BODY[HEADER.FIELDS]",
+	    "BODY[HEADER.FIELDS ()]",
+	    "BODY[HEADER.FIELDS (A]",
+	    "BODY[HEADER.FIELDS (A:B)]",
+	    "BODY[HEADER.FIELDS (\"A)]",
+	    "BINARY[TEXT]",
+	    "BINARY.SIZE[1]<0.1>",
+	    "BODY[1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17.18."
+	    "19.20.21.22.23.24.25.26.27.28.29.30.31.32.33]",
+	    "BODY[4294967296]",
+	    "RFC822[]",
+	    "BODY[TEXT.MIME]",
+	    "BODY[HEADER.FIELDS (A) ]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(section(bad[i]) < 0, "accepted %s", bad[i]);
+}
+END_TEST
+
 static Suite *imap_parser_suite(void)
 {
 	Suite *s = suite_create("imap_parser");
@@ -716,6 +813,7 @@ static Suite *imap_parser_suite(void)
 	tcase_add_test(tc, simple_commands);
 	tcase_add_test(tc, fetch_forms);
 	tcase_add_test(tc, section_flag);
+	tcase_add_test(tc, sections);
 	tcase_add_test(tc, store_search_copy);
 	tcase_add_test(tc, strings_and_nil);
 	tcase_add_test(tc, literals);

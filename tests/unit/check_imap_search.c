@@ -128,27 +128,28 @@ static void render(struct buf *out, const struct imap_search_node *n)
 		buf_printf(out, "KW(%.*s)", (int)n->value.len, n->value.p);
 		break;
 	case IMAP_SEARCH_DATE:
-		buf_printf(out, "DATE(%s%s%d)", fields[n->date_field], ops[n->date_op], (int)n->day);
+		buf_printf(out, "DATE(%s%s%d)", fields[n->date_field], ops[n->date_op],
+		           (int)n->day);
 		break;
 	case IMAP_SEARCH_LARGER:
 	case IMAP_SEARCH_SMALLER:
 	case IMAP_SEARCH_OLDER:
 	case IMAP_SEARCH_YOUNGER:
 		buf_printf(out, "%s(%llu)",
-			   n->type == IMAP_SEARCH_LARGER    ? "LARGER"
-			   : n->type == IMAP_SEARCH_SMALLER ? "SMALLER"
-			   : n->type == IMAP_SEARCH_OLDER   ? "OLDER"
-							    : "YOUNGER",
-			   (unsigned long long)n->number);
+		           n->type == IMAP_SEARCH_LARGER    ? "LARGER"
+		           : n->type == IMAP_SEARCH_SMALLER ? "SMALLER"
+		           : n->type == IMAP_SEARCH_OLDER   ? "OLDER"
+		                                            : "YOUNGER",
+		           (unsigned long long)n->number);
 		break;
 	case IMAP_SEARCH_HEADER:
 		buf_printf(out, "HEADER(%.*s:%.*s)", (int)n->field.len, n->field.p,
-			   (int)n->value.len, n->value.p);
+		           (int)n->value.len, n->value.p);
 		break;
 	case IMAP_SEARCH_BODY:
 	case IMAP_SEARCH_TEXT:
 		buf_printf(out, "%s(%.*s)", n->type == IMAP_SEARCH_BODY ? "BODY" : "TEXT",
-			   (int)n->value.len, n->value.p);
+		           (int)n->value.len, n->value.p);
 		break;
 	case IMAP_SEARCH_SEQSET:
 	case IMAP_SEARCH_UIDSET:
@@ -158,7 +159,7 @@ static void render(struct buf *out, const struct imap_search_node *n)
 		break;
 	case IMAP_SEARCH_MODSEQ:
 		buf_printf(out, "MODSEQ(%.*s:%llu)", (int)n->field.len, n->field.p,
-			   (unsigned long long)n->number);
+		           (unsigned long long)n->number);
 		break;
 	case IMAP_SEARCH_SAVEDATESUPPORTED:
 		buf_append_str(out, "SAVEDATESUPPORTED");
@@ -254,10 +255,10 @@ START_TEST(rfc_examples)
 	CHECK("FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"",
 	      "(FLAGGED DATE(i>=8797) NOT(HEADER(FROM:Smith)))");
 	CHECK("TEXT \"string not in mailbox\"", "(TEXT(string not in mailbox))");
-	CHECK("CHARSET UTF-8 TEXT {12}\r\nmillion\xc3\xa4rer",
-	      "(TEXT(million\xc3\xa4rer))");
+	CHECK("CHARSET UTF-8 TEXT {12}\r\nmillion\xc3\xa4rer", "(TEXT(million\xc3\xa4rer))");
 	ck_assert(search->charset_utf8);
-	CHECK("DELETED FROM \"SMITH\" SINCE 1-Feb-1994", "(DELETED HEADER(FROM:SMITH) DATE(i>=8797))");
+	CHECK("DELETED FROM \"SMITH\" SINCE 1-Feb-1994",
+	      "(DELETED HEADER(FROM:SMITH) DATE(i>=8797))");
 	/* RFC 4731 section 4 */
 	CHECK("RETURN (MIN COUNT) FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"",
 	      "(FLAGGED DATE(i>=8797) NOT(HEADER(FROM:Smith)))");
@@ -267,7 +268,7 @@ START_TEST(rfc_examples)
 	ck_assert_uint_eq(search->ret, IMAP_SEARCH_RET_ALL);
 	CHECK("RETURN (MAX ALL SAVE) CHARSET US-ASCII ALL", "(ALL)");
 	ck_assert_uint_eq(search->ret,
-			  IMAP_SEARCH_RET_MAX | IMAP_SEARCH_RET_ALL | IMAP_SEARCH_RET_SAVE);
+	                  IMAP_SEARCH_RET_MAX | IMAP_SEARCH_RET_ALL | IMAP_SEARCH_RET_SAVE);
 	ck_assert(!search->charset_utf8);
 	CHECK("UNSEEN", "(NOT(SEEN))");
 	ck_assert(!search->esearch);
@@ -281,7 +282,7 @@ START_TEST(rfc_examples)
 	ck_assert_str_eq(prog("utf-8 SEEN", IMAP_SEARCH_PARSE_CHARSET_FIRST), "(SEEN)");
 	ck_assert(search->charset_utf8);
 	ck_assert_str_eq(prog("ISO-8859-1 SEEN", IMAP_SEARCH_PARSE_CHARSET_FIRST),
-			 "ERR-2 unsupported charset");
+	                 "ERR-2 unsupported charset");
 }
 END_TEST
 
@@ -351,30 +352,31 @@ START_TEST(dates)
 	ck_assert_int_eq(d, -1);
 	ck_assert_int_eq(imap_date_parse(slice_from_cstr("1-Jan-0001"), &d), 0);
 	ck_assert_int_eq(d, -719162);
-	static const char *const bad[] = {"29-Feb-1900", "1-Feb-94", "123-Feb-1994",
-					  "1-Feb-1994x", "0-Jan-2000", "32-Jan-2000",
-					  "1 Feb 1994",	 "1-Fev-1994",	"",
-					  "1-Feb-",	 "-Feb-1994",	"1-February-1994"};
+	static const char *const bad[] = {"29-Feb-1900", "1-Feb-94",   "123-Feb-1994",
+	                                  "1-Feb-1994x", "0-Jan-2000", "32-Jan-2000",
+	                                  "1 Feb 1994",  "1-Fev-1994", "",
+	                                  "1-Feb-",      "-Feb-1994",  "1-February-1994"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(imap_date_parse(slice_from_cstr(bad[i]), &d) < 0, "%s", bad[i]);
 
-	ck_assert_int_eq(imap_datetime_parse(slice_from_cstr("17-Jul-1996 02:44:25 -0700"), &t, &tz),
-			 0);
+	ck_assert_int_eq(
+	    imap_datetime_parse(slice_from_cstr("17-Jul-1996 02:44:25 -0700"), &t, &tz), 0);
 	ck_assert_int_eq(t, 837596665);
 	ck_assert_int_eq(tz, -420);
-	ck_assert_int_eq(imap_datetime_parse(slice_from_cstr(" 5-Jan-2024 10:00:00 +0100"), &t, &tz),
-			 0);
+	ck_assert_int_eq(
+	    imap_datetime_parse(slice_from_cstr(" 5-Jan-2024 10:00:00 +0100"), &t, &tz), 0);
 	ck_assert_int_eq(t, 1704445200);
 	ck_assert_int_eq(tz, 60);
-	ck_assert_int_eq(imap_datetime_parse(slice_from_cstr("05-Jan-2024 10:00:00 +0100"), &t, &tz),
-			 0);
+	ck_assert_int_eq(
+	    imap_datetime_parse(slice_from_cstr("05-Jan-2024 10:00:00 +0100"), &t, &tz), 0);
 	ck_assert_int_eq(t, 1704445200);
-	static const char *const badt[] = {"5-Jan-2024 10:00:00 +0100", "05-Jan-2024 10:00:00",
-					   "05-Jan-2024 24:00:00 +0000", "05-Jan-2024 10:00:00 0100",
-					   "05-Jan-2024 10:00:00 +01000", "05-Jan-2024T10:00:00 +0100"};
+	static const char *const badt[] = {
+	    "5-Jan-2024 10:00:00 +0100",   "05-Jan-2024 10:00:00",
+	    "05-Jan-2024 24:00:00 +0000",  "05-Jan-2024 10:00:00 0100",
+	    "05-Jan-2024 10:00:00 +01000", "05-Jan-2024T10:00:00 +0100"};
 	for (size_t i = 0; i < sizeof(badt) / sizeof(badt[0]); i++)
 		ck_assert_msg(imap_datetime_parse(slice_from_cstr(badt[i]), &t, &tz) < 0, "%s",
-			      badt[i]);
+		              badt[i]);
 }
 END_TEST
 
@@ -428,7 +430,8 @@ static int fake_body(void *ctx, struct slice value, bool text)
 
 	if (f->fail)
 		return -1;
-	return contains_ci(f->body, value) || (text && f->subject && contains_ci(f->subject, value));
+	return contains_ci(f->body, value) ||
+	       (text && f->subject && contains_ci(f->subject, value));
 }
 
 static const struct imap_search_msg_ops fake_ops = {fake_keyword, fake_header, fake_body};
@@ -438,17 +441,17 @@ static struct fake fake1 = {"$Forwarded Work", "Hello World", "the body text", f
 static struct imap_search_msg msg1(void)
 {
 	return (struct imap_search_msg){
-		.seq = 3,
-		.uid = 103,
-		.flags = IMAP_MSGF_SEEN | IMAP_MSGF_RECENT,
-		.size = 150,
-		.modseq = 42,
-		.internal_day = 8797,
-		.sent_day = 8796,
-		.save_day = INT32_MIN,
-		.internal_time = 8797LL * 86400 + 3600,
-		.ops = &fake_ops,
-		.ctx = &fake1,
+	    .seq = 3,
+	    .uid = 103,
+	    .flags = IMAP_MSGF_SEEN | IMAP_MSGF_RECENT,
+	    .size = 150,
+	    .modseq = 42,
+	    .internal_day = 8797,
+	    .sent_day = 8796,
+	    .save_day = INT32_MIN,
+	    .internal_time = 8797LL * 86400 + 3600,
+	    .ops = &fake_ops,
+	    .ctx = &fake1,
 	};
 }
 
@@ -492,7 +495,7 @@ START_TEST(evaluator)
 	ck_assert_int_eq(eval("UID 103:*", &m), 1);
 	ck_assert_int_eq(eval("UID 104:*", &m), 0);
 	ck_assert_int_eq(eval("UID 200:*", &m), 0); /* 105:200 */
-	ck_assert_int_eq(eval("$", &m), 1);	    /* saved UIDs 100:103 */
+	ck_assert_int_eq(eval("$", &m), 1);         /* saved UIDs 100:103 */
 	ck_assert_int_eq(eval("UID $", &m), 1);
 	ck_assert_int_eq(eval("BEFORE 1-Feb-1994", &m), 0);
 	ck_assert_int_eq(eval("BEFORE 2-Feb-1994", &m), 1);

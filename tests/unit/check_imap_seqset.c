@@ -30,7 +30,7 @@ static const char *resolved(const char *text, uint32_t max)
 	struct buf b;
 
 	ck_assert_msg(imap_seqset_parse(&set, slice_from_cstr(text), &error) == 0, "%s: %s", text,
-		      error);
+	              error);
 	imap_seqset_resolve(&set, max);
 	buf_init(&b, 0);
 	ck_assert_int_eq(imap_seqset_format(&set, &b), 0);
@@ -65,15 +65,15 @@ END_TEST
 
 START_TEST(parse_bad)
 {
-	static const char *const bad[] = {"",	 "0",	"0:3", "01",	"1:",  ":1",	  "1,",
-					  ",1",	 "1,,2", "a",	"1:2:3", "1 2", "4294967296", "*:",
-					  "$,1", "1,$",	 "-1", "1:0", "**",	 "$$"};
+	static const char *const bad[] = {
+	    "",      "0",   "0:3",        "01", "1:",  ":1",  "1,", ",1",  "1,,2", "a",
+	    "1:2:3", "1 2", "4294967296", "*:", "$,1", "1,$", "-1", "1:0", "**",   "$$"};
 	const char *error;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		error = NULL;
 		ck_assert_msg(imap_seqset_parse(&set, slice_from_cstr(bad[i]), &error) == -1,
-			      "accepted \"%s\"", bad[i]);
+		              "accepted \"%s\"", bad[i]);
 		ck_assert_str_eq(error, "invalid sequence set");
 		ck_assert_uint_eq(set.n, 0);
 	}
