@@ -16,3 +16,12 @@ tests_fuzz_fuzz_msgsum_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_msgsum_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_msgsum_LDADD = common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/msgsum.dict
+
+# IMAP command parser, sequence sets and SEARCH programs (server/imap/imap.mk)
+check_PROGRAMS += tests/fuzz/fuzz_imap_parser
+tests_fuzz_fuzz_imap_parser_SOURCES = tests/fuzz/fuzz_imap_parser.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap
+tests_fuzz_fuzz_imap_parser_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_parser_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_parser_LDADD = server/imap/libbalimap.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/imap_parser.dict
