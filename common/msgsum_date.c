@@ -117,7 +117,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 
 int msgsum_date_parse(const uint8_t *p, size_t len, int64_t *t_r)
 {
-	struct date_cur c = {p, 0, p != NULL ? len : 0};
+	struct date_cur c = {p != NULL ? p : (const uint8_t *)"", 0, p != NULL ? len : 0};
 	int day, month, year, hour, min, sec = 0, zone;
 	unsigned nd;
 	const uint8_t *w;

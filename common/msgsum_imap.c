@@ -77,6 +77,8 @@ static int env_string(struct slice hdr, const char *name, struct buf *v, struct 
 	bool found;
 
 	env_value(hdr, name, v, &found);
+	if (found && v->data == NULL)
+		return msgsum_render_nstring(SLICE_STR(""), out); /* present, empty */
 	return msgsum_render_nstring(found ? buf_slice(v) : (struct slice){NULL, 0}, out);
 }
 

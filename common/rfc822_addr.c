@@ -110,7 +110,8 @@ static unsigned read_words(struct addr_parser *a, struct buf *phrase, struct buf
 		if (cur(a) == '"') {
 			size_t m = phrase->len;
 			read_quoted(a, phrase);
-			buf_append(local, phrase->data + m, phrase->len - m);
+			if (phrase->len > m)
+				buf_append(local, phrase->data + m, phrase->len - m);
 		} else {
 			start = a->pos;
 			while (!at_end(a) && is_atext(cur(a)))

@@ -458,6 +458,24 @@ START_TEST(date_parse)
 }
 END_TEST
 
+/* Present but empty fields are "", absent ones NIL (Subject and
+ * Message-ID checked with Dovecot). */
+START_TEST(empty_fields)
+{
+	const char *msg = "Subject:\r\nMessage-ID: \r\nFrom: a@b\r\nDate:\r\n\r\nx\r\n";
+	struct buf sum;
+	struct msgsum_view v;
+
+	buf_init(&sum, 0);
+	ck_assert_int_eq(msgsum_build((const uint8_t *)msg, strlen(msg), &sum), 0);
+	ck_assert_int_eq(msgsum_open(sum.data, sum.len, &v), 0);
+	ck_assert_slice(msgsum_envelope(&v), "(\"\" \"\" ((NIL NIL \"a\" \"b\")) ((NIL NIL \"a\" \"b\")) "
+					     "((NIL NIL \"a\" \"b\")) NIL NIL NIL NIL \"\")");
+	ck_assert_int_eq(msgsum_date(&v), MSGSUM_NO_DATE);
+	buf_free(&sum);
+}
+END_TEST
+
 START_TEST(nstring_forms)
 {
 	struct buf b;
@@ -592,6 +610,7 @@ static Suite *msgsum_suite(void)
 	tcase_add_test(tc, sections_single_and_nested);
 	tcase_add_test(tc, sort_keys);
 	tcase_add_loop_test(tc, date_parse, 0, sizeof(dates) / sizeof(dates[0]));
+	tcase_add_test(tc, empty_fields);
 	tcase_add_test(tc, nstring_forms);
 	tcase_add_test(tc, every_truncation);
 	tcase_add_test(tc, corrupt_summaries);
