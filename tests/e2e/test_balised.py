@@ -6,6 +6,7 @@ import os
 import pwd
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,9 +30,22 @@ map_size = 1M
 map_size_max = 64M
 
 [listen]
-smtp = 127.0.0.1:42525
-imaps = 127.0.0.1:42993, [::1]:42993
+smtp = 127.0.0.1:{port1}
+imaps = 127.0.0.1:{port2}, [::1]:{port2}
 """
+
+
+def free_port():
+    # balised opens no port yet; when it does, these must not clash with
+    # tests running in parallel.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def conf_text(data_dir, extra_server=""):
+    return CONF.format(data_dir=data_dir, extra_server=extra_server, port1=free_port(),
+                       port2=free_port())
 
 
 class Daemon:
@@ -84,14 +98,15 @@ def check(cond, what):
 def test_start_hup_term():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "data")
-        conf = write_conf(tmp, CONF.format(data_dir=data, extra_server=""))
+        conf = write_conf(tmp, conf_text(data))
         d = Daemon(tmp, conf)
         try:
             check(d.wait_for("ready"), "no 'ready' line:\n" + d.output())
             check(os.path.isdir(data) and os.listdir(data), "LMDB environment not created")
             out = d.output()
-            check("smtp=127.0.0.1:42525" in out and "imaps=127.0.0.1:42993,[::1]:42993" in out,
-                  "listeners not logged:\n" + out)
+            m = re.search(r"listeners configured: smtp=127\.0\.0\.1:(\d+) "
+                          r"imaps=127\.0\.0\.1:(\d+),\[::1\]:(\d+);", out)
+            check(m and m.group(2) == m.group(3), "listeners not logged:\n" + out)
             check("not built yet" in out, "start line does not say protocols are missing")
             d.proc.send_signal(signal.SIGHUP)
             check(d.wait_for("reload requested", 5), "SIGHUP not logged:\n" + d.output())
@@ -111,7 +126,7 @@ def test_sigint_and_reopen():
     # A second start on the same environment finds it again; SIGINT stops too.
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "data")
-        conf = write_conf(tmp, CONF.format(data_dir=data, extra_server=""))
+        conf = write_conf(tmp, conf_text(data))
         for _ in range(2):
             d = Daemon(tmp, conf)
             try:
@@ -126,7 +141,7 @@ def test_sigint_and_reopen():
 def test_relative_data_dir():
     # data_dir is relative to the configuration file, not to the cwd.
     with tempfile.TemporaryDirectory() as tmp:
-        conf = write_conf(tmp, CONF.format(data_dir="rel-data", extra_server=""))
+        conf = write_conf(tmp, conf_text("rel-data"))
         d = Daemon(tmp, conf)
         try:
             check(d.wait_for("ready"), "no 'ready' line:\n" + d.output())
@@ -137,7 +152,7 @@ def test_relative_data_dir():
 
 def test_unknown_key():
     with tempfile.TemporaryDirectory() as tmp:
-        text = CONF.format(data_dir=os.path.join(tmp, "d"), extra_server="colour = blue\n")
+        text = conf_text(os.path.join(tmp, "d"), "colour = blue\n")
         conf = write_conf(tmp, text)
         line = text.splitlines().index("colour = blue") + 1
         r = run([BALISED, "-c", conf])
@@ -149,7 +164,7 @@ def test_unknown_key():
 
 def test_bad_value():
     with tempfile.TemporaryDirectory() as tmp:
-        text = CONF.format(data_dir=os.path.join(tmp, "d"), extra_server="log_level = loud\n")
+        text = conf_text(os.path.join(tmp, "d"), "log_level = loud\n")
         text = text.replace("log_level = debug\n", "")
         r = run([BALISED, "-c", write_conf(tmp, text)])
         check(r.returncode == 1, "exit status %d, want 1" % r.returncode)
@@ -192,7 +207,7 @@ def test_drop_to_user():
         os.mkdir(parent)
         os.chmod(parent, 0o777)
         data = os.path.join(parent, "data")
-        conf = write_conf(tmp, CONF.format(data_dir=data, extra_server="user = nobody\n"))
+        conf = write_conf(tmp, conf_text(data, "user = nobody\n"))
         d = Daemon(tmp, conf)
         try:
             check(d.wait_for("ready"), "no 'ready' line:\n" + d.output())
