@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: ISC
 # balised as a process: start-up on a temporary data dir, SIGHUP, SIGTERM,
 # configuration errors, privilege drop; and quickstart --help. Stdlib only.
+import json
 import os
 import pwd
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 BUILDDIR = os.environ.get("BALISE_BUILDDIR", os.getcwd())
 SRCDIR = os.environ.get("BALISE_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -249,6 +251,50 @@ def test_config_doc_lists_every_key():
     check(not missing, "undocumented keys: " + ", ".join(missing))
 
 
+def cert_subject(path):
+    r = run(["openssl", "x509", "-in", path, "-noout", "-subject", "-nameopt", "RFC2253"])
+    check(r.returncode == 0, "openssl x509 %s: %s" % (path, r.stderr))
+    return r.stdout.strip().removeprefix("subject=")
+
+
+def test_demo():
+    # The demo ./quickstart made (it does so before make check); skipped
+    # when this tree has none.
+    demo = os.path.join(SRCDIR, "var", "demo")
+    conf = os.path.join(demo, "balise.conf")
+    if not os.path.exists(conf):
+        print("  (skipped: no var/demo)")
+        return
+    ca = os.path.join(demo, "ca", "ca.pem")
+    certs = {}
+    for name, host in (("server", "mx.cabinet.demo.test"), ("peer", "mx.peer.demo.test")):
+        pem = os.path.join(demo, "tls", name + ".pem")
+        r = run(["openssl", "verify", "-CAfile", ca, "-purpose", "sslserver", pem])
+        check(r.returncode == 0, "%s does not chain to the CA: %s" % (pem, r.stdout + r.stderr))
+        r = run(["openssl", "x509", "-in", pem, "-noout", "-ext", "subjectAltName"])
+        check("DNS:" + host in r.stdout and "IP Address:127.0.0.1" in r.stdout, r.stdout)
+        check(os.stat(os.path.join(demo, "tls", name + ".key")).st_mode & 0o077 == 0,
+              name + ".key readable by others")
+        certs[host.split(".", 1)[1]] = cert_subject(pem)
+    ns = {"w": "https://listeblanche.mssante.fr/schema"}
+    root = ET.parse(os.path.join(demo, "whitelist.xml")).getroot()
+    check(root.tag == "{%s}ListeBlancheMSSante" % ns["w"], "whitelist root " + root.tag)
+    listed = {d.findtext("w:Nom", namespaces=ns): d.findtext("w:DNCertificatOperateur",
+                                                              namespaces=ns)
+              for d in root.iterfind("w:ListeDomaines/w:Domaine", ns)}
+    check(listed == certs, "whitelist %r, certificates %r" % (listed, certs))
+    cred = os.path.join(demo, "credentials.txt")
+    check(os.stat(cred).st_mode & 0o777 == 0o600, "credentials.txt mode")
+    with open(cred) as f:
+        creds = [l.split() for l in f if not l.startswith("#")]
+    ctl = os.path.join(BUILDDIR, "admin", "balisectl")
+    r = run([ctl, "-c", conf, "bal", "list", "--json"])
+    check(r.returncode == 0, "bal list: " + r.stderr)
+    bals = {b["address"]: b["type"] for b in json.loads(r.stdout)}
+    check(sorted(bals.values()) == ["CAB", "ORG", "PER"], "BALs %r" % bals)
+    check({c[0]: c[1] for c in creds} == bals, "credentials %r, BALs %r" % (creds, bals))
+
+
 TESTS = [
     test_start_hup_term,
     test_sigint_and_reopen,
@@ -260,6 +306,7 @@ TESTS = [
     test_drop_to_user,
     test_quickstart_help,
     test_config_doc_lists_every_key,
+    test_demo,
 ]
 
 
