@@ -183,9 +183,9 @@ static int bench_floor(const char *dir, const struct bench *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: storage_append -d DIR [-n MESSAGES] [-s BYTES] [-m MAILBOXES] "
-			"[-w WRITERS] [-M MAP_MIB] [-T] [-F]\n"
-			"  -T  malloc tuning: keep freed memory (see RESULTS.md)\n"
-			"  -F  measure the I/O floor of the same commits, without LMDB\n");
+	                "[-w WRITERS] [-M MAP_MIB] [-T] [-F]\n"
+	                "  -T  malloc tuning: keep freed memory (see RESULTS.md)\n"
+	                "  -F  measure the I/O floor of the same commits, without LMDB\n");
 	exit(2);
 }
 
@@ -199,12 +199,24 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "d:n:s:m:w:M:TF")) != -1) {
 		switch (c) {
-		case 'd': o.path = optarg; break;
-		case 'n': b.n_msgs = strtoull(optarg, NULL, 10); break;
-		case 's': b.size = strtoul(optarg, NULL, 10); break;
-		case 'm': b.n_mailboxes = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'w': b.writers = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'M': o.map_size = strtoull(optarg, NULL, 10) << 20; break;
+		case 'd':
+			o.path = optarg;
+			break;
+		case 'n':
+			b.n_msgs = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			b.size = strtoul(optarg, NULL, 10);
+			break;
+		case 'm':
+			b.n_mailboxes = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'w':
+			b.writers = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'M':
+			o.map_size = strtoull(optarg, NULL, 10) << 20;
+			break;
 		case 'T':
 			/* LMDB mallocs every dirty page of a txn and frees them after
 			 * the commit; glibc hands that memory back to the kernel each
@@ -212,8 +224,11 @@ int main(int argc, char **argv)
 			mallopt(M_MMAP_THRESHOLD, 64 << 20);
 			mallopt(M_TRIM_THRESHOLD, 512 << 20);
 			break;
-		case 'F': floor_only = true; break;
-		default: usage();
+		case 'F':
+			floor_only = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (o.path == NULL || b.n_mailboxes == 0 || b.n_mailboxes > BENCH_MAILBOXES_MAX ||

@@ -19,16 +19,16 @@ static const struct {
 	const char *name;
 	unsigned special_use;
 } store_default_mailboxes[] = {
-	{"INBOX", MBOX_SU_NONE},   {"Sent", MBOX_SU_SENT}, {"Drafts", MBOX_SU_DRAFTS},
-	{"Trash", MBOX_SU_TRASH}, {"Junk", MBOX_SU_JUNK},
+    {"INBOX", MBOX_SU_NONE},  {"Sent", MBOX_SU_SENT}, {"Drafts", MBOX_SU_DRAFTS},
+    {"Trash", MBOX_SU_TRASH}, {"Junk", MBOX_SU_JUNK},
 };
 
 static const char *const store_type_names[] = {
-	[BAL_PER] = "PER", [BAL_ORG] = "ORG", [BAL_CAB] = "CAB", [BAL_APP] = "APP"};
+    [BAL_PER] = "PER", [BAL_ORG] = "ORG", [BAL_CAB] = "CAB", [BAL_APP] = "APP"};
 static const char *const store_state_names[] = {
-	[BAL_ACTIVE] = "active",
-	[BAL_SUSPENDED] = "suspended",
-	[BAL_DELETION_REQUESTED] = "deletion-requested",
+    [BAL_ACTIVE] = "active",
+    [BAL_SUSPENDED] = "suspended",
+    [BAL_DELETION_REQUESTED] = "deletion-requested",
 };
 
 const char *store_bal_type_name(enum store_bal_type t)
@@ -107,14 +107,15 @@ static int store_bal_check_per(const struct store_bal *b, const char **why_r)
 {
 	if (b->holder_type == IDNAT_MSSANTE) {
 		*why_r = "EX_GBM_4312: a new PER BAL cannot be held by an identifier of type 10 "
-			 "(MSSante address); give the holder's RPPS (type 8) or ADELI (type 0)";
+		         "(MSSante address); give the holder's RPPS (type 8) or ADELI (type 0)";
 		return STORE_E_INVALID;
 	}
 	if (b->holder_type != IDNAT_RPPS && b->holder_type != IDNAT_ADELI) {
 		*why_r = "a PER BAL needs a holder of type 8 (RPPS) or 0 (ADELI)";
 		return STORE_E_INVALID;
 	}
-	return idnat_check_person(b->holder_type, b->holder, why_r) == 0 ? STORE_OK : STORE_E_INVALID;
+	return idnat_check_person(b->holder_type, b->holder, why_r) == 0 ? STORE_OK
+	                                                                 : STORE_E_INVALID;
 }
 
 static int store_bal_check_cab(const struct store_bal *b, const char **why_r)
@@ -148,11 +149,12 @@ static int store_bal_check_cab(const struct store_bal *b, const char **why_r)
 static int store_bal_check_structure(const struct store_bal *b, const char **why_r)
 {
 	if (b->holder_type != IDNAT_FINESS && b->holder_type != IDNAT_SIRET) {
-		*why_r = "an ORG or APP BAL needs a structure holder of type 1 (FINESS) or 3 (SIRET)";
+		*why_r =
+		    "an ORG or APP BAL needs a structure holder of type 1 (FINESS) or 3 (SIRET)";
 		return STORE_E_INVALID;
 	}
 	return idnat_check_structure(b->holder_type, b->holder, why_r) == 0 ? STORE_OK
-									    : STORE_E_INVALID;
+	                                                                    : STORE_E_INVALID;
 }
 
 int store_bal_validate(const struct store_bal *bal, const char **why_r)
@@ -175,10 +177,16 @@ int store_bal_validate(const struct store_bal *bal, const char **why_r)
 	}
 	if (rc == 0) {
 		switch (bal->type) {
-		case BAL_PER: rc = store_bal_check_per(bal, &why); break;
-		case BAL_CAB: rc = store_bal_check_cab(bal, &why); break;
+		case BAL_PER:
+			rc = store_bal_check_per(bal, &why);
+			break;
+		case BAL_CAB:
+			rc = store_bal_check_cab(bal, &why);
+			break;
 		case BAL_ORG:
-		case BAL_APP: rc = store_bal_check_structure(bal, &why); break;
+		case BAL_APP:
+			rc = store_bal_check_structure(bal, &why);
+			break;
 		default:
 			why = "unknown BAL type (PER, ORG, CAB or APP)";
 			rc = STORE_E_INVALID;
@@ -296,7 +304,7 @@ int store_bal_get_by_addr(struct store_txn *txn, const char *address, struct sto
 }
 
 int store_bal_each(struct store_txn *txn, int (*fn)(void *arg, const struct store_bal *bal),
-		   void *arg)
+                   void *arg)
 {
 	struct store_bal *b = xmalloc(sizeof(*b));
 	MDB_cursor *cur;
@@ -329,7 +337,7 @@ static void store_str_key(MDB_val *key, const char *s)
 
 /* 0 when address is not retired, or retired for the same holder. */
 static int store_bal_check_retired(struct store_txn *txn, const struct store_bal *b,
-				   const char **why_r)
+                                   const char **why_r)
 {
 	char holder[STORE_IDNAT_MAX + 1];
 	struct store_dec d;
@@ -345,7 +353,8 @@ static int store_bal_check_retired(struct store_txn *txn, const struct store_bal
 	if (d.bad)
 		return STORE_E_IO;
 	if (strcmp(holder, b->holder) != 0) {
-		*why_r = "the address belonged to a deleted BAL of another holder and stays retired";
+		*why_r =
+		    "the address belonged to a deleted BAL of another holder and stays retired";
 		return STORE_E_INVALID;
 	}
 	return store_del(txn, DB_RETIRED, &key);
@@ -353,7 +362,7 @@ static int store_bal_check_retired(struct store_txn *txn, const struct store_bal
 
 /* Domain served, address free and not retired for another holder. */
 static int store_bal_check_free(struct store_txn *txn, const struct store_bal *b,
-				const char **why_r)
+                                const char **why_r)
 {
 	MDB_val key, val;
 	int rc = store_domain_exists(txn, strchr(b->address, '@') + 1);
@@ -393,7 +402,7 @@ static int store_bal_default_mailboxes(struct store_txn *txn, uint64_t bal_id)
 
 	for (size_t i = 0; i < ARRAY_LEN(store_default_mailboxes) && rc == 0; i++)
 		rc = store_mailbox_create(txn, bal_id, store_default_mailboxes[i].name,
-					  store_default_mailboxes[i].special_use, mb);
+		                          store_default_mailboxes[i].special_use, mb);
 	free(mb);
 	return rc;
 }
@@ -467,7 +476,7 @@ out:
 
 /* Ids of the BAL's mailboxes (deletion cannot walk a cursor it edits). */
 static int store_bal_mailbox_ids(struct store_txn *txn, uint64_t bal_id, uint64_t **ids_r,
-				 size_t *n_r)
+                                 size_t *n_r)
 {
 	struct store_key k;
 	MDB_cursor *cur;

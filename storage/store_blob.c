@@ -20,7 +20,7 @@ static uint64_t store_blob_nchunks(uint64_t size)
 /* Blob and chunk ids only grow, so MDB_APPEND is almost always right and
  * fills pages completely; KEYEXIST (not an error state) falls back. */
 static int store_put_reserve(struct store_txn *txn, enum store_db db, MDB_val *key, size_t len,
-			     void **data_r)
+                             void **data_r)
 {
 	MDB_cursor *cur;
 	MDB_val val = {len, NULL};
@@ -41,7 +41,7 @@ static int store_put_reserve(struct store_txn *txn, enum store_db db, MDB_val *k
 }
 
 static int store_blob_put_chunks(struct store_txn *txn, uint64_t id, const uint8_t *data,
-				 size_t len)
+                                 size_t len)
 {
 	uint64_t n = store_blob_nchunks(len);
 	struct store_key k;
@@ -72,7 +72,7 @@ static void store_blob_track(struct store_txn *txn, uint64_t id)
 }
 
 int store_blob_put(struct store_txn *txn, const void *data, size_t len, const void *summary,
-		   size_t summary_len, uint64_t *blob_id_r)
+                   size_t summary_len, uint64_t *blob_id_r)
 {
 	struct store_key k;
 	uint8_t *out;
@@ -115,7 +115,7 @@ static int store_blob_get(struct store_txn *txn, uint64_t blob_id, MDB_val *val)
 }
 
 int store_blob_info(struct store_txn *txn, uint64_t blob_id, uint64_t *size_r, uint32_t *refs_r,
-		    const void **summary_r, size_t *summary_len_r)
+                    const void **summary_r, size_t *summary_len_r)
 {
 	MDB_val val;
 	const uint8_t *p;
@@ -136,7 +136,7 @@ int store_blob_info(struct store_txn *txn, uint64_t blob_id, uint64_t *size_r, u
 }
 
 int store_blob_read(struct store_txn *txn, uint64_t blob_id, uint64_t offset, void *out, size_t len,
-		    size_t *got_r)
+                    size_t *got_r)
 {
 	uint64_t size;
 	struct store_key k;

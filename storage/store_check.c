@@ -31,7 +31,7 @@ struct store_check {
 };
 
 static int store_check_fail(struct store_check *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int store_check_fail(struct store_check *c, const char *fmt, ...)
 {
@@ -84,14 +84,14 @@ static int store_check_msg(void *arg, const struct store_msg *m)
 
 	if (m->uid >= s->mb->uidnext || m->modseq > s->mb->highestmodseq) {
 		s->rc = store_check_fail(c, "mailbox %llu uid %u: uid or modseq past the mailbox's",
-					 (unsigned long long)s->mb->id, m->uid);
+		                         (unsigned long long)s->mb->id, m->uid);
 		return 1;
 	}
 	store_key_u64_u64(&k, m->mailbox_id, m->modseq);
 	if (store_get(c->txn, DB_MODSEQ, &k.v, &val) != 1 || val.mv_size != 6 ||
 	    store_rd32((v = val.mv_data) + 1) != m->uid || v[5] != 0) {
 		s->rc = store_check_fail(c, "mailbox %llu uid %u: no modseq entry",
-					 (unsigned long long)s->mb->id, m->uid);
+		                         (unsigned long long)s->mb->id, m->uid);
 		return 1;
 	}
 	s->messages++;
@@ -110,16 +110,16 @@ static int store_check_mailbox(struct store_check *c, const struct store_mailbox
 
 	if (rc != 1 || idx.id != mb->id)
 		return store_check_fail(c, "mailbox %llu: name index disagrees",
-					(unsigned long long)mb->id);
+		                        (unsigned long long)mb->id);
 	rc = store_msg_each(c->txn, mb->id, 0, store_check_msg, &s);
 	if (rc != 0 || s.rc != 0)
 		return rc ? rc : s.rc;
 	if (s.messages != mb->messages || s.unseen != mb->unseen || s.bytes != mb->bytes)
-		return store_check_fail(c,
-					"mailbox %llu: counters %u/%u/%llu, messages say %llu/%llu/%llu",
-					(unsigned long long)mb->id, mb->messages, mb->unseen,
-					(unsigned long long)mb->bytes, (unsigned long long)s.messages,
-					(unsigned long long)s.unseen, (unsigned long long)s.bytes);
+		return store_check_fail(
+		    c, "mailbox %llu: counters %u/%u/%llu, messages say %llu/%llu/%llu",
+		    (unsigned long long)mb->id, mb->messages, mb->unseen,
+		    (unsigned long long)mb->bytes, (unsigned long long)s.messages,
+		    (unsigned long long)s.unseen, (unsigned long long)s.bytes);
 	b = store_check_bal(c, mb->bal_id);
 	b->bytes += s.bytes;
 	b->messages += s.messages;
@@ -139,12 +139,12 @@ static int store_check_mailboxes(struct store_check *c)
 	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
 		rc = key.mv_size == 8 ? store_mailbox_load(c->txn, store_rd64(key.mv_data), mb)
-				      : STORE_E_IO;
+		                      : STORE_E_IO;
 		if (rc == 0)
 			rc = store_bal_get(c->txn, mb->bal_id, &(struct store_bal){0}) == 1
-				     ? store_check_mailbox(c, mb)
-				     : store_check_fail(c, "mailbox %llu: its BAL is missing",
-							(unsigned long long)mb->id);
+			         ? store_check_mailbox(c, mb)
+			         : store_check_fail(c, "mailbox %llu: its BAL is missing",
+			                            (unsigned long long)mb->id);
 		if (rc != 0)
 			break;
 	}
@@ -174,13 +174,13 @@ static int store_check_chunks(struct store_check *c, uint64_t blob_id, uint64_t 
 		store_key_u64_u32(&k, blob_id, n);
 		if (store_get(c->txn, DB_CHUNKS, &k.v, &val) != 1 || val.mv_size < 2)
 			return store_check_fail(c, "blob %llu: chunk %u missing",
-						(unsigned long long)blob_id, n);
+			                        (unsigned long long)blob_id, n);
 		total += val.mv_size - 1;
 	}
 	if (total != size)
 		return store_check_fail(c, "blob %llu: chunks hold %llu bytes, size %llu",
-					(unsigned long long)blob_id, (unsigned long long)total,
-					(unsigned long long)size);
+		                        (unsigned long long)blob_id, (unsigned long long)total,
+		                        (unsigned long long)size);
 	c->n_chunks += (size + STORE_CHUNK_SIZE - 1) / STORE_CHUNK_SIZE;
 	return STORE_OK;
 }
@@ -209,7 +209,7 @@ static int store_check_blobs(struct store_check *c)
 		rc = store_blob_info(c->txn, id, &size, &refs, NULL, NULL);
 		if (rc == 0 && (refs != n || refs == 0))
 			rc = store_check_fail(c, "blob %llu: %u references, %zu messages list it",
-					      (unsigned long long)id, refs, n);
+			                      (unsigned long long)id, refs, n);
 		if (rc == 0)
 			rc = store_check_chunks(c, id, size);
 		if (rc != 0)
@@ -217,9 +217,10 @@ static int store_check_blobs(struct store_check *c)
 	}
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND || rc == 0)
-		rc = i < c->n_refs ? store_check_fail(c, "a message lists blob %llu, which is missing",
-						      (unsigned long long)c->blob_refs[i])
-				   : STORE_OK;
+		rc = i < c->n_refs
+		         ? store_check_fail(c, "a message lists blob %llu, which is missing",
+		                            (unsigned long long)c->blob_refs[i])
+		         : STORE_OK;
 	return rc;
 }
 
@@ -231,13 +232,14 @@ static int store_check_one_bal(void *arg, const struct store_bal *bal)
 	struct store_quota q;
 
 	if (store_bal_get_by_addr(c->txn, bal->address, &other) != 1 || other.id != bal->id) {
-		store_check_fail(c, "BAL %llu: address index disagrees", (unsigned long long)bal->id);
+		store_check_fail(c, "BAL %llu: address index disagrees",
+		                 (unsigned long long)bal->id);
 		return 1;
 	}
 	if (store_quota_get(c->txn, bal->id, &q) != 0 || q.bytes != b->bytes ||
 	    q.messages != b->messages) {
 		store_check_fail(c, "BAL %llu: quota record differs from its mailboxes",
-				 (unsigned long long)bal->id);
+		                 (unsigned long long)bal->id);
 		return 1;
 	}
 	return 0;
@@ -272,19 +274,19 @@ static int store_check_stats(struct store_check *c)
 		return rc;
 	if (live != c->n_msgs)
 		return store_check_fail(c, "%llu live modseq entries for %llu messages",
-					(unsigned long long)live, (unsigned long long)c->n_msgs);
+		                        (unsigned long long)live, (unsigned long long)c->n_msgs);
 	for (int i = 0; i < DB_COUNT; i++) {
 		rc = mdb_stat(c->txn->txn, c->txn->store->dbi[i], &st);
 		if (rc != 0)
 			return store_check_fail(c, "mdb_stat: %s", mdb_strerror(rc));
 		if (i == DB_MSGS && st.ms_entries != c->n_msgs)
 			return store_check_fail(c, "%llu messages stored, %llu in mailboxes",
-						(unsigned long long)st.ms_entries,
-						(unsigned long long)c->n_msgs);
+			                        (unsigned long long)st.ms_entries,
+			                        (unsigned long long)c->n_msgs);
 		if (i == DB_CHUNKS && st.ms_entries != c->n_chunks)
 			return store_check_fail(c, "%llu chunks stored, blobs account for %llu",
-						(unsigned long long)st.ms_entries,
-						(unsigned long long)c->n_chunks);
+			                        (unsigned long long)st.ms_entries,
+			                        (unsigned long long)c->n_chunks);
 	}
 	return STORE_OK;
 }

@@ -21,35 +21,46 @@
 #define STORE_TLS_SLOTS 8
 
 static const char *const store_db_names[DB_COUNT] = {
-	[DB_META] = "meta",
-	[DB_DOMAINS] = "domains",
-	[DB_BALS] = "bals",
-	[DB_BAL_BY_ADDR] = "bal_by_addr",
-	[DB_RETIRED] = "retired",
-	[DB_MAILBOXES] = "mailboxes",
-	[DB_MBOX_BY_ID] = "mailbox_by_id",
-	[DB_MSGS] = "msgs",
-	[DB_MODSEQ] = "modseq",
-	[DB_BLOBS] = "blobs",
-	[DB_CHUNKS] = "chunks",
-	[DB_QUOTA] = "quota",
-	[DB_KEYWORDS] = "keywords",
+    [DB_META] = "meta",
+    [DB_DOMAINS] = "domains",
+    [DB_BALS] = "bals",
+    [DB_BAL_BY_ADDR] = "bal_by_addr",
+    [DB_RETIRED] = "retired",
+    [DB_MAILBOXES] = "mailboxes",
+    [DB_MBOX_BY_ID] = "mailbox_by_id",
+    [DB_MSGS] = "msgs",
+    [DB_MODSEQ] = "modseq",
+    [DB_BLOBS] = "blobs",
+    [DB_CHUNKS] = "chunks",
+    [DB_QUOTA] = "quota",
+    [DB_KEYWORDS] = "keywords",
 };
 
 const char *store_strerror(int err)
 {
 	switch (err) {
-	case STORE_OK: return "success";
-	case STORE_E_NOTFOUND: return "not found";
-	case STORE_E_EXISTS: return "already exists";
-	case STORE_E_INVALID: return "refused by a rule";
-	case STORE_E_FULL: return "storage full";
-	case STORE_E_QUOTA: return "quota exceeded";
-	case STORE_E_IO: return "storage I/O error";
-	case STORE_E_READONLY: return "write in a read-only transaction";
-	case STORE_E_LIMIT: return "limit reached";
-	case STORE_E_NOTEMPTY: return "not empty";
-	default: return "unknown storage error";
+	case STORE_OK:
+		return "success";
+	case STORE_E_NOTFOUND:
+		return "not found";
+	case STORE_E_EXISTS:
+		return "already exists";
+	case STORE_E_INVALID:
+		return "refused by a rule";
+	case STORE_E_FULL:
+		return "storage full";
+	case STORE_E_QUOTA:
+		return "quota exceeded";
+	case STORE_E_IO:
+		return "storage I/O error";
+	case STORE_E_READONLY:
+		return "write in a read-only transaction";
+	case STORE_E_LIMIT:
+		return "limit reached";
+	case STORE_E_NOTEMPTY:
+		return "not empty";
+	default:
+		return "unknown storage error";
 	}
 }
 
@@ -67,11 +78,16 @@ int store_mdb_err(struct store_txn *txn, int rc, const char *what)
 	if (txn != NULL && txn->write && txn->mdb_err == 0 && store_mdb_breaks_txn(rc))
 		txn->mdb_err = rc;
 	switch (rc) {
-	case MDB_NOTFOUND: return STORE_E_NOTFOUND;
-	case MDB_KEYEXIST: return STORE_E_EXISTS;
-	case MDB_BAD_VALSIZE: return STORE_E_LIMIT;
-	case MDB_MAP_FULL: return STORE_E_FULL;
-	case MDB_TXN_FULL: return STORE_E_LIMIT;
+	case MDB_NOTFOUND:
+		return STORE_E_NOTFOUND;
+	case MDB_KEYEXIST:
+		return STORE_E_EXISTS;
+	case MDB_BAD_VALSIZE:
+		return STORE_E_LIMIT;
+	case MDB_MAP_FULL:
+		return STORE_E_FULL;
+	case MDB_TXN_FULL:
+		return STORE_E_LIMIT;
 	default:
 		log_error("store: %s failed: %s", what, mdb_strerror(rc));
 		return STORE_E_IO;
@@ -221,12 +237,18 @@ void store_unlock_exclusive(struct store *s)
 /* Another process grew the map past ours: adopt its size. */
 int store_map_adopt(struct store *s)
 {
+	MDB_envinfo info;
 	int rc;
 
 	store_lock_exclusive(s);
 	rc = mdb_env_set_mapsize(s->env, 0);
+	mdb_env_info(s->env, &info);
 	store_unlock_exclusive(s);
-	return store_mdb_err(NULL, rc, "adopting the map size");
+	if (rc != 0)
+		return store_mdb_err(NULL, rc, "adopting the map size");
+	log_info("store: map size set by another process adopted size=%llu",
+		 (unsigned long long)info.me_mapsize);
+	return STORE_OK;
 }
 
 /* Doubles the map, capped at map_max. STORE_E_FULL when already there. */
@@ -249,7 +271,7 @@ int store_map_grow(struct store *s)
 	if (rc != 0)
 		return store_mdb_err(NULL, rc, "growing the map");
 	log_info("store: map grown size=%llu max=%llu", (unsigned long long)size,
-		 (unsigned long long)s->map_max);
+	         (unsigned long long)s->map_max);
 	return STORE_OK;
 }
 
@@ -378,7 +400,8 @@ static int store_open_env(struct store *s, const char **why_r)
 	if (rc == 0)
 		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
 	if (rc == 0)
-		rc = mdb_env_set_maxreaders(s->env, o->max_readers ? o->max_readers : STORE_READERS_DEFAULT);
+		rc = mdb_env_set_maxreaders(s->env, o->max_readers ? o->max_readers
+		                                                   : STORE_READERS_DEFAULT);
 	/* MDB_NOTLS: read txns are not tied to a thread. No NOSYNC/NOMETASYNC:
 	 * a commit is on disk when it returns. */
 	if (rc == 0)

@@ -22,19 +22,19 @@
 #define STORE_REC_MAX 4096
 
 enum store_db {
-	DB_META,       /* name -> u64 counters and schema version */
-	DB_DOMAINS,    /* lower-cased domain -> settings */
-	DB_BALS,       /* bal id -> BAL record */
+	DB_META,        /* name -> u64 counters and schema version */
+	DB_DOMAINS,     /* lower-cased domain -> settings */
+	DB_BALS,        /* bal id -> BAL record */
 	DB_BAL_BY_ADDR, /* lower-cased address -> bal id */
-	DB_RETIRED,    /* lower-cased address of a deleted BAL -> holder idNat */
-	DB_MAILBOXES,  /* bal id, name -> mailbox id */
-	DB_MBOX_BY_ID, /* mailbox id -> mailbox record */
-	DB_MSGS,       /* mailbox id, uid -> message record */
-	DB_MODSEQ,     /* mailbox id, modseq -> uid, expunged */
-	DB_BLOBS,      /* blob id -> refs, size, summary */
-	DB_CHUNKS,     /* blob id, n -> bytes */
-	DB_QUOTA,      /* bal id -> bytes, messages, alert level */
-	DB_KEYWORDS,   /* mailbox id, index -> keyword name */
+	DB_RETIRED,     /* lower-cased address of a deleted BAL -> holder idNat */
+	DB_MAILBOXES,   /* bal id, name -> mailbox id */
+	DB_MBOX_BY_ID,  /* mailbox id -> mailbox record */
+	DB_MSGS,        /* mailbox id, uid -> message record */
+	DB_MODSEQ,      /* mailbox id, modseq -> uid, expunged */
+	DB_BLOBS,       /* blob id -> refs, size, summary */
+	DB_CHUNKS,      /* blob id, n -> bytes */
+	DB_QUOTA,       /* bal id -> bytes, messages, alert level */
+	DB_KEYWORDS,    /* mailbox id, index -> keyword name */
 	DB_COUNT
 };
 

@@ -153,7 +153,7 @@ static int store_uidvalidity_next(struct store_txn *txn, uint32_t *v_r)
 }
 
 static int store_mbox_index_put(struct store_txn *txn, const struct store_mailbox *mb,
-				unsigned flags)
+                                unsigned flags)
 {
 	struct store_mbkey k;
 	uint8_t rec[9];
@@ -166,7 +166,7 @@ static int store_mbox_index_put(struct store_txn *txn, const struct store_mailbo
 }
 
 int store_mailbox_create(struct store_txn *txn, uint64_t bal_id, const char *name,
-			 unsigned special_use, struct store_mailbox *mb_r)
+                         unsigned special_use, struct store_mailbox *mb_r)
 {
 	struct store_bal *bal = xmalloc(sizeof(*bal));
 	int rc = store_need_write(txn);
@@ -198,7 +198,7 @@ out:
 }
 
 int store_mailbox_get(struct store_txn *txn, uint64_t bal_id, const char *name,
-		      struct store_mailbox *mb_r)
+                      struct store_mailbox *mb_r)
 {
 	char *norm = xmalloc(STORE_MBOX_NAME_MAX + 1);
 	struct store_mbkey k;
@@ -211,8 +211,9 @@ int store_mailbox_get(struct store_txn *txn, uint64_t bal_id, const char *name,
 	rc = store_get(txn, DB_MAILBOXES, &k.v, &val);
 	if (rc != 1)
 		goto out;
-	rc = val.mv_size == 9 ? store_mailbox_load(txn, store_rd64((uint8_t *)val.mv_data + 1), mb_r)
-			      : STORE_E_IO;
+	rc = val.mv_size == 9
+	         ? store_mailbox_load(txn, store_rd64((uint8_t *)val.mv_data + 1), mb_r)
+	         : STORE_E_IO;
 	/* A hashed long key might, in theory, be another name's. */
 	if (rc == 0)
 		rc = strcmp(mb_r->name, norm) == 0 ? 1 : 0;
@@ -229,7 +230,7 @@ int store_mailbox_get_by_id(struct store_txn *txn, uint64_t mailbox_id, struct s
 }
 
 static int store_mailbox_rename_one(struct store_txn *txn, struct store_mailbox *mb,
-				    const char *new_name)
+                                    const char *new_name)
 {
 	struct store_mbkey k;
 	MDB_val val;
@@ -273,7 +274,7 @@ static int store_mbox_collect(void *arg, const struct store_mailbox *mb)
 
 /* Renames "old/x..." to "new/x..." (RFC 3501 6.3.5: inferiors follow). */
 static int store_mailbox_rename_children(struct store_txn *txn, uint64_t bal_id, const char *old,
-					 const char *new_name, struct store_mailbox *mb)
+                                         const char *new_name, struct store_mailbox *mb)
 {
 	size_t ol = strlen(old), nl = strlen(new_name);
 	char *prefix = xmalloc(ol + 2), *name = xmalloc(STORE_MBOX_NAME_MAX + 1);
@@ -375,7 +376,7 @@ int store_mailbox_set_subscribed(struct store_txn *txn, uint64_t mailbox_id, boo
 }
 
 int store_mailbox_each(struct store_txn *txn, uint64_t bal_id,
-		       int (*fn)(void *arg, const struct store_mailbox *mb), void *arg)
+                       int (*fn)(void *arg, const struct store_mailbox *mb), void *arg)
 {
 	struct store_mailbox *mb = xmalloc(sizeof(*mb));
 	struct store_key k;
@@ -423,7 +424,7 @@ static bool store_keyword_ok(const char *name)
 
 /* Finds name among the mailbox's keywords; *used_r counts them. */
 static int store_keyword_find(struct store_txn *txn, uint64_t mailbox_id, const char *name,
-			      unsigned *idx_r, unsigned *used_r)
+                              unsigned *idx_r, unsigned *used_r)
 {
 	char kw[STORE_KEYWORD_NAME_MAX + 1];
 	struct store_key k;
@@ -456,7 +457,7 @@ static int store_keyword_find(struct store_txn *txn, uint64_t mailbox_id, const 
 }
 
 int store_keyword_index(struct store_txn *txn, uint64_t mailbox_id, const char *name, bool create,
-			unsigned *idx_r)
+                        unsigned *idx_r)
 {
 	uint8_t buf[STORE_KEYWORD_NAME_MAX + 8];
 	struct store_enc e;

@@ -54,7 +54,7 @@ static int store_msg_decode(const MDB_val *key, const MDB_val *val, struct store
 
 /* 0, STORE_E_NOTFOUND or an error. */
 static int store_msg_load(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid,
-			  struct store_msg *m)
+                          struct store_msg *m)
 {
 	struct store_key k;
 	MDB_val val;
@@ -68,7 +68,7 @@ static int store_msg_load(struct store_txn *txn, uint64_t mailbox_id, uint32_t u
 }
 
 static int store_modseq_put(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
-			    uint32_t uid, bool expunged)
+                            uint32_t uid, bool expunged)
 {
 	uint8_t rec[6];
 	struct store_key k;
@@ -117,7 +117,7 @@ static int store_msg_quota_check(struct store_txn *txn, uint64_t bal_id, uint64_
 	else if (rc == 0)
 		rc = STORE_E_NOTFOUND;
 	if (rc == 0 && ((bal->quota_bytes && q.bytes + size > bal->quota_bytes) ||
-			(bal->quota_messages && q.messages + 1 > bal->quota_messages)))
+	                (bal->quota_messages && q.messages + 1 > bal->quota_messages)))
 		rc = STORE_E_QUOTA;
 	free(bal);
 	return rc;
@@ -132,11 +132,12 @@ static void store_mailbox_count(struct store_mailbox *mb, const struct store_msg
 }
 
 int store_msg_append(struct store_txn *txn, uint64_t mailbox_id, uint64_t blob_id, uint32_t flags,
-		     uint64_t keywords, int64_t internal_date, unsigned opts, struct store_msg *msg_r)
+                     uint64_t keywords, int64_t internal_date, unsigned opts,
+                     struct store_msg *msg_r)
 {
 	struct store_mailbox *mb = xmalloc(sizeof(*mb));
-	struct store_msg m = {.mailbox_id = mailbox_id, .blob_id = blob_id, .flags = flags,
-			      .keywords = keywords};
+	struct store_msg m = {
+	    .mailbox_id = mailbox_id, .blob_id = blob_id, .flags = flags, .keywords = keywords};
 	int rc = store_need_write(txn);
 
 	if (rc == 0)
@@ -181,7 +182,7 @@ int store_msg_get(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, stru
 }
 
 int store_msg_each(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid_from,
-		   int (*fn)(void *arg, const struct store_msg *msg), void *arg)
+                   int (*fn)(void *arg, const struct store_msg *msg), void *arg)
 {
 	struct store_msg m;
 	struct store_key k;
@@ -202,13 +203,14 @@ int store_msg_each(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid_from
 			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? STORE_OK : store_mdb_err(txn, rc, "listing messages");
+	return rc == 0 || rc == MDB_NOTFOUND ? STORE_OK
+	                                     : store_mdb_err(txn, rc, "listing messages");
 }
 
 /* ---------------------------------------------------------------- changes */
 
 int store_msg_set_flags(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint32_t flags,
-			uint64_t keywords, uint64_t unchanged_since, struct store_msg *msg_r)
+                        uint64_t keywords, uint64_t unchanged_since, struct store_msg *msg_r)
 {
 	struct store_mailbox *mb = xmalloc(sizeof(*mb));
 	struct store_msg m;
@@ -283,8 +285,8 @@ out:
 }
 
 /* Keyword bits of src mapped by name to dst's indexes (created there). */
-static int store_msg_map_keywords(struct store_txn *txn, uint64_t src, uint64_t dst,
-				  uint64_t kw, uint64_t *kw_r)
+static int store_msg_map_keywords(struct store_txn *txn, uint64_t src, uint64_t dst, uint64_t kw,
+                                  uint64_t *kw_r)
 {
 	char name[256];
 	unsigned idx;
@@ -311,8 +313,8 @@ static int store_msg_map_keywords(struct store_txn *txn, uint64_t src, uint64_t 
 	return STORE_OK;
 }
 
-int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
-		   unsigned opts, struct store_msg *msg_r)
+int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid,
+                   uint64_t dst_mailbox_id, unsigned opts, struct store_msg *msg_r)
 {
 	struct store_msg m;
 	uint64_t kw;
@@ -325,12 +327,12 @@ int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uin
 	if (rc != 0)
 		return rc;
 	return store_msg_append(txn, dst_mailbox_id, m.blob_id, m.flags, kw, m.internal_date, opts,
-				msg_r);
+	                        msg_r);
 }
 
 int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
-			int (*fn)(void *arg, uint32_t uid, uint64_t modseq, bool expunged),
-			void *arg)
+                        int (*fn)(void *arg, uint32_t uid, uint64_t modseq, bool expunged),
+                        void *arg)
 {
 	struct store_key k;
 	MDB_cursor *cur;
@@ -348,7 +350,8 @@ int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t mod
 
 		if (val.mv_size != 6 || v[0] != STORE_REC_V1)
 			continue;
-		if (fn(arg, store_rd32(v + 1), store_rd64((uint8_t *)key.mv_data + 8), v[5] != 0) != 0)
+		if (fn(arg, store_rd32(v + 1), store_rd64((uint8_t *)key.mv_data + 8), v[5] != 0) !=
+		    0)
 			break;
 	}
 	mdb_cursor_close(cur);
@@ -378,12 +381,13 @@ static int store_del_mailbox_keys(struct store_txn *txn, enum store_db db, uint6
 			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? STORE_OK : store_mdb_err(txn, rc, "purging a mailbox");
+	return rc == 0 || rc == MDB_NOTFOUND ? STORE_OK
+	                                     : store_mdb_err(txn, rc, "purging a mailbox");
 }
 
 /* Releases one message's blob; collects what the quota gets back. */
 static int store_msg_purge_one(struct store_txn *txn, MDB_cursor *cur, uint64_t mailbox_id,
-			       uint64_t *bytes, uint64_t *count)
+                               uint64_t *bytes, uint64_t *count)
 {
 	struct store_key k;
 	struct store_msg m;
@@ -393,7 +397,8 @@ static int store_msg_purge_one(struct store_txn *txn, MDB_cursor *cur, uint64_t 
 	store_key_u64_u32(&k, mailbox_id, 0);
 	key = k.v;
 	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-	if (rc == MDB_NOTFOUND || (rc == 0 && (key.mv_size != 12 || store_rd64(key.mv_data) != mailbox_id)))
+	if (rc == MDB_NOTFOUND ||
+	    (rc == 0 && (key.mv_size != 12 || store_rd64(key.mv_data) != mailbox_id)))
 		return 1;
 	if (rc != 0)
 		return store_mdb_err(txn, rc, "purging a mailbox");

@@ -32,10 +32,14 @@ enum store_try {
 static enum store_try store_try_classify(int mdb_rc)
 {
 	switch (mdb_rc) {
-	case MDB_MAP_FULL: return TRY_MAP_FULL;
-	case MDB_MAP_RESIZED: return TRY_RESIZED;
-	case MDB_TXN_FULL: return TRY_TXN_FULL;
-	default: return TRY_IO;
+	case MDB_MAP_FULL:
+		return TRY_MAP_FULL;
+	case MDB_MAP_RESIZED:
+		return TRY_RESIZED;
+	case MDB_TXN_FULL:
+		return TRY_TXN_FULL;
+	default:
+		return TRY_IO;
 	}
 }
 

@@ -33,45 +33,48 @@ struct holder_case {
 };
 
 static const struct holder_case holder_cases[] = {
-	{"PER RPPS", BAL_PER, 8, RPPS_A, {NULL}, 0, NULL},
-	{"PER ADELI", BAL_PER, 0, ADELI_OK, {NULL}, 0, NULL},
-	{"PER RPPS bad Luhn", BAL_PER, 8, RPPS_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
-	{"PER RPPS wrong length", BAL_PER, 8, RPPS_SHORT, {NULL}, STORE_E_INVALID, "11 digits"},
-	{"PER RPPS non-digit", BAL_PER, 8, "81000123456X", {NULL}, STORE_E_INVALID, "11 digits"},
-	{"PER ADELI wrong length", BAL_PER, 0, "012345678", {NULL}, STORE_E_INVALID, "9 digits"},
-	{"PER type 8, ADELI idNat", BAL_PER, 8, ADELI_OK, {NULL}, STORE_E_INVALID, "start with"},
-	{"PER type 0, RPPS idNat", BAL_PER, 0, RPPS_A, {NULL}, STORE_E_INVALID, "start with"},
-	{"PER type 10", BAL_PER, 10, "10dr.house@example.test", {NULL}, STORE_E_INVALID,
-	 "EX_GBM_4312"},
-	{"PER FINESS", BAL_PER, 1, FINESS_OK, {NULL}, STORE_E_INVALID, "type 8 (RPPS) or 0"},
-	{"PER with co-holder", BAL_PER, 8, RPPS_A, {RPPS_B}, STORE_E_INVALID, "co-holder"},
-	{"CAB RPPS", BAL_CAB, 8, RPPS_A, {NULL}, 0, NULL},
-	{"CAB RPPS + co-holders", BAL_CAB, 8, RPPS_A, {RPPS_B, RPPS_C}, 0, NULL},
-	{"CAB ADELI responsible", BAL_CAB, 0, ADELI_OK, {NULL}, STORE_E_INVALID, "RPPS"},
-	{"CAB FINESS responsible", BAL_CAB, 1, FINESS_OK, {NULL}, STORE_E_INVALID, "RPPS"},
-	{"CAB bad responsible key", BAL_CAB, 8, RPPS_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
-	{"CAB bad co-holder key", BAL_CAB, 8, RPPS_A, {RPPS_B, RPPS_BAD_KEY}, STORE_E_INVALID,
-	 "check digit"},
-	{"CAB ADELI co-holder", BAL_CAB, 8, RPPS_A, {ADELI_OK}, STORE_E_INVALID, "start with"},
-	{"CAB duplicate co-holder", BAL_CAB, 8, RPPS_A, {RPPS_B, RPPS_B}, STORE_E_INVALID, "twice"},
-	{"CAB co-holder = responsible", BAL_CAB, 8, RPPS_A, {RPPS_A}, STORE_E_INVALID, "repeats"},
-	{"ORG FINESS", BAL_ORG, 1, FINESS_OK, {NULL}, 0, NULL},
-	{"ORG SIRET", BAL_ORG, 3, SIRET_OK, {NULL}, 0, NULL},
-	{"APP FINESS", BAL_APP, 1, FINESS_OK, {NULL}, 0, NULL},
-	{"APP SIRET", BAL_APP, 3, SIRET_OK, {NULL}, 0, NULL},
-	{"ORG FINESS bad key", BAL_ORG, 1, FINESS_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
-	{"ORG SIRET bad key", BAL_ORG, 3, SIRET_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
-	{"APP SIRET wrong length", BAL_APP, 3, "37328293200007", {NULL}, STORE_E_INVALID,
-	 "14 digits"},
-	{"ORG type 1, SIRET idNat", BAL_ORG, 1, SIRET_OK, {NULL}, STORE_E_INVALID, NULL},
-	{"ORG RPPS", BAL_ORG, 8, RPPS_A, {NULL}, STORE_E_INVALID, "structure"},
-	{"APP ADELI", BAL_APP, 0, ADELI_OK, {NULL}, STORE_E_INVALID, "structure"},
-	{"ORG with co-holder", BAL_ORG, 1, FINESS_OK, {RPPS_B}, STORE_E_INVALID, "co-holder"},
-	{"unknown type", (enum store_bal_type)9, 8, RPPS_A, {NULL}, STORE_E_INVALID, "type"},
+    {"PER RPPS", BAL_PER, 8, RPPS_A, {NULL}, 0, NULL},
+    {"PER ADELI", BAL_PER, 0, ADELI_OK, {NULL}, 0, NULL},
+    {"PER RPPS bad Luhn", BAL_PER, 8, RPPS_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
+    {"PER RPPS wrong length", BAL_PER, 8, RPPS_SHORT, {NULL}, STORE_E_INVALID, "11 digits"},
+    {"PER RPPS non-digit", BAL_PER, 8, "81000123456X", {NULL}, STORE_E_INVALID, "11 digits"},
+    {"PER ADELI wrong length", BAL_PER, 0, "012345678", {NULL}, STORE_E_INVALID, "9 digits"},
+    {"PER type 8, ADELI idNat", BAL_PER, 8, ADELI_OK, {NULL}, STORE_E_INVALID, "start with"},
+    {"PER type 0, RPPS idNat", BAL_PER, 0, RPPS_A, {NULL}, STORE_E_INVALID, "start with"},
+    {"PER type 10", BAL_PER, 10, "10dr.house@example.test", {NULL}, STORE_E_INVALID, "EX_GBM_4312"},
+    {"PER FINESS", BAL_PER, 1, FINESS_OK, {NULL}, STORE_E_INVALID, "type 8 (RPPS) or 0"},
+    {"PER with co-holder", BAL_PER, 8, RPPS_A, {RPPS_B}, STORE_E_INVALID, "co-holder"},
+    {"CAB RPPS", BAL_CAB, 8, RPPS_A, {NULL}, 0, NULL},
+    {"CAB RPPS + co-holders", BAL_CAB, 8, RPPS_A, {RPPS_B, RPPS_C}, 0, NULL},
+    {"CAB ADELI responsible", BAL_CAB, 0, ADELI_OK, {NULL}, STORE_E_INVALID, "RPPS"},
+    {"CAB FINESS responsible", BAL_CAB, 1, FINESS_OK, {NULL}, STORE_E_INVALID, "RPPS"},
+    {"CAB bad responsible key", BAL_CAB, 8, RPPS_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
+    {"CAB bad co-holder key",
+     BAL_CAB,
+     8,
+     RPPS_A,
+     {RPPS_B, RPPS_BAD_KEY},
+     STORE_E_INVALID,
+     "check digit"},
+    {"CAB ADELI co-holder", BAL_CAB, 8, RPPS_A, {ADELI_OK}, STORE_E_INVALID, "start with"},
+    {"CAB duplicate co-holder", BAL_CAB, 8, RPPS_A, {RPPS_B, RPPS_B}, STORE_E_INVALID, "twice"},
+    {"CAB co-holder = responsible", BAL_CAB, 8, RPPS_A, {RPPS_A}, STORE_E_INVALID, "repeats"},
+    {"ORG FINESS", BAL_ORG, 1, FINESS_OK, {NULL}, 0, NULL},
+    {"ORG SIRET", BAL_ORG, 3, SIRET_OK, {NULL}, 0, NULL},
+    {"APP FINESS", BAL_APP, 1, FINESS_OK, {NULL}, 0, NULL},
+    {"APP SIRET", BAL_APP, 3, SIRET_OK, {NULL}, 0, NULL},
+    {"ORG FINESS bad key", BAL_ORG, 1, FINESS_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
+    {"ORG SIRET bad key", BAL_ORG, 3, SIRET_BAD_KEY, {NULL}, STORE_E_INVALID, "check digit"},
+    {"APP SIRET wrong length", BAL_APP, 3, "37328293200007", {NULL}, STORE_E_INVALID, "14 digits"},
+    {"ORG type 1, SIRET idNat", BAL_ORG, 1, SIRET_OK, {NULL}, STORE_E_INVALID, NULL},
+    {"ORG RPPS", BAL_ORG, 8, RPPS_A, {NULL}, STORE_E_INVALID, "structure"},
+    {"APP ADELI", BAL_APP, 0, ADELI_OK, {NULL}, STORE_E_INVALID, "structure"},
+    {"ORG with co-holder", BAL_ORG, 1, FINESS_OK, {RPPS_B}, STORE_E_INVALID, "co-holder"},
+    {"unknown type", (enum store_bal_type)9, 8, RPPS_A, {NULL}, STORE_E_INVALID, "type"},
 };
 
 static void bal_fill(struct store_bal *b, const char *addr, enum store_bal_type type,
-		     int holder_type, const char *holder)
+                     int holder_type, const char *holder)
 {
 	memset(b, 0, sizeof(*b));
 	strcpy(b->address, addr);
@@ -108,14 +111,14 @@ START_TEST(test_holder_case)
 		strcpy(b.coholders[b.n_coholders++], c->coholders[i]);
 	rc = store_bal_validate(&b, &why);
 	ck_assert_msg(rc == c->want, "%s: got %d (%s), want %d", c->label, rc, why ? why : "-",
-		      c->want);
+	              c->want);
 	if (c->want == 0) {
 		ck_assert_ptr_null(why);
 	} else {
 		ck_assert_ptr_nonnull(why);
 		if (c->why_has != NULL)
 			ck_assert_msg(strstr(why, c->why_has) != NULL, "%s: reason '%s' lacks '%s'",
-				      c->label, why, c->why_has);
+			              c->label, why, c->why_has);
 	}
 }
 END_TEST
@@ -128,8 +131,8 @@ START_TEST(test_type10_message)
 	bal_fill(&b, "dr.house@example.test", BAL_PER, 10, "10dr.house@example.test");
 	ck_assert_int_eq(store_bal_validate(&b, &why), STORE_E_INVALID);
 	ck_assert_str_eq(why, "EX_GBM_4312: a new PER BAL cannot be held by an identifier of type "
-			      "10 (MSSante address); give the holder's RPPS (type 8) or ADELI "
-			      "(type 0)");
+	                      "10 (MSSante address); give the holder's RPPS (type 8) or ADELI "
+	                      "(type 0)");
 }
 END_TEST
 
@@ -154,10 +157,19 @@ START_TEST(test_coholders_max)
 END_TEST
 
 static const char *const bad_addresses[] = {
-	"", "no-at-sign", "@example.test", "user@", "a@b@example.test", "user@bad..test",
-	".user@example.test", "user.@example.test", "us..er@example.test", "us er@example.test",
-	"user@-example.test", "user@exa_mple.test",
-	"x12345678901234567890123456789012345678901234567890123456789012345@example.test",
+    "",
+    "no-at-sign",
+    "@example.test",
+    "user@",
+    "a@b@example.test",
+    "user@bad..test",
+    ".user@example.test",
+    "user.@example.test",
+    "us..er@example.test",
+    "us er@example.test",
+    "user@-example.test",
+    "user@exa_mple.test",
+    "x12345678901234567890123456789012345678901234567890123456789012345@example.test",
 };
 
 START_TEST(test_address_syntax)
@@ -167,7 +179,7 @@ START_TEST(test_address_syntax)
 
 	bal_fill(&b, bad_addresses[_i], BAL_PER, 8, RPPS_A);
 	ck_assert_msg(store_bal_validate(&b, &why) == STORE_E_INVALID, "accepted '%s'",
-		      bad_addresses[_i]);
+	              bad_addresses[_i]);
 	ck_assert_ptr_nonnull(strstr(why, "local@domain"));
 }
 END_TEST
@@ -175,7 +187,7 @@ END_TEST
 START_TEST(test_address_ok)
 {
 	static const char *const good[] = {"jean.dupont@cab.example.mssante.fr", "A+b@Example.TEST",
-					   "o'brien@x.test"};
+	                                   "o'brien@x.test"};
 	struct store_bal b;
 	const char *why = NULL;
 	char longest[STORE_ADDR_MAX + 16];
@@ -251,9 +263,12 @@ static int ap_bal(struct store_txn *t, void *ctx)
 
 	c->why = NULL;
 	switch (c->op) {
-	case 0: return store_bal_create(t, &c->bal, &c->why);
-	case 1: return store_bal_update(t, &c->bal, &c->why);
-	default: return store_bal_delete(t, c->bal.id);
+	case 0:
+		return store_bal_create(t, &c->bal, &c->why);
+	case 1:
+		return store_bal_update(t, &c->bal, &c->why);
+	default:
+		return store_bal_delete(t, c->bal.id);
 	}
 }
 
@@ -422,11 +437,11 @@ static Suite *bal_suite(void)
 
 	tcase_add_test(tc, test_luhn_fixtures);
 	tcase_add_loop_test(tc, test_holder_case, 0,
-			    (int)(sizeof(holder_cases) / sizeof(holder_cases[0])));
+	                    (int)(sizeof(holder_cases) / sizeof(holder_cases[0])));
 	tcase_add_test(tc, test_type10_message);
 	tcase_add_test(tc, test_coholders_max);
 	tcase_add_loop_test(tc, test_address_syntax, 0,
-			    (int)(sizeof(bad_addresses) / sizeof(bad_addresses[0])));
+	                    (int)(sizeof(bad_addresses) / sizeof(bad_addresses[0])));
 	tcase_add_test(tc, test_address_ok);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);

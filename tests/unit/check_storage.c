@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "balstore.h"
 #include "store_test.h"
@@ -170,7 +172,7 @@ static int ap_flags(struct store_txn *t, void *ctx)
 	struct uid_ctx *c = ctx;
 
 	return store_msg_set_flags(t, c->mb, c->uid, c->flags, c->keywords, c->unchanged_since,
-				   &c->msg);
+	                           &c->msg);
 }
 
 static int ap_copy(struct store_txn *t, void *ctx)
@@ -501,7 +503,8 @@ START_TEST(test_quota_accounting)
 
 		ck_assert_int_eq(store_read_begin(E.s, &t), 0);
 		ck_assert_int_eq(store_quota_get(t, E.bal, &q), STORE_E_NOTFOUND);
-		ck_assert_int_eq(store_mailbox_get_by_id(t, E.inbox, &(struct store_mailbox){0}), 0);
+		ck_assert_int_eq(store_mailbox_get_by_id(t, E.inbox, &(struct store_mailbox){0}),
+		                 0);
 		store_read_end(&t);
 	}
 	check_consistent();
@@ -580,7 +583,8 @@ START_TEST(test_group_commit_sync_threads)
 	}
 	store_write_stats(E.s, &b1, &r1);
 	ck_assert_uint_eq(r1 - r0, GC_THREADS * GC_PER_THREAD);
-	ck_assert_uint_eq(mbox(E.inbox).messages + mbox(E.sent).messages, GC_THREADS * GC_PER_THREAD);
+	ck_assert_uint_eq(mbox(E.inbox).messages + mbox(E.sent).messages,
+	                  GC_THREADS * GC_PER_THREAD);
 	ck_assert_uint_eq(mbox(E.inbox).uidnext, GC_THREADS * GC_PER_THREAD / 2 + 1);
 	check_consistent();
 }
@@ -674,7 +678,7 @@ START_TEST(test_group_commit_async)
 	ck_assert_uint_eq(r1 - r0, ASYNC_N);
 	/* group commit: fewer commits than requests */
 	ck_assert_msg(b1 - b0 < ASYNC_N, "batches=%llu requests=%d", (unsigned long long)(b1 - b0),
-		      ASYNC_N);
+	              ASYNC_N);
 	ck_assert_uint_eq(mbox(E.trash).messages, (ASYNC_N + 2) / 3);
 	ck_assert_uint_eq(mbox(E.inbox).messages, ASYNC_N - (ASYNC_N + 2) / 3);
 	free(reqs);
@@ -779,6 +783,45 @@ START_TEST(test_failed_request_isolated)
 	ck_assert_int_eq(blob_refs(a[4].put.blob), -1); /* its blob was rolled back */
 	async_fini(&w);
 	check_consistent();
+}
+END_TEST
+
+static pthread_mutex_t commit_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t commit_ids[16];
+static size_t commit_n, commit_calls;
+
+static void on_commit(void *arg, const uint64_t *ids, size_t n)
+{
+	(void)arg;
+	pthread_mutex_lock(&commit_lock);
+	commit_calls++;
+	for (size_t i = 0; i < n && commit_n < 16; i++)
+		commit_ids[commit_n++] = ids[i];
+	pthread_mutex_unlock(&commit_lock);
+}
+
+START_TEST(test_on_commit)
+{
+	struct store_opts o = {.path = E.dir, .on_commit = on_commit};
+	char data[10] = "123456789";
+	struct put_ctx c = {.data = data, .len = sizeof(data), .n_mb = 3};
+	const char *why;
+
+	store_close(&E.s);
+	ck_assert_int_eq(store_open(&o, &E.s, &why), 0);
+	/* a commit that changes no mailbox wakes nobody */
+	ck_assert_int_eq(store_write(E.s, ap_domain, "quiet.test"), 0);
+	ck_assert_uint_eq(commit_calls, 0);
+	c.mb[0] = E.inbox;
+	c.mb[1] = E.sent;
+	c.mb[2] = E.inbox;
+	ck_assert_int_eq(store_write(E.s, ap_put, &c), 0);
+	ck_assert_uint_eq(commit_calls, 1);
+	ck_assert_uint_eq(commit_n, 2); /* deduplicated */
+	ck_assert(commit_ids[0] == E.inbox && commit_ids[1] == E.sent);
+	ck_assert_int_eq(expunge(E.inbox, 2), 0);
+	ck_assert_uint_eq(commit_calls, 2);
+	ck_assert_uint_eq(commit_ids[2], E.inbox);
 }
 END_TEST
 
@@ -909,7 +952,8 @@ START_TEST(test_storage_full)
 	/* in one batch only the request that cannot fit fails */
 	async_init(&w, 4);
 	gate_close(&g, &a[0], &w);
-	a[1].put = (struct put_ctx){.data = small, .len = sizeof(small), .n_mb = 1, .mb = {E.inbox}};
+	a[1].put =
+	    (struct put_ctx){.data = small, .len = sizeof(small), .n_mb = 1, .mb = {E.inbox}};
 	a[2].put = (struct put_ctx){.data = big, .len = 12 << 20, .n_mb = 1, .mb = {E.inbox}};
 	a[3].put = (struct put_ctx){.data = small, .len = sizeof(small), .n_mb = 1, .mb = {E.sent}};
 	for (int i = 1; i < 4; i++)
@@ -924,6 +968,48 @@ START_TEST(test_storage_full)
 	ck_assert_uint_eq(mbox(E.sent).messages, 1);
 	async_fini(&w);
 	free(big);
+	check_consistent();
+}
+END_TEST
+
+/* Another process (balisectl) grows the map past ours: the writer and new
+ * readers adopt its size (MDB_MAP_RESIZED) instead of failing. */
+START_TEST(test_map_resized_by_other_process)
+{
+	struct put_ctx c;
+	struct store_txn *t;
+	uint64_t size0, size1;
+	int status;
+	pid_t pid;
+
+	ck_assert_int_eq(put(E.inbox, 1000, 0, &c), 0);
+	store_map_info(E.s, &size0, NULL, NULL);
+	ck_assert_uint_eq(size0, 1 << 20);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* a separate process with its own handle: never the parent's */
+		struct store_opts o = {.path = E.dir, .map_size = 1 << 20, .map_size_max = 64 << 20};
+		const char *why;
+
+		if (store_open(&o, &E.s, &why) != 0)
+			_exit(1);
+		for (int i = 0; i < 30; i++)
+			if (put(E.trash, 200 * 1000, 0, &c) != 0)
+				_exit(2);
+		store_close(&E.s);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(store_read_begin(E.s, &t), 0);
+	ck_assert_int_eq(store_msg_get(t, E.trash, 30, &c.msg[1]), 1);
+	store_read_end(&t);
+	ck_assert_int_eq(put(E.inbox, 1000, 0, &c), 0);
+	ck_assert_uint_eq(c.msg[0].uid, 2);
+	store_map_info(E.s, &size1, NULL, NULL);
+	ck_assert_uint_gt(size1, size0);
+	ck_assert_uint_eq(mbox(E.trash).messages, 30);
 	check_consistent();
 }
 END_TEST
@@ -1171,6 +1257,7 @@ static Suite *storage_suite(void)
 	tcase_add_test(tc, test_group_commit_async);
 	tcase_add_test(tc, test_failed_request_isolated);
 	tcase_add_test(tc, test_reopen);
+	tcase_add_test(tc, test_on_commit);
 	tcase_add_test(tc, test_reader_during_writer);
 	tcase_add_test(tc, test_readonly_txn);
 	tcase_add_test(tc, test_mailbox_rename_delete);
@@ -1181,6 +1268,7 @@ static Suite *storage_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tm, setup_small, teardown);
 	tcase_add_test(tm, test_map_growth);
+	tcase_add_test(tm, test_map_resized_by_other_process);
 	suite_add_tcase(s, tm);
 	tm = tcase_create("full");
 	tcase_add_checked_fixture(tm, setup_full, teardown);

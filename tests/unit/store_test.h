@@ -13,7 +13,7 @@
 #include "balstore.h"
 
 static inline int store_test_rm_one(const char *path, const struct stat *st, int flag,
-				    struct FTW *ftw)
+                                    struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;

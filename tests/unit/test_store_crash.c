@@ -31,9 +31,9 @@
 #define CRASH_GUARD_S 60
 
 enum ack_kind {
-	ACK_APPEND = 1,    /* tag listed at (mailbox, uid), durable */
+	ACK_APPEND = 1,     /* tag listed at (mailbox, uid), durable */
 	ACK_EXPUNGE_INTENT, /* about to expunge (mailbox, uid): may or may not happen */
-	ACK_EXPUNGE,       /* expunge of (mailbox, uid) durable */
+	ACK_EXPUNGE,        /* expunge of (mailbox, uid) durable */
 };
 
 struct ack {
@@ -201,7 +201,7 @@ static void child_run(int fd, unsigned seed, unsigned round)
 	pthread_mutex_init(&c.lock, NULL);
 	for (int i = 0; i < CRASH_WRITERS; i++) {
 		ct[i] = (struct child_thread){&c, seed + (unsigned)i,
-					      ((uint64_t)round << 40) | ((uint64_t)i << 32)};
+		                              ((uint64_t)round << 40) | ((uint64_t)i << 32)};
 		pthread_create(&th[i], NULL, child_main, &ct[i]);
 	}
 	pause(); /* until SIGKILL */
@@ -285,12 +285,14 @@ static int verify_msg(struct store_txn *t, struct known *k, uint8_t *buf)
 		return 0;
 	}
 	if (rc != 1)
-		return k->state == MSG_GONE ? 0 : fail("acked message lost: mailbox %llu uid %u", (unsigned long long)k->mailbox, k->uid);
+		return k->state == MSG_GONE ? 0
+		                            : fail("acked message lost: mailbox %llu uid %u",
+		                                   (unsigned long long)k->mailbox, k->uid);
 	if (k->state == MSG_GONE)
 		return fail("acked expunge undone: uid %u", k->uid);
 	k->state = MSG_LIVE; /* the intent did not commit: it is plainly there */
-	if (m.size != k->size ||
-	    store_blob_read(t, m.blob_id, 0, buf, CRASH_MSG_MAX, &got) != 0 || got != k->size)
+	if (m.size != k->size || store_blob_read(t, m.blob_id, 0, buf, CRASH_MSG_MAX, &got) != 0 ||
+	    got != k->size)
 		return fail("message size or blob wrong: uid %u", k->uid);
 	for (uint64_t i = 0; i < got; i++)
 		if (buf[i] != pattern_byte(k->tag, i))
@@ -364,8 +366,8 @@ static int setup_env(void)
 
 static int run_round(unsigned round, unsigned *seed)
 {
-	unsigned kill_ms = CRASH_KILL_MIN_MS +
-			   (unsigned)rand_r(seed) % (CRASH_KILL_MAX_MS - CRASH_KILL_MIN_MS);
+	unsigned kill_ms =
+	    CRASH_KILL_MIN_MS + (unsigned)rand_r(seed) % (CRASH_KILL_MAX_MS - CRASH_KILL_MIN_MS);
 	int fds[2], status;
 	pid_t pid;
 
