@@ -18,20 +18,25 @@ static int mime_hexval(uint8_t c)
 	return -1;
 }
 
-static int mime_b64val(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* RFC 2045 §6.8 table 1: the value of each base64 character, -1 for others. */
+static const int8_t mime_b64[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 enum mime_cte mime_cte_parse(struct slice s)
 {
@@ -52,24 +57,29 @@ enum mime_cte mime_cte_parse(struct slice s)
 	return MIME_CTE_OTHER;
 }
 
-/* One decoder for both uses: with out == NULL it only counts. */
+/* One decoder for both uses: with out == NULL it only counts. Characters
+ * outside the alphabet are skipped (§6.8); "=" ends the data. */
 static int decode_b64(struct slice body, struct buf *out, size_t *n_r)
 {
 	uint32_t acc = 0;
 	unsigned bits = 0;
 	size_t n = 0;
 
-	for (size_t i = 0; i < body.len; i++) {
-		int v = mime_b64val(body.p[i]);
-		if (body.p[i] == '=')
-			break; /* padding ends the data */
+	if (out == NULL) {
+		for (size_t i = 0; i < body.len && body.p[i] != '='; i++)
+			n += mime_b64[body.p[i]] >= 0;
+		*n_r = n * 6 / 8;
+		return 0;
+	}
+	for (size_t i = 0; i < body.len && body.p[i] != '='; i++) {
+		int v = mime_b64[body.p[i]];
 		if (v < 0)
 			continue;
 		acc = (acc << 6) | (uint32_t)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (out != NULL && buf_append_u8(out, (uint8_t)(acc >> bits)) < 0)
+			if (buf_append_u8(out, (uint8_t)(acc >> bits)) < 0)
 				return -1;
 			n++;
 		}
