@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -197,7 +196,7 @@ int main(int argc, char **argv)
 	bool floor_only = false;
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "d:n:s:m:w:M:TF")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:s:m:w:M:F")) != -1) {
 		switch (c) {
 		case 'd':
 			o.path = optarg;
@@ -216,13 +215,6 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			o.map_size = strtoull(optarg, NULL, 10) << 20;
-			break;
-		case 'T':
-			/* LMDB mallocs every dirty page of a txn and frees them after
-			 * the commit; glibc hands that memory back to the kernel each
-			 * time (trim, munmap) and the next batch faults it in again. */
-			mallopt(M_MMAP_THRESHOLD, 64 << 20);
-			mallopt(M_TRIM_THRESHOLD, 512 << 20);
 			break;
 		case 'F':
 			floor_only = true;

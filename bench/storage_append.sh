@@ -5,7 +5,7 @@
 # byte count in the same directory and beside the I/O floor of the same
 # commits without LMDB (storage_append -F), and prints medians as Markdown.
 # usage: bench/storage_append.sh [BUILDDIR [WORKDIR]]
-#   RUNS=3, WRITERS=32, EXTRA="-T" (options passed to storage_append)
+#   RUNS=3, WRITERS=32, EXTRA="..." (more options for storage_append)
 set -euo pipefail
 export LC_ALL=C
 

@@ -57,7 +57,10 @@ struct store_opts {
 };
 
 /* Opens (creating if needed) the environment and starts the writer thread.
- * On error returns a store_err and sets *why_r to a static text. */
+ * On error returns a store_err and sets *why_r to a static text. The first
+ * call also tunes glibc malloc for the process (M_MMAP_THRESHOLD 4 MiB,
+ * M_TRIM_THRESHOLD 64 MiB) so that LMDB's per-commit page buffers are not
+ * returned to the kernel after every batch; see bench/RESULTS.md. */
 int store_open(const struct store_opts *opts, struct store **store_r, const char **why_r);
 /* Finishes pending writes, stops the writer thread, closes; sets *store to NULL. */
 void store_close(struct store **store);

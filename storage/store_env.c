@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -247,7 +248,7 @@ int store_map_adopt(struct store *s)
 	if (rc != 0)
 		return store_mdb_err(NULL, rc, "adopting the map size");
 	log_info("store: map size set by another process adopted size=%llu",
-		 (unsigned long long)info.me_mapsize);
+	         (unsigned long long)info.me_mapsize);
 	return STORE_OK;
 }
 
@@ -423,6 +424,23 @@ static int store_open_env(struct store *s, const char **why_r)
 	return STORE_OK;
 }
 
+/* LMDB mallocs every multi-page value (message chunks) of a write txn and
+ * frees it after the commit; with glibc's defaults that memory goes back to
+ * the kernel after each batch (munmap, trim) and is faulted in again for
+ * the next, which cost 2.5-4x the CPU of 1 MB appends (bench/RESULTS.md).
+ * Buffers up to this size stay in the heap, and this much free heap is kept.
+ * Process-wide, set once, glibc only. */
+#define STORE_MALLOC_MMAP_MIN (4 << 20)
+#define STORE_MALLOC_TRIM (64 << 20)
+
+static void store_tune_malloc(void)
+{
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+	mallopt(M_MMAP_THRESHOLD, STORE_MALLOC_MMAP_MIN);
+	mallopt(M_TRIM_THRESHOLD, STORE_MALLOC_TRIM);
+#endif
+}
+
 static void store_free(struct store *s)
 {
 	if (s->env != NULL)
@@ -436,9 +454,11 @@ static void store_free(struct store *s)
 
 int store_open(const struct store_opts *opts, struct store **store_r, const char **why_r)
 {
+	static pthread_once_t tuned = PTHREAD_ONCE_INIT;
 	struct store *s = xcalloc(1, sizeof(*s));
 	int rc;
 
+	pthread_once(&tuned, store_tune_malloc);
 	s->opts = *opts;
 	s->map_max = opts->map_size_max ? opts->map_size_max : STORE_MAP_MAX_DEFAULT;
 	s->page_size = (size_t)sysconf(_SC_PAGESIZE);
