@@ -44,6 +44,8 @@ struct conn {
 
 	bool started, reading, paused, blocked, raw, skipping, input_reset;
 	bool cmd_auto, writing, closing, closed, linger_rx, close_reported, tls_reported;
+	bool connect_timed_out;
+	struct conn_connect_req *connecting; /* outbound, until connected */
 
 	void (*release)(void *arg);
 	void *release_arg;
@@ -588,6 +590,12 @@ static void timer_cb(uv_timer_t *t)
 	uint64_t now = uv_now(t->loop);
 
 	c->timer_due = 0;
+	if (c->connecting != NULL) {
+		/* connect_cb() reports the failure once the handle is closed */
+		c->connect_timed_out = true;
+		do_close(c);
+		return;
+	}
 	if (c->closing) {
 		if (now >= c->close_due)
 			do_close(c);
@@ -653,14 +661,12 @@ static void do_close(struct conn *c)
 	uv_close((uv_handle_t *)&c->timer, close_cb);
 }
 
-struct conn *conn_accept(uv_stream_t *server)
+static struct conn *conn_alloc(uv_loop_t *loop)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
-	int namelen = sizeof(c->peer), r;
-	char host[CONN_ADDR_MAX];
 
-	uv_tcp_init(server->loop, &c->tcp);
-	uv_timer_init(server->loop, &c->timer);
+	uv_tcp_init(loop, &c->tcp);
+	uv_timer_init(loop, &c->timer);
 	c->tcp.data = c->timer.data = c;
 	c->handles = 2;
 	snprintf(c->id, sizeof(c->id), "%016" PRIx64, ++conn_next_id);
@@ -669,31 +675,100 @@ struct conn *conn_accept(uv_stream_t *server)
 		conn_list->prev = c;
 	conn_list = c;
 	conn_n++;
+	c->line_max = CONN_LINE_MAX_DEFAULT;
+	input_inbuf_max(c);
+	c->idle_ms = CONN_IDLE_TIMEOUT_MS;
+	c->cmd_ms = CONN_CMD_TIMEOUT_MS;
+	c->last_rx = uv_now(loop);
+	return c;
+}
+
+static void peer_name(struct conn *c, const struct sockaddr *sa)
+{
+	char host[CONN_ADDR_MAX] = "";
+
+	if (sa->sa_family == AF_INET6) {
+		memcpy(&c->peer, sa, sizeof(struct sockaddr_in6));
+		uv_ip6_name((const struct sockaddr_in6 *)sa, host, sizeof(host));
+		snprintf(c->peer_str, sizeof(c->peer_str), "[%s]:%u", host,
+			 ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
+	} else {
+		memcpy(&c->peer, sa, sizeof(struct sockaddr_in));
+		uv_ip4_name((const struct sockaddr_in *)sa, host, sizeof(host));
+		snprintf(c->peer_str, sizeof(c->peer_str), "%s:%u", host,
+			 ntohs(((const struct sockaddr_in *)sa)->sin_port));
+	}
+}
+
+struct conn *conn_accept(uv_stream_t *server)
+{
+	struct conn *c = conn_alloc(server->loop);
+	struct sockaddr_storage ss;
+	int namelen = sizeof(ss), r;
+
 	r = uv_accept(server, (uv_stream_t *)&c->tcp);
 	if (r == 0)
-		r = uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &namelen);
+		r = uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &namelen);
 	if (r < 0) {
 		log_warn("conn accept failed: %s", uv_strerror(r));
 		do_close(c);
 		return NULL;
 	}
-	host[0] = '\0';
-	if (c->peer.ss_family == AF_INET6) {
-		uv_ip6_name((struct sockaddr_in6 *)&c->peer, host, sizeof(host));
-		snprintf(c->peer_str, sizeof(c->peer_str), "[%s]:%u", host,
-			 ntohs(((struct sockaddr_in6 *)&c->peer)->sin6_port));
-	} else {
-		uv_ip4_name((struct sockaddr_in *)&c->peer, host, sizeof(host));
-		snprintf(c->peer_str, sizeof(c->peer_str), "%s:%u", host,
-			 ntohs(((struct sockaddr_in *)&c->peer)->sin_port));
-	}
+	peer_name(c, (struct sockaddr *)&ss);
 	uv_tcp_nodelay(&c->tcp, 1);
-	c->line_max = CONN_LINE_MAX_DEFAULT;
-	input_inbuf_max(c);
-	c->idle_ms = CONN_IDLE_TIMEOUT_MS;
-	c->cmd_ms = CONN_CMD_TIMEOUT_MS;
-	c->last_rx = uv_now(server->loop);
 	return c;
+}
+
+struct conn_connect_req {
+	uv_connect_t req;
+	struct conn *c;
+	void (*cb)(struct conn *c, int status, void *arg);
+	void *arg;
+};
+
+static void connect_cb(uv_connect_t *req, int status)
+{
+	struct conn_connect_req *r = req->data;
+	struct conn *c = r->c;
+
+	c->connecting = NULL;
+	if (status == 0 && c->closed)
+		status = UV_ECANCELED;
+	if (status == UV_ECANCELED && c->connect_timed_out)
+		status = UV_ETIMEDOUT;
+	if (status < 0) {
+		do_close(c);
+		r->cb(NULL, status, r->arg);
+	} else {
+		uv_tcp_nodelay(&c->tcp, 1);
+		c->last_rx = uv_now(c->tcp.loop);
+		conn_start(c, NULL);
+		r->cb(c, 0, r->arg);
+	}
+	free(r);
+}
+
+int conn_connect(uv_loop_t *loop, const struct sockaddr *addr,
+		 void (*cb)(struct conn *c, int status, void *arg), void *arg)
+{
+	struct conn *c = conn_alloc(loop);
+	struct conn_connect_req *r = xcalloc(1, sizeof(*r));
+	int e;
+
+	peer_name(c, addr);
+	r->c = c;
+	r->cb = cb;
+	r->arg = arg;
+	r->req.data = r;
+	e = uv_tcp_connect(&r->req, &c->tcp, addr, connect_cb);
+	if (e < 0) {
+		free(r);
+		do_close(c);
+		return e;
+	}
+	c->connecting = r;
+	uv_timer_start(&c->timer, timer_cb, CONN_CONNECT_TIMEOUT_MS, 0);
+	return 0;
 }
 
 void conn_start(struct conn *c, struct tls_ctx *tls)

@@ -26,6 +26,7 @@ struct tls_session;
 #define CONN_CMD_TIMEOUT_MS (5 * 60 * 1000)   /* a started line or command must finish */
 #define CONN_HANDSHAKE_TIMEOUT_MS (60 * 1000) /* TLS handshake */
 #define CONN_CLOSE_LINGER_MS (10 * 1000)      /* flushing output on a graceful close */
+#define CONN_CONNECT_TIMEOUT_MS (30 * 1000)   /* outbound connections */
 #define CONN_BUF_IDLE_KEEP 4096 /* buffers larger than this are freed when empty */
 #define CONN_ADDR_MAX 64        /* "[v6]:port" */
 
@@ -66,6 +67,14 @@ struct conn *conn_accept(uv_stream_t *server);
  * server context, which is referenced, not copied: keep it alive. Set the
  * handler before or right after, before returning to the loop. */
 void conn_start(struct conn *c, struct tls_ctx *tls);
+/* Outbound connection (the SMTP client): connects to addr within
+ * CONN_CONNECT_TIMEOUT_MS, then calls cb once with the connection (reading
+ * has started: set the handler there; STARTTLS with a client context
+ * through conn_starttls()) and 0, or with NULL and a libuv error code
+ * (UV_ETIMEDOUT, UV_ECONNREFUSED...). Returns 0, or a libuv error code
+ * without calling cb. */
+int conn_connect(uv_loop_t *loop, const struct sockaddr *addr,
+		 void (*cb)(struct conn *c, int status, void *arg), void *arg);
 /* The session hooks: may be called again to change them (e.g. after
  * authentication). */
 void conn_set_handler(struct conn *c, const struct conn_ops *ops, void *arg);
@@ -103,7 +112,8 @@ void conn_cmd_begin(struct conn *c);
 void conn_cmd_end(struct conn *c);
 
 /* STARTTLS (RFC 3207, RFC 3501 section 6.2.1): call from on_line right
- * after writing the positive reply. The reply is sent in clear, then TLS
+ * after writing the positive reply (server context), or after reading the
+ * server's "220" (client context: we send the ClientHello). The reply is sent in clear, then TLS
  * starts; bytes the client sent after the command are discarded (they
  * were not protected: command injection). -1 if TLS is already on. */
 int conn_starttls(struct conn *c, struct tls_ctx *tls);
