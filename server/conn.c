@@ -227,7 +227,7 @@ static void drain_input(struct conn *c)
 static void tls_failed(struct conn *c, const char *what)
 {
 	log_info("%s conn tls-error peer=%s %s=\"%s\"", c->id, c->peer_str, what,
-		 tls_session_error(c->tls));
+	         tls_session_error(c->tls));
 	/* The alert OpenSSL queued still goes out; nothing else will. */
 	c->out.len = 0;
 	conn_close(c);
@@ -258,8 +258,8 @@ static void pump_tls(struct conn *c)
 			return;
 		}
 		log_debug("%s conn tls version=%s cipher=%s resumed=%d", c->id,
-			  tls_session_version(c->tls), tls_session_cipher(c->tls),
-			  tls_session_resumed(c->tls));
+		          tls_session_version(c->tls), tls_session_cipher(c->tls),
+		          tls_session_resumed(c->tls));
 		update_reading(c);
 	}
 	if (!c->tls_reported && c->ops != NULL) {
@@ -308,7 +308,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	if (nread < 0) {
 		if (nread != UV_EOF)
 			log_debug("%s conn read-error peer=%s err=%s", c->id, c->peer_str,
-				  uv_strerror((int)nread));
+			          uv_strerror((int)nread));
 		dispatch_begin(c);
 		if (nread == UV_EOF)
 			conn_close(c);
@@ -391,7 +391,7 @@ static void start_write(struct conn *c)
 			buf_consume(&c->wire, (size_t)r);
 		else if (r < 0 && r != UV_EAGAIN) {
 			log_debug("%s conn write-error peer=%s err=%s", c->id, c->peer_str,
-				  uv_strerror(r));
+			          uv_strerror(r));
 			conn_abort(c);
 			return;
 		}
@@ -459,7 +459,7 @@ static void write_cb(uv_write_t *req, int status)
 	if (status < 0) {
 		if (!c->closed) {
 			log_debug("%s conn write-error peer=%s err=%s", c->id, c->peer_str,
-				  uv_strerror(status));
+			          uv_strerror(status));
 			conn_abort(c);
 		}
 		return;
@@ -691,12 +691,12 @@ static void peer_name(struct conn *c, const struct sockaddr *sa)
 		memcpy(&c->peer, sa, sizeof(struct sockaddr_in6));
 		uv_ip6_name((const struct sockaddr_in6 *)sa, host, sizeof(host));
 		snprintf(c->peer_str, sizeof(c->peer_str), "[%s]:%u", host,
-			 ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
+		         ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
 	} else {
 		memcpy(&c->peer, sa, sizeof(struct sockaddr_in));
 		uv_ip4_name((const struct sockaddr_in *)sa, host, sizeof(host));
 		snprintf(c->peer_str, sizeof(c->peer_str), "%s:%u", host,
-			 ntohs(((const struct sockaddr_in *)sa)->sin_port));
+		         ntohs(((const struct sockaddr_in *)sa)->sin_port));
 	}
 }
 
@@ -749,7 +749,7 @@ static void connect_cb(uv_connect_t *req, int status)
 }
 
 int conn_connect(uv_loop_t *loop, const struct sockaddr *addr,
-		 void (*cb)(struct conn *c, int status, void *arg), void *arg)
+                 void (*cb)(struct conn *c, int status, void *arg), void *arg)
 {
 	struct conn *c = conn_alloc(loop);
 	struct conn_connect_req *r = xcalloc(1, sizeof(*r));

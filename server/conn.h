@@ -19,16 +19,16 @@ struct tls_session;
  * within CONN_LINE_MAX_HARD. */
 #define CONN_LINE_MAX_DEFAULT 8192 /* RFC 7162 section 4: accept lines of 8192 octets */
 #define CONN_LINE_MAX_HARD (64 * 1024)
-#define CONN_READ_CHUNK (64 * 1024)     /* one socket read; shared buffer, not per connection */
-#define CONN_WRITE_HIGH (256 * 1024)    /* queued output above this pauses input */
-#define CONN_WRITE_LOW (64 * 1024)      /* ... and reading resumes below this */
+#define CONN_READ_CHUNK (64 * 1024)  /* one socket read; shared buffer, not per connection */
+#define CONN_WRITE_HIGH (256 * 1024) /* queued output above this pauses input */
+#define CONN_WRITE_LOW (64 * 1024)   /* ... and reading resumes below this */
 #define CONN_IDLE_TIMEOUT_MS (30 * 60 * 1000) /* RFC 3501 section 5.4: at least 30 minutes */
 #define CONN_CMD_TIMEOUT_MS (5 * 60 * 1000)   /* a started line or command must finish */
 #define CONN_HANDSHAKE_TIMEOUT_MS (60 * 1000) /* TLS handshake */
 #define CONN_CLOSE_LINGER_MS (10 * 1000)      /* flushing output on a graceful close */
 #define CONN_CONNECT_TIMEOUT_MS (30 * 1000)   /* outbound connections */
-#define CONN_BUF_IDLE_KEEP 4096 /* buffers larger than this are freed when empty */
-#define CONN_ADDR_MAX 64        /* "[v6]:port" */
+#define CONN_BUF_IDLE_KEEP 4096               /* buffers larger than this are freed when empty */
+#define CONN_ADDR_MAX 64                      /* "[v6]:port" */
 
 struct conn;
 
@@ -74,7 +74,7 @@ void conn_start(struct conn *c, struct tls_ctx *tls);
  * (UV_ETIMEDOUT, UV_ECONNREFUSED...). Returns 0, or a libuv error code
  * without calling cb. */
 int conn_connect(uv_loop_t *loop, const struct sockaddr *addr,
-		 void (*cb)(struct conn *c, int status, void *arg), void *arg);
+                 void (*cb)(struct conn *c, int status, void *arg), void *arg);
 /* The session hooks: may be called again to change them (e.g. after
  * authentication). */
 void conn_set_handler(struct conn *c, const struct conn_ops *ops, void *arg);

@@ -181,7 +181,7 @@ static void on_connection(uv_stream_t *server, int status)
 
 	if (status < 0) {
 		log_warn("listen service=%s addr=%s accept-error=%s", l->name, l->addr,
-			 uv_strerror(status));
+		         uv_strerror(status));
 		return;
 	}
 	c = conn_accept(server);
@@ -192,7 +192,7 @@ static void on_connection(uv_stream_t *server, int status)
 		/* RFC 3501 section 7.1.5 / RFC 5321 section 3.8: the protocol's
 		 * greeting-time refusal, then close. */
 		log_info("%s listen refused service=%s peer=%s limit=%s", conn_id(c), l->name,
-			 conn_peer(c), why);
+		         conn_peer(c), why);
 		conn_start(c, NULL);
 		if (l->svc.tls == NULL && l->svc.refuse_msg != NULL)
 			conn_write_str(c, l->svc.refuse_msg);
@@ -218,7 +218,7 @@ static void listener_close_cb(uv_handle_t *h)
 }
 
 static int bind_one(struct listen_set *s, const char *host, unsigned port, bool v6,
-		    const struct listen_service *svc, char *err, size_t errsz)
+                    const struct listen_service *svc, char *err, size_t errsz)
 {
 	struct listener *l = xcalloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
@@ -248,7 +248,7 @@ static int bind_one(struct listen_set *s, const char *host, unsigned port, bool 
 		r = uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &namelen);
 	if (r == 0) {
 		l->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-				   : ((struct sockaddr_in *)&ss)->sin_port);
+		                   : ((struct sockaddr_in *)&ss)->sin_port);
 		/* libuv reports EADDRINUSE only at listen time; an unbound
 		 * socket still has port 0: say it now, while root. */
 		if (port != 0 && l->port == 0)
@@ -266,11 +266,11 @@ static int bind_one(struct listen_set *s, const char *host, unsigned port, bool 
 }
 
 int listen_bind(struct listen_set *s, const struct cfg_listen *addrs,
-		const struct listen_service *svc, char *err, size_t errsz)
+                const struct listen_service *svc, char *err, size_t errsz)
 {
 	for (unsigned i = 0; i < addrs->n; i++)
-		if (bind_one(s, addrs->addr[i].host, addrs->addr[i].port, addrs->addr[i].v6, svc, err,
-			     errsz) < 0)
+		if (bind_one(s, addrs->addr[i].host, addrs->addr[i].port, addrs->addr[i].v6, svc,
+		             err, errsz) < 0)
 			return -1;
 	return 0;
 }
@@ -281,11 +281,11 @@ int listen_start(struct listen_set *s, char *err, size_t errsz)
 		int r = uv_listen((uv_stream_t *)&l->tcp, LISTEN_BACKLOG, on_connection);
 		if (r < 0) {
 			snprintf(err, errsz, "%s %s: cannot listen: %s", l->name, l->addr,
-				 uv_strerror(r));
+			         uv_strerror(r));
 			return -1;
 		}
 		log_info("listen service=%s addr=%s tls=%s", l->name, l->addr,
-			 l->svc.tls != NULL ? "implicit" : "starttls");
+		         l->svc.tls != NULL ? "implicit" : "starttls");
 	}
 	return 0;
 }

@@ -21,8 +21,8 @@ struct tls_ctx;
 
 /* One service (imap, imaps, smtp...) on one or more addresses. */
 struct listen_service {
-	const char *name;     /* for log lines; copied */
-	struct tls_ctx *tls;  /* implicit TLS (RFC 8314) when set; referenced, not copied */
+	const char *name;    /* for log lines; copied */
+	struct tls_ctx *tls; /* implicit TLS (RFC 8314) when set; referenced, not copied */
 	/* Sent in clear to a connection refused by a limit, then closed:
 	 * the protocol's greeting-time error ("* BYE ...\r\n", "421 ...\r\n").
 	 * NULL, or ignored on implicit-TLS services: the connection is just closed. */
@@ -42,7 +42,7 @@ struct listen_set *listen_set_new(uv_loop_t *loop, unsigned max_total, unsigned 
  * root. Nothing is accepted before listen_start(). 0, or -1 with
  * "service host:port: reason" in err (earlier sockets stay bound). */
 int listen_bind(struct listen_set *s, const struct cfg_listen *addrs,
-		const struct listen_service *svc, char *err, size_t errsz);
+                const struct listen_service *svc, char *err, size_t errsz);
 /* listen(2) on every bound socket: connections are accepted from now on
  * (after the privilege drop; listen(2) needs no privilege). 0 or -1. */
 int listen_start(struct listen_set *s, char *err, size_t errsz);

@@ -66,7 +66,8 @@ static void ticket_key_fill(struct ticket_key *k)
 void tls_ticket_keys_rotate(void)
 {
 	OPENSSL_cleanse(&ticket_ring[TLS_TICKET_KEYS_KEPT - 1], sizeof(ticket_ring[0]));
-	memmove(&ticket_ring[1], &ticket_ring[0], sizeof(ticket_ring[0]) * (TLS_TICKET_KEYS_KEPT - 1));
+	memmove(&ticket_ring[1], &ticket_ring[0],
+	        sizeof(ticket_ring[0]) * (TLS_TICKET_KEYS_KEPT - 1));
 	ticket_key_fill(&ticket_ring[0]);
 }
 
@@ -95,8 +96,8 @@ static int ticket_mac_init(EVP_MAC_CTX *hctx, struct ticket_key *k)
 /* OpenSSL's ticket callback: enc = seal a new ticket with the newest key;
  * otherwise find the key by name: 1 = good, 2 = good but re-issue with the
  * newest key, 0 = unknown key (full handshake), -1 = error. */
-static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv,
-			 EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv, EVP_CIPHER_CTX *cctx,
+                         EVP_MAC_CTX *hctx, int enc)
 {
 	struct ticket_key *k = NULL;
 	int ivlen = EVP_CIPHER_get_iv_length(EVP_aes_256_cbc());
@@ -115,7 +116,8 @@ static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv,
 		return 1;
 	}
 	for (size_t i = 0; i < TLS_TICKET_KEYS_KEPT; i++)
-		if (ticket_ring[i].set && CRYPTO_memcmp(key_name, ticket_ring[i].name, TICKET_NAME_LEN) == 0)
+		if (ticket_ring[i].set &&
+		    CRYPTO_memcmp(key_name, ticket_ring[i].name, TICKET_NAME_LEN) == 0)
 			k = &ticket_ring[i];
 	if (k == NULL)
 		return 0;
@@ -130,7 +132,7 @@ static int ticket_key_cb(SSL *ssl, unsigned char *key_name, unsigned char *iv,
 /* Formats the message, appends OpenSSL's queued reasons (oldest, most
  * specific first) and clears the queue. */
 static void err_openssl(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void err_openssl(char *err, size_t errsz, const char *fmt, ...)
 {
 	unsigned long e;
@@ -172,8 +174,9 @@ static int policy_dh(SSL_CTX *c, char *err, size_t errsz)
 	    OSSL_PARAM_construct_end(),
 	};
 
-	if (pc == NULL || EVP_PKEY_paramgen_init(pc) != 1 || EVP_PKEY_CTX_set_params(pc, params) != 1 ||
-	    EVP_PKEY_paramgen(pc, &dh) != 1 || SSL_CTX_set0_tmp_dh_pkey(c, dh) != 1) {
+	if (pc == NULL || EVP_PKEY_paramgen_init(pc) != 1 ||
+	    EVP_PKEY_CTX_set_params(pc, params) != 1 || EVP_PKEY_paramgen(pc, &dh) != 1 ||
+	    SSL_CTX_set0_tmp_dh_pkey(c, dh) != 1) {
 		EVP_PKEY_free(dh);
 		EVP_PKEY_CTX_free(pc);
 		err_openssl(err, errsz, "tls: cannot set the %s DHE group", TLS_POLICY_DHE_GROUP);
@@ -199,7 +202,7 @@ static int policy_apply(SSL_CTX *c, bool server, char *err, size_t errsz)
 	 * of attacks; compression enables CRIME. Server order: our list is
 	 * ordered strongest first. */
 	SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
-				   SSL_OP_CIPHER_SERVER_PREFERENCE);
+	                           SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_clear_options(c, SSL_OP_NO_TICKET);
 	SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
 	if (server && policy_dh(c, err, errsz) < 0)
@@ -215,15 +218,16 @@ static int load_identity(SSL_CTX *c, const struct tls_ctx *t, char *err, size_t 
 	}
 	if (SSL_CTX_use_PrivateKey_file(c, t->key_file, SSL_FILETYPE_PEM) != 1) {
 		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
-			err_openssl(err, errsz, "%s: the private key does not match the certificate %s",
-				    t->key_file, t->cert_file);
+			err_openssl(err, errsz,
+			            "%s: the private key does not match the certificate %s",
+			            t->key_file, t->cert_file);
 		else
 			err_openssl(err, errsz, "%s: cannot load the private key", t->key_file);
 		return -1;
 	}
 	if (SSL_CTX_check_private_key(c) != 1) {
 		err_openssl(err, errsz, "%s: the private key does not match the certificate",
-			    t->key_file);
+		            t->key_file);
 		return -1;
 	}
 	return 0;
@@ -458,7 +462,7 @@ static void session_set_error(struct tls_session *s, const char *what)
 	if (vr != X509_V_OK && !SSL_is_server(s->ssl)) {
 		size_t used = strlen(buf);
 		snprintf(buf + used, sizeof(buf) - used, " (certificate: %s)",
-			 X509_verify_cert_error_string(vr));
+		         X509_verify_cert_error_string(vr));
 	}
 	free(s->err);
 	s->err = xstrdup(buf);

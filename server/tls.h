@@ -11,7 +11,8 @@
 
 /* The policy (Référentiel #1 v1.7, EX_OPE_5010). Not configurable on
  * purpose: configuration may choose files, never weaker crypto. */
-#define TLS_POLICY_SUITES_13 "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+#define TLS_POLICY_SUITES_13                                                                       \
+	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
 #define TLS_POLICY_SUITES_12                                                                       \
 	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"                                 \
 	"DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256"
@@ -54,10 +55,10 @@ struct tls_ctx_opts {
 
 /* Results of the session I/O calls. */
 enum tls_io {
-	TLS_IO_OK = 0,    /* progress was made / the operation completed */
-	TLS_IO_WANT = 1,  /* needs more ciphertext from the peer */
+	TLS_IO_OK = 0,     /* progress was made / the operation completed */
+	TLS_IO_WANT = 1,   /* needs more ciphertext from the peer */
 	TLS_IO_CLOSED = 2, /* the peer sent close_notify */
-	TLS_IO_ERR = -1,  /* fatal: see tls_session_error(); drop the connection */
+	TLS_IO_ERR = -1,   /* fatal: see tls_session_error(); drop the connection */
 };
 
 /* Process-wide set-up (ticket key ring). Call once before any context;

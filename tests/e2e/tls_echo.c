@@ -80,14 +80,15 @@ static void on_line(struct conn *c, struct slice line, void *arg)
 	(void)s;
 	split(line, tag, sizeof(tag), verb, sizeof(verb));
 	if (strcmp(tag, "STATS") == 0) {
-		conn_printf(c, "* STATS conns=%zu counted=%u peak_out=%zu rss_kb=%ld\r\n", conn_count(),
-			    listen_active(server.ls), server.peak_out, rss_kb());
+		conn_printf(c, "* STATS conns=%zu counted=%u peak_out=%zu rss_kb=%ld\r\n",
+		            conn_count(), listen_active(server.ls), server.peak_out, rss_kb());
 		return;
 	}
 	if (!conn_is_tls(c)) {
 		if (strcasecmp(verb, "CAPABILITY") == 0) {
-			conn_printf(c, "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n%s OK done\r\n",
-				    tag);
+			conn_printf(
+			    c, "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n%s OK done\r\n",
+			    tag);
 		} else if (strcasecmp(verb, "STARTTLS") == 0) {
 			conn_printf(c, "%s OK Begin TLS negotiation now\r\n", tag);
 			conn_starttls(c, server.tls);
@@ -180,18 +181,23 @@ static void on_signal(uv_signal_t *h, int signum)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tls_echo --cert FILE --key FILE [--host IP] [--max N] [--per-ip N]\n"
-			"                [--line-max N] [--idle-ms N] [--cmd-ms N]\n");
+	fprintf(stderr,
+	        "usage: tls_echo --cert FILE --key FILE [--host IP] [--max N] [--per-ip N]\n"
+	        "                [--line-max N] [--idle-ms N] [--cmd-ms N]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"cert", required_argument, NULL, 'c'},    {"key", required_argument, NULL, 'k'},
-	    {"host", required_argument, NULL, 'h'},    {"max", required_argument, NULL, 'm'},
-	    {"per-ip", required_argument, NULL, 'p'},  {"line-max", required_argument, NULL, 'l'},
-	    {"idle-ms", required_argument, NULL, 'i'}, {"cmd-ms", required_argument, NULL, 't'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"host", required_argument, NULL, 'h'},
+	    {"max", required_argument, NULL, 'm'},
+	    {"per-ip", required_argument, NULL, 'p'},
+	    {"line-max", required_argument, NULL, 'l'},
+	    {"idle-ms", required_argument, NULL, 'i'},
+	    {"cmd-ms", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct tls_ctx_opts to = {0};
@@ -206,15 +212,32 @@ int main(int argc, char **argv)
 	server.cmd_ms = CONN_CMD_TIMEOUT_MS;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': to.cert_file = optarg; break;
-		case 'k': to.key_file = optarg; break;
-		case 'h': host = optarg; break;
-		case 'm': max = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'p': per_ip = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'l': server.line_max = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'i': server.idle_ms = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 't': server.cmd_ms = (unsigned)strtoul(optarg, NULL, 10); break;
-		default: usage();
+		case 'c':
+			to.cert_file = optarg;
+			break;
+		case 'k':
+			to.key_file = optarg;
+			break;
+		case 'h':
+			host = optarg;
+			break;
+		case 'm':
+			max = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			per_ip = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'l':
+			server.line_max = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			server.idle_ms = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			server.cmd_ms = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (to.cert_file == NULL)

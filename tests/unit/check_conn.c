@@ -97,7 +97,8 @@ static void srv_line(struct conn *c, struct slice line, void *arg)
 		struct tls_session *t = conn_tls(c);
 		if (t == NULL || tls_session_peer_dn(t, dn, sizeof(dn)) != 1)
 			strcpy(dn, "-");
-		conn_printf(c, "DN %s verified=%d\r\n", dn, t != NULL && tls_session_peer_verified(t));
+		conn_printf(c, "DN %s verified=%d\r\n", dn,
+		            t != NULL && tls_session_peer_verified(t));
 	} else if (strcmp(buf, "QUIT") == 0) {
 		conn_write_str(c, "BYE\r\n");
 		conn_close(c);
@@ -314,8 +315,8 @@ static void setup(void)
 	struct cfg_listen addrs = {.n = 1};
 	struct listen_service svc = {.name = "test", .on_accept = srv_accept};
 	char err[TLS_ERR_MAX];
-	struct tls_ctx_opts so = {.cert_file = p_srv, .key_file = p_srvkey, .ca_file = p_ca,
-				  .request_client_cert = true};
+	struct tls_ctx_opts so = {
+	    .cert_file = p_srv, .key_file = p_srvkey, .ca_file = p_ca, .request_client_cert = true};
 	struct tls_ctx_opts co = {.cert_file = p_cli, .key_file = p_clikey, .ca_file = p_ca};
 
 	ck_assert_int_eq(uv_loop_init(&loop), 0);

@@ -38,7 +38,7 @@ static char p_live_cert[256], p_live_key[256];
 #define need(cond)                                                                                 \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: set-up failed: %s\n", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, "%s:%d: set-up failed: %s\n", __FILE__, __LINE__, #cond);  \
 			ERR_print_errors_fp(stderr);                                               \
 			abort();                                                                   \
 		}                                                                                  \
@@ -71,8 +71,8 @@ static void add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 }
 
 /* dn is "C=..,O=..,CN=.." order-insensitive input: we add C, O, CN. */
-static X509 *make_cert(const char *cn, const char *org, EVP_PKEY *key, X509 *issuer,
-		       EVP_PKEY *ikey, long from_s, long to_s, long serial, bool ca)
+static X509 *make_cert(const char *cn, const char *org, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
+                       long from_s, long to_s, long serial, bool ca)
 {
 	X509 *x = X509_new();
 	X509_NAME *n = X509_NAME_new();
@@ -88,9 +88,9 @@ static X509 *make_cert(const char *cn, const char *org, EVP_PKEY *key, X509 *iss
 	X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : n);
 	X509_set_pubkey(x, key);
 	add_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
-		ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	        ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
 	add_ext(x, issuer != NULL ? issuer : x, NID_key_usage,
-		ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
+	        ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
 	if (!ca)
 		add_ext(x, x, NID_ext_key_usage, "serverAuth,clientAuth");
 	need(X509_sign(x, ikey != NULL ? ikey : key, EVP_sha256()) > 0);
@@ -166,15 +166,16 @@ static void make_pki(void)
 	ca = make_cert("Balise Test CA", "Balise Test", cakey, NULL, NULL, -3600, 86400, 1, true);
 	ca2 = make_cert("Other CA", "Elsewhere", ca2key, NULL, NULL, -3600, 86400, 1, true);
 	srv = make_cert("mail.test.balise", "Balise Test", key, ca, cakey, -3600, 86400, 10, false);
-	srv2 = make_cert("mail2.test.balise", "Balise Test", key, ca, cakey, -3600, 86400, 11, false);
+	srv2 =
+	    make_cert("mail2.test.balise", "Balise Test", key, ca, cakey, -3600, 86400, 11, false);
 	cli = make_cert("operateur.test.balise", "Operateur Test", key, ca, cakey, -3600, 86400, 20,
-			false);
+	                false);
 	wrong = make_cert("operateur.test.balise", "Operateur Test", key, ca2, ca2key, -3600, 86400,
-			  21, false);
+	                  21, false);
 	expired = make_cert("operateur.test.balise", "Operateur Test", key, ca, cakey, -7200, -3600,
-			    22, false);
+	                    22, false);
 	revoked = make_cert("operateur.test.balise", "Operateur Test", key, ca, cakey, -3600, 86400,
-			    23, false);
+	                    23, false);
 	write_pem(p_ca, ca, NULL);
 	write_pem(p_ca2, ca2, NULL);
 	write_pem(p_cakey, NULL, cakey);
@@ -202,8 +203,9 @@ static void make_pki(void)
 
 static void remove_pki(void)
 {
-	const char *files[] = {p_ca, p_ca2, p_cakey, p_key, p_srv, p_srv2, p_cli, p_cli_wrong,
-			       p_cli_expired, p_cli_revoked, p_crl, p_live_cert, p_live_key};
+	const char *files[] = {p_ca,   p_ca2,       p_cakey,     p_key,         p_srv,
+	                       p_srv2, p_cli,       p_cli_wrong, p_cli_expired, p_cli_revoked,
+	                       p_crl,  p_live_cert, p_live_key};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		unlink(files[i]);
 	rmdir(tmpdir);
@@ -352,7 +354,8 @@ static void exchange(SSL *cli, struct tls_session *srv, size_t len, enum chunkin
 				size_t k = chunk_len(mode, (size_t)m - off);
 				tls_session_feed(srv, buf + off, k);
 				off += k;
-				while ((r = tls_session_read(srv, b + got, len - got, &n)) == TLS_IO_OK)
+				while ((r = tls_session_read(srv, b + got, len - got, &n)) ==
+				       TLS_IO_OK)
 					got += n;
 				ck_assert_int_eq(r, TLS_IO_WANT);
 			}
@@ -394,7 +397,7 @@ static void pair_free(struct pair *p, bool ctxs)
 
 /* One handshake with the given client offer; 1 if it completed. */
 static int try_offer(int minv, int maxv, const char *c12, const char *c13, const char *groups,
-		     struct pair *p)
+                     struct pair *p)
 {
 	SSL_CTX *c = client_ctx(minv, maxv, c12, c13);
 
@@ -406,15 +409,16 @@ static int try_offer(int minv, int maxv, const char *c12, const char *c13, const
 /* ------------------------------------------------------------------ policy */
 
 static const char *const suites13[] = {"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-				       "TLS_AES_128_GCM_SHA256"};
+                                       "TLS_AES_128_GCM_SHA256"};
 static const char *const suites12[] = {"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256",
-				       "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES128-GCM-SHA256"};
+                                       "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES128-GCM-SHA256"};
 
 START_TEST(tls13_allowed_suite)
 {
 	struct pair p;
 
-	ck_assert_int_eq(try_offer(TLS1_3_VERSION, TLS1_3_VERSION, NULL, suites13[_i], NULL, &p), 1);
+	ck_assert_int_eq(try_offer(TLS1_3_VERSION, TLS1_3_VERSION, NULL, suites13[_i], NULL, &p),
+	                 1);
 	ck_assert_str_eq(tls_session_version(p.srv), "TLSv1.3");
 	ck_assert_str_eq(tls_session_cipher(p.srv), suites13[_i]);
 	ck_assert_str_eq(SSL_get_cipher_name(p.cli), suites13[_i]);
@@ -454,9 +458,9 @@ START_TEST(server_prefers_strongest)
 	struct pair p;
 
 	ck_assert_int_eq(try_offer(TLS1_2_VERSION, TLS1_2_VERSION,
-				   "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", NULL,
-				   NULL, &p),
-			 1);
+	                           "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", NULL,
+	                           NULL, &p),
+	                 1);
 	ck_assert_str_eq(tls_session_cipher(p.srv), "ECDHE-RSA-AES256-GCM-SHA384");
 	pair_free(&p, true);
 }
@@ -475,9 +479,9 @@ END_TEST
 
 static const char *const refused12[] = {
     "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA384:AES128-SHA256:DHE-RSA-AES256-SHA256", /* CBC */
-    "AES256-GCM-SHA384:AES128-GCM-SHA256",                         /* RSA key exchange: no PFS */
+    "AES256-GCM-SHA384:AES128-GCM-SHA256", /* RSA key exchange: no PFS */
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
-    "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-CHACHA20-POLY1305",       /* not in the TLS 1.2 list */
+    "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-CHACHA20-POLY1305", /* not in the TLS 1.2 list */
 };
 
 START_TEST(refuse_tls12_suite)
@@ -496,8 +500,8 @@ START_TEST(refuse_tls13_ccm)
 	struct pair p;
 
 	ck_assert_int_eq(try_offer(TLS1_3_VERSION, TLS1_3_VERSION, NULL,
-				   "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256", NULL, &p),
-			 0);
+	                           "TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256", NULL, &p),
+	                 0);
 	pair_free(&p, true);
 }
 END_TEST
@@ -522,10 +526,10 @@ START_TEST(groups)
 	/* outside the list */
 	ck_assert_int_eq(try_offer(TLS1_3_VERSION, TLS1_3_VERSION, NULL, NULL, "P-521", &p), 0);
 	pair_free(&p, true);
-	ck_assert_int_eq(
-	    try_offer(TLS1_2_VERSION, TLS1_2_VERSION, "ECDHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
-		      NULL, "P-521:secp224r1", &p),
-	    0);
+	ck_assert_int_eq(try_offer(TLS1_2_VERSION, TLS1_2_VERSION,
+	                           "ECDHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0", NULL,
+	                           "P-521:secp224r1", &p),
+	                 0);
 	pair_free(&p, true);
 }
 END_TEST
@@ -744,7 +748,7 @@ START_TEST(our_client_to_our_server)
 	}
 	ck_assert_int_eq(cr, TLS_IO_ERR);
 	ck_assert_msg(strstr(tls_session_error(cs), "certificate") != NULL, "%s",
-		      tls_session_error(cs));
+	              tls_session_error(cs));
 	tls_session_free(&cs);
 	tls_session_free(&ss);
 	tls_ctx_free(&cc);
@@ -879,7 +883,8 @@ START_TEST(load_errors_are_clear)
 
 	snprintf(missing, sizeof(missing), "%s/nope.pem", tmpdir);
 	ck_assert_ptr_null(tls_ctx_new_server(&o, err, sizeof(err)));
-	ck_assert_msg(strstr(err, missing) != NULL && strstr(err, "certificate") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, missing) != NULL && strstr(err, "certificate") != NULL, "%s",
+	              err);
 
 	o.cert_file = p_srv;
 	o.key_file = p_cakey;
