@@ -55,7 +55,9 @@ struct conn_ops {
 	 * overlong line is skipped silently. */
 	void (*on_event)(struct conn *c, enum conn_event ev, void *arg);
 	/* The connection is gone (peer closed, error, timeout or
-	 * conn_close()): release the session. No conn_* call on c after this. */
+	 * conn_close()): release the session. No conn_* call on c after this,
+	 * also not from a job the session was waiting for (paused): such a
+	 * job must learn that its connection is gone. */
 	void (*on_close)(struct conn *c, void *arg);
 };
 
@@ -122,7 +124,8 @@ bool conn_is_tls(const struct conn *c);
 struct tls_session *conn_tls(const struct conn *c);
 
 /* Graceful close: stops reading, sends what is queued (then close_notify
- * under TLS) within CONN_CLOSE_LINGER_MS, then closes. Idempotent. */
+ * under TLS) within CONN_CLOSE_LINGER_MS, then closes. Writes after it
+ * are dropped: say "* BYE" / "221" first. Idempotent. */
 void conn_close(struct conn *c);
 /* Immediate close, queued output dropped. */
 void conn_abort(struct conn *c);

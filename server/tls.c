@@ -36,6 +36,7 @@ struct tls_session {
 	SSL *ssl;
 	BIO *rbio, *wbio; /* owned by ssl */
 	bool done;
+	bool failed; /* a fatal error: OpenSSL forbids SSL_shutdown() after it */
 	char *err; /* allocated on the first error only: idle sessions stay small */
 };
 
@@ -466,6 +467,7 @@ static void session_set_error(struct tls_session *s, const char *what)
 	}
 	free(s->err);
 	s->err = xstrdup(buf);
+	s->failed = true;
 }
 
 /* Maps SSL_get_error() to our results. */
@@ -483,6 +485,7 @@ static int session_result(struct tls_session *s, int ret, const char *what)
 		if (ERR_peek_error() == 0) {
 			free(s->err);
 			s->err = xstrdup("tls: unexpected end of the TLS stream");
+			s->failed = true;
 			return TLS_IO_ERR;
 		}
 		/* fall through */
@@ -547,7 +550,7 @@ int tls_session_write(struct tls_session *s, const void *p, size_t n)
 
 void tls_session_close_notify(struct tls_session *s)
 {
-	if (!s->done)
+	if (!s->done || s->failed)
 		return;
 	ERR_clear_error();
 	(void)SSL_shutdown(s->ssl);
