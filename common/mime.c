@@ -13,8 +13,9 @@
 #include "rfc2047.h"
 #include "util.h"
 
-#define MIME_ARENA_BLOCK 16384 /* default arena block size */
+#define MIME_ARENA_BLOCK 16384    /* default arena block size */
 #define MIME_MAX_COMMENT_DEPTH 32 /* nested RFC 5322 comments in a field */
+#define MIME_MAX_SECTION_DIGITS 3 /* RFC 2231 section numbers: below 1000 */
 
 /* ------------------------------------------------------------- arena */
 
@@ -105,17 +106,22 @@ static struct slice read_token(struct mime_cur *c)
  * quote runs to the end of the value. */
 static struct slice read_quoted(struct mime_arena *a, struct mime_cur *c)
 {
-	uint8_t *d = mime_alloc(a, c->len - c->pos + 1);
-	size_t n = 0;
+	size_t end = c->pos + 1, n = 0;
+	uint8_t *d;
 
+	/* size it first: allocating "the rest of the field" for each of many
+	 * quoted values would cost memory quadratic in the field length */
+	while (end < c->len && c->p[end] != '"')
+		end += c->p[end] == '\\' && end + 1 < c->len ? 2 : 1;
+	d = mime_alloc(a, end - c->pos);
 	c->pos++; /* opening quote */
-	while (c->pos < c->len && c->p[c->pos] != '"') {
-		if (c->p[c->pos] == '\\' && c->pos + 1 < c->len)
+	while (c->pos < end) {
+		if (c->p[c->pos] == '\\' && c->pos + 1 < end)
 			c->pos++;
 		d[n++] = c->p[c->pos++];
 	}
 	if (c->pos < c->len)
-		c->pos++;
+		c->pos++; /* closing quote */
 	return (struct slice){d, n};
 }
 
@@ -146,8 +152,8 @@ static void skip_past(struct mime_cur *c, uint8_t ch)
 struct raw_param {
 	struct slice base; /* name without the "*N" or "*" suffix */
 	struct slice value;
-	int section;	   /* -1 without "*N" */
-	bool star;	   /* extended value (charset'lang'%XX) */
+	int section; /* -1 without "*N" */
+	bool star;   /* extended value (charset'lang'%XX) */
 	bool used;
 };
 
@@ -165,7 +171,8 @@ static void split_param_name(struct raw_param *rp, struct slice name)
 	size_t d = n;
 	while (d > 0 && name.p[d - 1] >= '0' && name.p[d - 1] <= '9')
 		d--;
-	if (d < n && d > 0 && name.p[d - 1] == '*' && n - d <= 3 && (name.p[d] != '0' || n - d == 1)) {
+	if (d < n && d > 0 && name.p[d - 1] == '*' && n - d <= MIME_MAX_SECTION_DIGITS &&
+	    (name.p[d] != '0' || n - d == 1)) {
 		int v = 0;
 		for (size_t i = d; i < n; i++)
 			v = v * 10 + (name.p[i] - '0');
@@ -186,7 +193,8 @@ static int hexv(uint8_t c)
 static void pct_decode(struct slice s, struct buf *out)
 {
 	for (size_t i = 0; i < s.len; i++) {
-		if (s.p[i] == '%' && i + 2 < s.len && hexv(s.p[i + 1]) >= 0 && hexv(s.p[i + 2]) >= 0) {
+		if (s.p[i] == '%' && i + 2 < s.len && hexv(s.p[i + 1]) >= 0 &&
+		    hexv(s.p[i + 2]) >= 0) {
 			buf_append_u8(out, (uint8_t)(hexv(s.p[i + 1]) * 16 + hexv(s.p[i + 2])));
 			i += 2;
 		} else {
@@ -199,7 +207,7 @@ static void pct_decode(struct slice s, struct buf *out)
  * (charset'language'percent-encoded), RFC 2047 words for plain ones (many
  * mailers put them in filename="..."). */
 static struct slice param_utf8(struct mime_arena *a, struct raw_param **secs, unsigned nsecs,
-			       bool extended)
+                               bool extended)
 {
 	struct buf raw, out;
 	struct slice cs = {NULL, 0}, r;
@@ -236,7 +244,7 @@ static struct slice param_utf8(struct mime_arena *a, struct raw_param **secs, un
 /* Merges RFC 2231 continuations: "name*0*", "name*1", ... become one
  * parameter, in section order, stopping at the first missing section. */
 static void params_merge(struct mime_arena *a, struct raw_param *rp, unsigned n,
-			 struct mime_params *out)
+                         struct mime_params *out)
 {
 	struct raw_param *secs[MIME_MAX_PARAM_SECTIONS];
 
@@ -256,9 +264,11 @@ static void params_merge(struct mime_arena *a, struct raw_param *rp, unsigned n,
 			for (int want = 0; want < MIME_MAX_PARAM_SECTIONS; want++) {
 				unsigned j;
 				for (j = 0; j < n; j++)
-					if (rp[j].section == want && rp[j].base.len == rp[i].base.len &&
+					if (rp[j].section == want &&
+					    rp[j].base.len == rp[i].base.len &&
 					    strncasecmp((const char *)rp[j].base.p,
-							(const char *)rp[i].base.p, rp[i].base.len) == 0)
+					                (const char *)rp[i].base.p,
+					                rp[i].base.len) == 0)
 						break;
 				if (j == n)
 					break;
@@ -412,18 +422,18 @@ static void parse_mime_fields(struct mime_ctx *x, struct mime_part *p)
 			seen_ct = true;
 			field_content_type(x, p, raw);
 		} else if (slice_casecmp_cstr(name, "content-transfer-encoding") == 0 &&
-			   p->cte_raw.p == NULL) {
+		           p->cte_raw.p == NULL) {
 			p->cte_raw = unfold_dup(x->a, raw);
 			p->cte = mime_cte_parse(p->cte_raw);
 		} else if (slice_casecmp_cstr(name, "content-id") == 0 && p->id.p == NULL) {
 			p->id = unfold_dup(x->a, raw);
 		} else if (slice_casecmp_cstr(name, "content-description") == 0 &&
-			   p->description.p == NULL) {
+		           p->description.p == NULL) {
 			p->description = unfold_dup(x->a, raw);
 		} else if (slice_casecmp_cstr(name, "content-md5") == 0 && p->md5.p == NULL) {
 			p->md5 = unfold_dup(x->a, raw);
 		} else if (slice_casecmp_cstr(name, "content-location") == 0 &&
-			   p->location.p == NULL) {
+		           p->location.p == NULL) {
 			p->location = unfold_dup(x->a, raw);
 		} else if (slice_casecmp_cstr(name, "content-disposition") == 0 && !seen_disp) {
 			seen_disp = true;
@@ -439,18 +449,20 @@ static void parse_mime_fields(struct mime_ctx *x, struct mime_part *p)
 static void apply_defaults(struct mime_ctx *x, struct mime_part *p)
 {
 	bool digest = p->parent != NULL && p->parent->kind == MIME_MULTIPART &&
-		      mime_is_type(p->parent, "multipart", "digest");
+	              mime_is_type(p->parent, "multipart", "digest");
 
 	if (p->has_ct) {
 		/* RFC 2046 §4.1.2: text without a charset is us-ascii; IMAP
 		 * servers (Dovecot among them) report it after the others */
-		if (mime_is_type(p, "text", NULL) && mime_param_get(&p->ct_params, "charset").p == NULL &&
+		if (mime_is_type(p, "text", NULL) &&
+		    mime_param_get(&p->ct_params, "charset").p == NULL &&
 		    p->ct_params.n < MIME_MAX_PARAMS) {
 			struct mime_param *v = mime_alloc(x->a, sizeof(*v) * (p->ct_params.n + 1));
 			if (p->ct_params.n > 0)
 				memcpy(v, p->ct_params.v, sizeof(*v) * p->ct_params.n);
-			v[p->ct_params.n++] = (struct mime_param){
-				SLICE_STR("charset"), SLICE_STR("us-ascii"), SLICE_STR("us-ascii"), false};
+			v[p->ct_params.n++] =
+			    (struct mime_param){SLICE_STR("charset"), SLICE_STR("us-ascii"),
+			                        SLICE_STR("us-ascii"), false};
 			p->ct_params.v = v;
 		}
 		return;
@@ -465,7 +477,7 @@ static void apply_defaults(struct mime_ctx *x, struct mime_part *p)
 	p->subtype = SLICE_STR("plain");
 	p->ct_params.v = mime_alloc(x->a, sizeof(*p->ct_params.v));
 	p->ct_params.v[0] = (struct mime_param){SLICE_STR("charset"), SLICE_STR("us-ascii"),
-						SLICE_STR("us-ascii"), false};
+	                                        SLICE_STR("us-ascii"), false};
 	p->ct_params.n = 1;
 }
 
@@ -516,7 +528,7 @@ static size_t count_lf(const uint8_t *d, size_t off, size_t len)
  * "--" boundary ["--"] transport-padding CRLF. Sets *close and *next (the
  * start of the following line, or end). */
 static bool is_delimiter(const uint8_t *d, size_t pos, size_t end, struct slice boundary,
-			 bool *close, size_t *next)
+                         bool *close, size_t *next)
 {
 	size_t q = pos + 2 + boundary.len;
 
@@ -540,7 +552,7 @@ static bool is_delimiter(const uint8_t *d, size_t pos, size_t end, struct slice 
 
 /* Finds the next delimiter line at or after pos (which is a line start). */
 static bool next_delimiter(const uint8_t *d, size_t pos, size_t end, struct slice boundary,
-			   size_t *at, bool *close, size_t *next)
+                           size_t *at, bool *close, size_t *next)
 {
 	while (pos < end) {
 		if (d[pos] == '-' && is_delimiter(d, pos, end, boundary, close, next)) {

@@ -13,19 +13,19 @@
 
 /* Hard limits. Beyond them the parser does not fail: the part that would
  * pass a limit is kept as an opaque leaf (its body is not looked into). */
-#define MIME_MAX_DEPTH 32	  /* nesting of multiparts and message/rfc822 */
-#define MIME_MAX_PARTS 10000	  /* entities in one message, root included */
-#define MIME_MAX_PARAMS 64	  /* parameters kept per Content-Type/Disposition */
+#define MIME_MAX_DEPTH 32           /* nesting of multiparts and message/rfc822 */
+#define MIME_MAX_PARTS 10000        /* entities in one message, root included */
+#define MIME_MAX_PARAMS 64          /* parameters kept per Content-Type/Disposition */
 #define MIME_MAX_PARAM_SECTIONS 100 /* RFC 2231 continuations per parameter */
-#define MIME_MAX_BOUNDARY 200	  /* RFC 2046 says 70; real mail goes beyond */
-#define MIME_MAX_LANGUAGES 16	  /* Content-Language tags kept */
-#define MIME_MAX_FIELD_VALUE 65536 /* unfolded value of one parsed MIME field */
+#define MIME_MAX_BOUNDARY 200       /* RFC 2046 says 70; real mail goes beyond */
+#define MIME_MAX_LANGUAGES 16       /* Content-Language tags kept */
+#define MIME_MAX_FIELD_VALUE 65536  /* unfolded value of one parsed MIME field */
 
 enum mime_kind {
-	MIME_LEAF = 0,	    /* anything that is neither of the two below */
+	MIME_LEAF = 0,      /* anything that is neither of the two below */
 	MIME_MULTIPART = 1, /* multipart/<any>: children are the body parts */
 	MIME_MESSAGE = 2,   /* message/rfc822 or message/global: one child,
-			     * the encapsulated message */
+	                     * the encapsulated message */
 };
 
 enum mime_cte {
@@ -67,8 +67,8 @@ struct mime_part {
 
 	enum mime_kind kind;
 	unsigned depth; /* 0 for the root */
-	bool opaque;	/* a limit was hit: the body was not looked into */
-	bool has_ct;	/* Content-Type field present and well formed */
+	bool opaque;    /* a limit was hit: the body was not looked into */
+	bool has_ct;    /* Content-Type field present and well formed */
 
 	/* Content-Type (defaults text/plain; charset=us-ascii, or
 	 * message/rfc822 inside multipart/digest, RFC 2046 §5.1.5) */
@@ -77,14 +77,14 @@ struct mime_part {
 	struct slice cte_raw; /* as written; empty if absent */
 	enum mime_cte cte;
 	struct slice id, description, md5, location; /* unfolded; .p NULL if absent */
-	struct slice disposition;		     /* .p NULL if absent */
+	struct slice disposition;                    /* .p NULL if absent */
 	struct mime_params disp_params;
 	struct slice languages[MIME_MAX_LANGUAGES];
 	unsigned nlanguages;
 
 	struct mime_part *parent;
 	struct mime_part *children; /* first child */
-	struct mime_part *next;	    /* next sibling */
+	struct mime_part *next;     /* next sibling */
 	unsigned nchildren;
 };
 
@@ -130,7 +130,7 @@ void mime_header_iter_init(struct mime_header_iter *it, struct slice hdr);
 /* 1 with the next field, 0 at the end. field_off/field_len (may be NULL)
  * give the whole field in hdr, from its name to its line break included. */
 int mime_header_next(struct mime_header_iter *it, struct slice *name, struct slice *raw,
-		     size_t *field_off, size_t *field_len);
+                     size_t *field_off, size_t *field_len);
 
 /* Appends the unfolded value (RFC 5322 §2.2.3: CRLF before WSP removed;
  * leading and trailing white space trimmed; NUL, lone CR and LF become a
@@ -147,7 +147,7 @@ int mime_header_get_nth(struct slice hdr, const char *name, unsigned nth, struct
  * appends the fields whose name is (or, with exclude, is not) among names,
  * as written, then the empty line. */
 int mime_header_filter(struct slice hdr, const struct slice *names, size_t nnames, bool exclude,
-		       struct buf *out);
+                       struct buf *out);
 
 /* ------------------------------------------------------------ decoding */
 

@@ -19,6 +19,7 @@ static int mime_hexval(uint8_t c)
 }
 
 /* RFC 2045 §6.8 table 1: the value of each base64 character, -1 for others. */
+/* clang-format off */
 static const int8_t mime_b64[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -37,6 +38,7 @@ static const int8_t mime_b64[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
+/* clang-format on */
 
 enum mime_cte mime_cte_parse(struct slice s)
 {
@@ -115,7 +117,8 @@ static int decode_qp(struct slice body, struct buf *out, size_t *n_r)
 			uint8_t c = body.p[j];
 			if (c == '=' && j + 2 < end && mime_hexval(body.p[j + 1]) >= 0 &&
 			    mime_hexval(body.p[j + 2]) >= 0) {
-				c = (uint8_t)(mime_hexval(body.p[j + 1]) * 16 + mime_hexval(body.p[j + 2]));
+				c = (uint8_t)(mime_hexval(body.p[j + 1]) * 16 +
+				              mime_hexval(body.p[j + 2]));
 				j += 2;
 			}
 			if (emit(out, &n, &c, 1) < 0)

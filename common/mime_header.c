@@ -28,7 +28,7 @@ static bool line_is_empty(const uint8_t *p, size_t pos, size_t eol)
 }
 
 int mime_header_next(struct mime_header_iter *it, struct slice *name, struct slice *raw,
-		     size_t *field_off, size_t *field_len)
+                     size_t *field_off, size_t *field_len)
 {
 	const uint8_t *p = it->p;
 
@@ -58,7 +58,8 @@ int mime_header_next(struct mime_header_iter *it, struct slice *name, struct sli
 			vend--;
 		name->p = p + start;
 		name->len = colon - start;
-		while (name->len > 0 && (name->p[name->len - 1] == ' ' || name->p[name->len - 1] == '\t'))
+		while (name->len > 0 &&
+		       (name->p[name->len - 1] == ' ' || name->p[name->len - 1] == '\t'))
 			name->len--;
 		raw->p = p + colon + 1;
 		raw->len = vend > colon + 1 ? vend - colon - 1 : 0;
@@ -88,7 +89,8 @@ int mime_unfold(struct slice raw, struct buf *out)
 		if (buf_append_u8(out, c) < 0)
 			return -1;
 	}
-	while (out->len > start && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t'))
+	while (out->len > start &&
+	       (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t'))
 		out->len--;
 	return 0;
 }
@@ -133,7 +135,7 @@ int mime_header_get_nth(struct slice hdr, const char *name, unsigned nth, struct
 }
 
 int mime_header_filter(struct slice hdr, const struct slice *names, size_t nnames, bool exclude,
-		       struct buf *out)
+                       struct buf *out)
 {
 	struct mime_header_iter it;
 	struct slice n, raw;
@@ -143,9 +145,9 @@ int mime_header_filter(struct slice hdr, const struct slice *names, size_t nname
 	while (mime_header_next(&it, &n, &raw, &off, &flen) == 1) {
 		bool match = false;
 		for (size_t i = 0; i < nnames && !match; i++)
-			match = n.len == names[i].len && strncasecmp((const char *)n.p,
-								     (const char *)names[i].p,
-								     n.len) == 0;
+			match =
+			    n.len == names[i].len &&
+			    strncasecmp((const char *)n.p, (const char *)names[i].p, n.len) == 0;
 		if (match == exclude)
 			continue;
 		if (buf_append(out, hdr.p + off, flen) < 0)

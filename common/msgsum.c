@@ -73,7 +73,7 @@ static void set_str(struct sum_builder *b, enum msgsum_str which, struct slice s
 }
 
 static void header_str(struct sum_builder *b, struct slice hdr, const char *name,
-		       enum msgsum_str which)
+                       enum msgsum_str which)
 {
 	struct buf *v = &b->strs[which];
 
@@ -83,7 +83,7 @@ static void header_str(struct sum_builder *b, struct slice hdr, const char *name
 
 /* First mailbox of an address field, and optionally its decoded name. */
 static void first_addr(struct sum_builder *b, struct slice hdr, const char *name,
-		       enum msgsum_str addr_which, int name_which)
+                       enum msgsum_str addr_which, int name_which)
 {
 	struct buf v, out;
 	struct rfc822_addr_list l;
@@ -130,7 +130,7 @@ static void build_keys(struct sum_builder *b)
 	b->date = MSGSUM_NO_DATE;
 	if (b->present[MSGSUM_DATE_RAW] &&
 	    msgsum_date_parse(b->strs[MSGSUM_DATE_RAW].data, b->strs[MSGSUM_DATE_RAW].len,
-			      &b->date) == 0)
+	                      &b->date) == 0)
 		b->flags |= MSGSUM_F_HAS_DATE;
 }
 
@@ -157,7 +157,7 @@ static uint32_t add_part(struct sum_builder *b, const struct mime_part *p)
 	put64(r + 40, p->body_len);
 	put64(r + 48, p->body_lines);
 	put64(r + 56, p->kind == MIME_LEAF ? mime_decoded_size(p->cte, mime_part_body(b->m, p))
-					   : p->body_len);
+	                                   : p->body_len);
 	for (const struct mime_part *c = p->children; c != NULL; c = c->next) {
 		uint32_t ci = add_part(b, c);
 		/* the buffer may have moved: address records by index */
@@ -438,7 +438,7 @@ static void fill_part(const struct msgsum_view *v, uint32_t i, bool root, struct
 }
 
 int msgsum_section_part(const struct msgsum_view *v, const char *path, size_t len,
-			struct msgsum_part *out)
+                        struct msgsum_part *out)
 {
 	uint32_t i = 0;
 	bool ctx = true;
@@ -466,7 +466,7 @@ int msgsum_section_part(const struct msgsum_view *v, const char *path, size_t le
 }
 
 int msgsum_section(const struct msgsum_view *v, const char *path, uint64_t *hdr_off,
-		   uint64_t *hdr_len, uint64_t *body_off, uint64_t *body_len)
+                   uint64_t *hdr_len, uint64_t *body_off, uint64_t *body_len)
 {
 	struct msgsum_part p;
 	int r = msgsum_section_part(v, path, path != NULL ? strlen(path) : 0, &p);

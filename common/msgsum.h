@@ -18,25 +18,25 @@
 #define MSGSUM_VERSION 1
 #define MSGSUM_MAGIC "BSUM"
 #define MSGSUM_MAX_MSG_SIZE 0xffffffffu /* larger messages are not summarised */
-#define MSGSUM_MAX_STRINGS 64		/* string slots a reader accepts */
-#define MSGSUM_MAX_SECTION 1024		/* longest section path accepted */
-#define MSGSUM_NO_DATE INT64_MIN	/* no Date field, or not parseable */
+#define MSGSUM_MAX_STRINGS 64           /* string slots a reader accepts */
+#define MSGSUM_MAX_SECTION 1024         /* longest section path accepted */
+#define MSGSUM_NO_DATE INT64_MIN        /* no Date field, or not parseable */
 
 /* The strings of a summary. Numbers are stored: only append. */
 enum msgsum_str {
-	MSGSUM_ENVELOPE = 0,	  /* RFC 3501 §7.4.2 envelope, parenthesised */
+	MSGSUM_ENVELOPE = 0,      /* RFC 3501 §7.4.2 envelope, parenthesised */
 	MSGSUM_BODYSTRUCTURE = 1, /* extensible form (FETCH BODYSTRUCTURE) */
-	MSGSUM_BODY = 2,	  /* non-extensible form (FETCH BODY) */
-	MSGSUM_MESSAGE_ID = 3,	  /* unfolded Message-ID field value */
-	MSGSUM_IN_REPLY_TO = 4,	  /* unfolded In-Reply-To */
-	MSGSUM_REFERENCES = 5,	  /* unfolded References */
-	MSGSUM_SUBJECT = 6,	  /* Subject, RFC 2047 decoded to UTF-8 */
-	MSGSUM_FROM = 7,	  /* first From mailbox "local@domain" */
-	MSGSUM_FROM_NAME = 8,	  /* its display name, decoded to UTF-8 */
-	MSGSUM_TO = 9,		  /* first To mailbox (SORT TO, RFC 5256) */
-	MSGSUM_CC = 10,		  /* first Cc mailbox (SORT CC) */
-	MSGSUM_TO_NAME = 11,	  /* first To display name (DISPLAYTO) */
-	MSGSUM_DATE_RAW = 12,	  /* unfolded Date field */
+	MSGSUM_BODY = 2,          /* non-extensible form (FETCH BODY) */
+	MSGSUM_MESSAGE_ID = 3,    /* unfolded Message-ID field value */
+	MSGSUM_IN_REPLY_TO = 4,   /* unfolded In-Reply-To */
+	MSGSUM_REFERENCES = 5,    /* unfolded References */
+	MSGSUM_SUBJECT = 6,       /* Subject, RFC 2047 decoded to UTF-8 */
+	MSGSUM_FROM = 7,          /* first From mailbox "local@domain" */
+	MSGSUM_FROM_NAME = 8,     /* its display name, decoded to UTF-8 */
+	MSGSUM_TO = 9,            /* first To mailbox (SORT TO, RFC 5256) */
+	MSGSUM_CC = 10,           /* first Cc mailbox (SORT CC) */
+	MSGSUM_TO_NAME = 11,      /* first To display name (DISPLAYTO) */
+	MSGSUM_DATE_RAW = 12,     /* unfolded Date field */
 	MSGSUM_STR_COUNT = 13
 };
 
@@ -96,10 +96,10 @@ uint64_t msgsum_msg_size(const struct msgsum_view *v);
  * digits and dots only, len bytes; empty = the whole message). 1 found,
  * 0 no such part, -1 malformed path. */
 int msgsum_section_part(const struct msgsum_view *v, const char *path, size_t len,
-			struct msgsum_part *out);
+                        struct msgsum_part *out);
 /* Shorthand: the part's MIME header and body ranges. */
 int msgsum_section(const struct msgsum_view *v, const char *path, uint64_t *hdr_off,
-		   uint64_t *hdr_len, uint64_t *body_off, uint64_t *body_len);
+                   uint64_t *hdr_len, uint64_t *body_off, uint64_t *body_len);
 
 /* RFC 5322 §3.3 date-time (and the obsolete forms of §4.3: two-digit
  * years, alphabetic zones, missing seconds/zone, comments), to Unix time.
@@ -111,7 +111,7 @@ int msgsum_date_parse(const uint8_t *p, size_t len, int64_t *t_r);
  * nstrings are quoted, or literals when they hold 8-bit bytes, CR or LF. */
 int msgsum_render_envelope(struct slice hdr, struct buf *out);
 int msgsum_render_body(const struct mime_msg *m, const struct mime_part *p, bool ext,
-		       struct buf *out);
+                       struct buf *out);
 /* One IMAP nstring: NIL when s.p is NULL. */
 int msgsum_render_nstring(struct slice s, struct buf *out);
 

@@ -80,8 +80,8 @@ static int date_zone(struct date_cur *c)
 	static const struct {
 		const char *name;
 		int hours;
-	} zones[] = {{"UT", 0},	  {"UTC", 0},  {"GMT", 0},  {"Z", 0},	 {"EST", -5}, {"EDT", -4},
-		     {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
+	} zones[] = {{"UT", 0},   {"UTC", 0},  {"GMT", 0},  {"Z", 0},    {"EST", -5}, {"EDT", -4},
+	             {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
 	const uint8_t *w;
 	size_t n;
 
@@ -96,7 +96,8 @@ static int date_zone(struct date_cur *c)
 	}
 	n = date_word(c, &w);
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-		if (strlen(zones[i].name) == n && strncasecmp((const char *)w, zones[i].name, n) == 0)
+		if (strlen(zones[i].name) == n &&
+		    strncasecmp((const char *)w, zones[i].name, n) == 0)
 			return zones[i].hours * 3600;
 	return 0;
 }

@@ -83,8 +83,7 @@ static int env_string(struct slice hdr, const char *name, struct buf *v, struct 
 }
 
 /* Parses an address field; an absent or empty one gives an empty list. */
-static void env_addrs(struct slice hdr, const char *name, struct buf *v,
-		      struct rfc822_addr_list *l)
+static void env_addrs(struct slice hdr, const char *name, struct buf *v, struct rfc822_addr_list *l)
 {
 	bool found;
 
@@ -107,14 +106,14 @@ int msgsum_render_envelope(struct slice hdr, struct buf *out)
 		r = -1;
 	for (unsigned i = 0; i < 6 && r == 0; i++) {
 		/* §7.4.2: an absent or empty Sender or Reply-To is From */
-		const struct rfc822_addr_list *l = (i == 1 || i == 2) && lists[i].n == 0 ? &lists[0]
-											: &lists[i];
+		const struct rfc822_addr_list *l =
+		    (i == 1 || i == 2) && lists[i].n == 0 ? &lists[0] : &lists[i];
 		if (buf_append_u8(out, ' ') < 0 || render_addrs(l, out) < 0)
 			r = -1;
 	}
 	if (r == 0 && (buf_append_u8(out, ' ') < 0 || env_string(hdr, "in-reply-to", &v, out) < 0 ||
-		       buf_append_u8(out, ' ') < 0 || env_string(hdr, "message-id", &v, out) < 0 ||
-		       buf_append_u8(out, ')') < 0))
+	               buf_append_u8(out, ' ') < 0 || env_string(hdr, "message-id", &v, out) < 0 ||
+	               buf_append_u8(out, ')') < 0))
 		r = -1;
 	for (unsigned i = 0; i < 6; i++)
 		rfc822_addr_list_free(&lists[i]);
@@ -162,8 +161,8 @@ static int render_ext_tail(const struct mime_part *p, struct buf *out)
 		if (buf_append(out, " NIL", 4) < 0)
 			return -1;
 	} else if (buf_append(out, " (", 2) < 0 || render_slice(p->disposition, out) < 0 ||
-		   buf_append_u8(out, ' ') < 0 || render_params(&p->disp_params, out) < 0 ||
-		   buf_append_u8(out, ')') < 0) {
+	           buf_append_u8(out, ' ') < 0 || render_params(&p->disp_params, out) < 0 ||
+	           buf_append_u8(out, ')') < 0) {
 		return -1;
 	}
 	if (p->nlanguages == 0) {
@@ -183,7 +182,7 @@ static int render_ext_tail(const struct mime_part *p, struct buf *out)
 }
 
 static int render_multipart(const struct mime_msg *m, const struct mime_part *p, bool ext,
-			    struct buf *out)
+                            struct buf *out)
 {
 	for (const struct mime_part *c = p->children; c != NULL; c = c->next)
 		if (msgsum_render_body(m, c, ext, out) < 0)
@@ -204,11 +203,11 @@ static bool shown_opaque(const struct mime_part *p)
 {
 	return p->children == NULL &&
 	       (mime_is_type(p, "multipart", NULL) || mime_is_type(p, "message", "rfc822") ||
-		mime_is_type(p, "message", "global"));
+	        mime_is_type(p, "message", "global"));
 }
 
 static int render_leaf(const struct mime_msg *m, const struct mime_part *p, bool ext,
-		       struct buf *out)
+                       struct buf *out)
 {
 	bool opq = shown_opaque(p);
 	struct slice enc = p->cte_raw.len > 0 ? p->cte_raw : SLICE_STR("7bit");
@@ -243,7 +242,7 @@ static int render_leaf(const struct mime_msg *m, const struct mime_part *p, bool
 }
 
 int msgsum_render_body(const struct mime_msg *m, const struct mime_part *p, bool ext,
-		       struct buf *out)
+                       struct buf *out)
 {
 	int r;
 

@@ -182,9 +182,9 @@ static int word_decode(uint8_t enc, struct slice t, struct buf *out)
 			if (buf_append_u8(out, ' ') < 0)
 				return -1;
 		} else if (c == '=' && i + 2 < t.len && hexval(t.p[i + 1]) >= 0 &&
-			   hexval(t.p[i + 2]) >= 0) {
-			if (buf_append_u8(out, (uint8_t)(hexval(t.p[i + 1]) * 16 +
-							 hexval(t.p[i + 2]))) < 0)
+		           hexval(t.p[i + 2]) >= 0) {
+			if (buf_append_u8(
+			        out, (uint8_t)(hexval(t.p[i + 1]) * 16 + hexval(t.p[i + 2]))) < 0)
 				return -1;
 			i += 2;
 		} else if (buf_append_u8(out, c) < 0) {
@@ -197,7 +197,7 @@ static int word_decode(uint8_t enc, struct slice t, struct buf *out)
 /* Recognises an encoded-word at in[pos]; on success sets the charset, the
  * encoding letter, the text and the length of the whole word. */
 static bool word_scan(struct slice in, size_t pos, struct slice *cs, uint8_t *enc,
-		      struct slice *text, size_t *wlen)
+                      struct slice *text, size_t *wlen)
 {
 	size_t i = pos + 2, start, limit = in.len;
 

@@ -6,8 +6,8 @@
 
 #include "buf.h"
 
-#define RFC2047_MAX_CHARSET 64	   /* longest charset name we try */
-#define RFC2047_MAX_WORD 4096	   /* longest encoded-word we decode (RFC says 75) */
+#define RFC2047_MAX_CHARSET 64 /* longest charset name we try */
+#define RFC2047_MAX_WORD 4096  /* longest encoded-word we decode (RFC says 75) */
 
 /* Converts in, written in charset, to UTF-8 appended to out. Invalid
  * sequences become U+FFFD. 1 converted, 0 charset unknown to iconv (out

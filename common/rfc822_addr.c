@@ -160,7 +160,7 @@ static char *dup_clean(const struct buf *b)
 }
 
 static void emit(struct addr_parser *a, const struct buf *name, const struct buf *adl,
-		 const struct buf *mailbox, const struct buf *host, const char *missing_host)
+                 const struct buf *mailbox, const struct buf *host, const char *missing_host)
 {
 	struct rfc822_addr *r;
 
@@ -176,11 +176,11 @@ static void emit(struct addr_parser *a, const struct buf *name, const struct buf
 	r->name = name != NULL && name->len > 0 ? dup_clean(name) : NULL;
 	r->adl = adl != NULL && adl->len > 0 ? dup_clean(adl) : NULL;
 	r->mailbox = mailbox != NULL ? (mailbox->len > 0 ? dup_clean(mailbox)
-							 : xstrdup(RFC822_ADDR_MISSING_MAILBOX))
-				     : NULL;
+	                                                 : xstrdup(RFC822_ADDR_MISSING_MAILBOX))
+	                             : NULL;
 	r->host = host != NULL && host->len > 0 ? dup_clean(host)
-		  : missing_host != NULL       ? xstrdup(missing_host)
-					       : NULL;
+	          : missing_host != NULL        ? xstrdup(missing_host)
+	                                        : NULL;
 }
 
 /* obs-route (§4.4): "@a,@b:" before the addr-spec in an angle-addr. */

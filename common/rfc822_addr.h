@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RFC822_ADDR_MAX 10000	    /* addresses kept from one list */
-#define RFC822_ADDR_MAX_PART 4096   /* longest name, route, mailbox or host kept */
+#define RFC822_ADDR_MAX 10000     /* addresses kept from one list */
+#define RFC822_ADDR_MAX_PART 4096 /* longest name, route, mailbox or host kept */
 
 /* What IMAP writes for a missing local part or domain (as Dovecot does). */
 #define RFC822_ADDR_MISSING_MAILBOX "MISSING_MAILBOX"

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void fetch_part(const uint8_t *data, size_t size, const struct msgsum_part *p)
 {
 	static const struct slice names[] = {SLICE_STR("From"), SLICE_STR("Subject"),
-					     SLICE_STR("Content-Type")};
+	                                     SLICE_STR("Content-Type")};
 	struct buf b;
 
 	if (p->hdr_off + p->hdr_len > size || p->body_off + p->body_len > size)
@@ -40,7 +40,7 @@ static void fetch_part(const uint8_t *data, size_t size, const struct msgsum_par
 }
 
 static void walk(const struct msgsum_view *v, const uint8_t *data, size_t size, char *path,
-		 size_t len, unsigned depth)
+                 size_t len, unsigned depth)
 {
 	for (unsigned n = 1; n <= FUZZ_MIME_MAX_WALK; n++) {
 		struct msgsum_part p;

@@ -12,6 +12,8 @@
 #include "mime.h"
 #include "rfc2047.h"
 
+#define MIME_TEST_SLOW_TIMEOUT 600 /* seconds, for every_truncation */
+
 static uint8_t *corpus_load(const char *name, size_t *len)
 {
 	const char *src = getenv("BALISE_SRCDIR");
@@ -34,17 +36,17 @@ static uint8_t *corpus_load(const char *name, size_t *len)
 }
 
 static const char *const corpus[] = {
-    "8bit-headers.eml", "barelf.eml",	   "deep.eml",	   "digest.eml",    "empty.eml",
-    "encoded.eml",	"groups.eml",	   "header-only.eml", "missing-boundary.eml",
-    "nested.eml",	"no-colon.eml",	   "nul.eml",	   "preamble.eml",  "rfc2231.eml",
-    "rfc822.eml",	"simple.eml",	   "smime.eml",
+    "8bit-headers.eml", "barelf.eml", "deep.eml",        "digest.eml",           "empty.eml",
+    "encoded.eml",      "groups.eml", "header-only.eml", "missing-boundary.eml", "nested.eml",
+    "no-colon.eml",     "nul.eml",    "preamble.eml",    "rfc2231.eml",          "rfc822.eml",
+    "simple.eml",       "smime.eml",
 };
 
 #define ck_assert_slice(s, str)                                                                    \
 	do {                                                                                       \
 		struct slice s_ = (s);                                                             \
 		ck_assert_msg(s_.len == strlen(str) && memcmp(s_.p, str, s_.len) == 0,             \
-			      "got '%.*s' want '%s'", (int)s_.len, (const char *)s_.p, str);       \
+		              "got '%.*s' want '%s'", (int)s_.len, (const char *)s_.p, str);       \
 	} while (0)
 
 static struct mime_part *child(struct mime_part *p, unsigned n)
@@ -56,8 +58,7 @@ static struct mime_part *child(struct mime_part *p, unsigned n)
 	return c;
 }
 
-static struct slice S(const char *s)
-{
+static struct slice S(const char *s) {
 	return slice_from_cstr(s);
 }
 
@@ -66,7 +67,7 @@ static struct slice S(const char *s)
 START_TEST(header_walk)
 {
 	const char *h = " lead continuation\r\nSubject: a\r\n\tb\r\nno colon here\nX-Bare: lf\n"
-			"From :  x@y  \r\n\r\nBody: not a field\r\n";
+	                "From :  x@y  \r\n\r\nBody: not a field\r\n";
 	struct mime_header_iter it;
 	struct slice name, raw;
 	struct buf b;
@@ -154,11 +155,11 @@ START_TEST(nested_offsets)
 	pdf = child(m->root, 2);
 	ck_assert_slice(mime_part_body(m, pdf), "JVBERi0xLjQK\r\nJSVFT0YK");
 	ck_assert_slice(mime_part_header(m, pdf),
-			"Content-Type: application/pdf; name=\"cr.pdf\"\r\n"
-			"Content-Disposition: attachment; filename=\"cr.pdf\"; size=12\r\n"
-			"Content-Transfer-Encoding: base64\r\n"
-			"Content-ID: <pdf1@cab.example>\r\n"
-			"Content-Description: Compte rendu\r\n\r\n");
+	                "Content-Type: application/pdf; name=\"cr.pdf\"\r\n"
+	                "Content-Disposition: attachment; filename=\"cr.pdf\"; size=12\r\n"
+	                "Content-Transfer-Encoding: base64\r\n"
+	                "Content-ID: <pdf1@cab.example>\r\n"
+	                "Content-Description: Compte rendu\r\n\r\n");
 	ck_assert_slice(pdf->disposition, "attachment");
 	ck_assert_slice(mime_param_get(&pdf->disp_params, "FILENAME"), "cr.pdf");
 	ck_assert_slice(pdf->id, "<pdf1@cab.example>");
@@ -226,7 +227,7 @@ START_TEST(missing_boundaries)
 	ck_assert(mime_is_type(alt->children, "text", "plain"));
 	/* no close delimiter: the last part runs to the end */
 	ck_assert_slice(mime_part_body(m, child(m->root, 3)),
-			"last part, no close delimiter follows\r\n");
+	                "last part, no close delimiter follows\r\n");
 	mime_free(&m);
 	free(d);
 }
@@ -236,8 +237,8 @@ START_TEST(boundary_prefix)
 {
 	/* an inner boundary that starts with the outer one */
 	const char *msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
-			  "--b\r\nContent-Type: multipart/mixed; boundary=b-1\r\n\r\n"
-			  "--b-1\r\n\r\nin\r\n--b-1--\r\n--b  \r\n\r\nsecond\r\n--b--\r\n";
+	                  "--b\r\nContent-Type: multipart/mixed; boundary=b-1\r\n\r\n"
+	                  "--b-1\r\n\r\nin\r\n--b-1--\r\n--b  \r\n\r\nsecond\r\n--b--\r\n";
 	struct mime_msg *m;
 	struct mime_part *in;
 
@@ -332,8 +333,9 @@ END_TEST
 
 START_TEST(params_lenient)
 {
-	const char *msg = "Content-Type: text/plain (comment) ; charset = \"utf-8\" ;;junk;"
-			  " name=\"=?utf-8?q?caf=C3=A9?=.txt\"; x*1=second; q=\"unterminated\r\n\r\n";
+	const char *msg =
+	    "Content-Type: text/plain (comment) ; charset = \"utf-8\" ;;junk;"
+	    " name=\"=?utf-8?q?caf=C3=A9?=.txt\"; x*1=second; q=\"unterminated\r\n\r\n";
 	struct mime_msg *m;
 
 	mime_parse((const uint8_t *)msg, strlen(msg), &m);
@@ -369,15 +371,17 @@ static void check_2047(const char *in, const char *want)
 START_TEST(rfc2047_words)
 {
 	check_2047("plain text", "plain text");
-	check_2047("=?utf-8?q?R=C3=A9sultats?= =?utf-8?q?_d=27analyse?=", "R\xc3\xa9sultats d'analyse");
+	check_2047("=?utf-8?q?R=C3=A9sultats?= =?utf-8?q?_d=27analyse?=",
+	           "R\xc3\xa9sultats d'analyse");
 	check_2047("=?ISO-8859-1?Q?Fran=E7ois_Lef=E8vre?=", "Fran\xc3\xa7ois Lef\xc3\xa8vre");
-	check_2047("=?utf-8?B?w4lsb2TDrWU=?=", "\xc3\x89lod\xc3\xad" "e");
+	check_2047("=?utf-8?B?w4lsb2TDrWU=?=", "\xc3\x89lod\xc3\xad"
+	                                       "e");
 	check_2047("a =?utf-8?q?b?= c", "a b c");
 	/* §6.2 whitespace kept when the next word cannot be decoded */
 	check_2047("=?utf-8?q?a?= =?x-unknown?q?b?=", "a =?x-unknown?q?b?=");
 	check_2047("=?utf-8?x?a?=", "=?utf-8?x?a?=");
 	check_2047("=?utf-8?q?unterminated", "=?utf-8?q?unterminated");
-	check_2047("=?utf-8*fr?q?langue?=", "langue"); /* RFC 2231 §5 language */
+	check_2047("=?utf-8*fr?q?langue?=", "langue");  /* RFC 2231 §5 language */
 	check_2047("=?utf-8?b?/w==?=", "\xef\xbf\xbd"); /* invalid UTF-8 replaced */
 	check_2047("=?windows-1252?q?=80?=", "\xe2\x82\xac");
 }
@@ -508,6 +512,10 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, cte_decoding);
 	tcase_add_test(tc, depth_limit);
 	tcase_add_test(tc, parts_limit);
+	suite_add_tcase(s, tc);
+	/* slow under ASan on a loaded machine: its own, longer timeout */
+	tc = tcase_create("truncation");
+	tcase_set_timeout(tc, MIME_TEST_SLOW_TIMEOUT);
 	tcase_add_test(tc, every_truncation);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,8 +23,8 @@ static char *render(const char *in)
 	for (unsigned i = 0; i < l.n; i++) {
 		const struct rfc822_addr *a = &l.v[i];
 		buf_printf(&b, "%s%s|%s|%s|%s", i ? ";" : "", a->name ? a->name : "NIL",
-			   a->adl ? a->adl : "NIL", a->mailbox ? a->mailbox : "NIL",
-			   a->host ? a->host : "NIL");
+		           a->adl ? a->adl : "NIL", a->mailbox ? a->mailbox : "NIL",
+		           a->host ? a->host : "NIL");
 	}
 	rfc822_addr_list_free(&l);
 	ck_assert_uint_eq(l.n, 0);
@@ -80,7 +80,7 @@ START_TEST(address_cases)
 {
 	char *got = render(cases[_i].in);
 	ck_assert_msg(strcmp(got, cases[_i].want) == 0, "input '%s': got '%s' want '%s'",
-		      cases[_i].in, got, cases[_i].want);
+	              cases[_i].in, got, cases[_i].want);
 	free(got);
 }
 END_TEST
