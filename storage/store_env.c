@@ -199,6 +199,13 @@ static unsigned *store_tls_depth(struct store *s)
 	return NULL;
 }
 
+unsigned store_tls_read_depth(struct store *s)
+{
+	unsigned *depth = store_tls_depth(s);
+
+	return depth != NULL ? *depth : 0;
+}
+
 void store_lock_shared(struct store *s, bool nested)
 {
 	pthread_mutex_lock(&s->map_mutex);

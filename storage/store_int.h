@@ -97,6 +97,8 @@ void store_lock_shared(struct store *s, bool nested);
 void store_unlock_shared(struct store *s);
 void store_lock_exclusive(struct store *s);
 void store_unlock_exclusive(struct store *s);
+/* Read txns the calling thread holds on s (as far as it can tell). */
+unsigned store_tls_read_depth(struct store *s);
 /* Map growth by doubling up to map_max (STORE_E_FULL there), and adoption
  * of a size set by another process. Called with no txn open. */
 int store_map_grow(struct store *s);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "log.h"
@@ -277,7 +278,14 @@ static void store_sync_done(void *ctx, int result)
 
 int store_write(struct store *store, store_apply_fn *apply, void *ctx)
 {
+	static atomic_bool warned;
 	struct store_sync w = {.apply = apply, .ctx = ctx};
+
+	/* Works until the map must grow: then the writer waits for this
+	 * thread's read txn and this thread for the writer. */
+	if (store_tls_read_depth(store) > 0 && !atomic_exchange(&warned, true))
+		log_warn("store: store_write called while holding a read txn (deadlocks on map "
+		         "growth)");
 
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.cond, NULL);
