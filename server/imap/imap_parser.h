@@ -14,6 +14,22 @@
 #include "imap_arg.h"
 #include "imap_limits.h"
 
+/* A session's read path, in outline:
+ *
+ *	while (input left) {
+ *		r = imap_parser_feed(p, in, len, &used); in += used; len -= used;
+ *		LITERAL: li = imap_parser_literal(p);
+ *			 APPEND message (li->name, li->depth == 0, li->argc >= 1),
+ *			 authenticated: size above APPENDLIMIT -> _reject(p, ...,
+ *			 "TOOBIG"), else _stream(p, sink, ctx); anything else:
+ *			 _accept(p). On MORE send "+ Ready" if li->sync; on ERR
+ *			 handle it as below.
+ *		OK:	 run the command (imap_parser_command()); after IDLE or
+ *			 an AUTHENTICATE challenge call imap_parser_expect_line().
+ *		ERR:	 e = imap_parser_error(p); e->close ? "* BYE" and close
+ *			 : "<tag or *> BAD [code] reason" and go on.
+ *	}
+ */
 struct imap_parser;
 
 enum imap_parse_result {
