@@ -117,6 +117,15 @@ static void input_inbuf_max(struct conn *c)
 
 /* ------------------------------------------------------------------ input */
 
+/* A line ended: the command timer started by its first bytes stops. */
+static void line_done(struct conn *c)
+{
+	if (c->cmd_auto) {
+		c->cmd_auto = false;
+		c->cmd_start = 0;
+	}
+}
+
 /* Delivers lines (or raw bytes) from p; returns how many bytes were used.
  * Stops when the session pauses, the output blocks or the connection
  * closes; returns n when STARTTLS discarded the rest. */
@@ -132,6 +141,8 @@ static size_t process(struct conn *c, const uint8_t *p, size_t n)
 			lf = memchr(p + off, '\n', n - off);
 			off = lf != NULL ? (size_t)(lf - p) + 1 : n;
 			c->skipping = lf == NULL;
+			if (lf != NULL)
+				line_done(c);
 			continue;
 		}
 		if (c->raw) {
@@ -155,10 +166,7 @@ static size_t process(struct conn *c, const uint8_t *p, size_t n)
 		}
 		len = (size_t)(lf - (p + off));
 		linelen = len > 0 && p[off + len - 1] == '\r' ? len - 1 : len;
-		if (c->cmd_auto) {
-			c->cmd_auto = false;
-			c->cmd_start = 0;
-		}
+		line_done(c);
 		if (linelen > c->line_max) {
 			off += len + 1;
 			fire_event(c, CONN_EV_LINE_TOO_LONG);
@@ -172,12 +180,14 @@ static size_t process(struct conn *c, const uint8_t *p, size_t n)
 	return off;
 }
 
-/* A partial line starts the command timer: a client that trickles one
- * byte at a time must still finish its line in time (slowloris). */
+/* A partial line (or an overlong one being skipped) starts the command
+ * timer: a client that trickles one byte at a time, or never ends its
+ * line, must still finish it in time (slowloris). */
 static void note_partial(struct conn *c)
 {
-	if (c->in.len > 0 && can_deliver(c) && !c->raw && !c->skipping && c->cmd_start == 0 &&
-	    c->cmd_ms > 0) {
+	bool partial = (c->in.len > 0 && !c->raw) || c->skipping;
+
+	if (partial && can_deliver(c) && c->cmd_start == 0 && c->cmd_ms > 0) {
 		c->cmd_start = uv_now(c->tcp.loop);
 		c->cmd_auto = true;
 		timer_arm(c);
@@ -195,8 +205,10 @@ static void input_push(struct conn *c, const uint8_t *p, size_t n)
 		p += used;
 		n -= used;
 	}
-	if (n == 0)
+	if (n == 0) {
+		note_partial(c);
 		return;
+	}
 	if (buf_append(&c->in, p, n) < 0) {
 		log_warn("%s conn input overflow peer=%s", c->id, c->peer_str);
 		conn_abort(c);

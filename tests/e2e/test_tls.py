@@ -363,7 +363,7 @@ def t_limits(pki):
         expect(srv.stop(), 0)
 
 
-@check("timeouts: idle, and a line trickled byte by byte (command timeout)")
+@check("timeouts: idle; a line trickled byte by byte or never ended (command timeout)")
 def t_timeouts(pki):
     srv = Server(*pki["a"], "--idle-ms", "400", "--cmd-ms", "600")
     try:
@@ -377,6 +377,22 @@ def t_timeouts(pki):
         for _ in range(RETRIES):
             try:
                 c.send(b"a")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            r, _, _ = select.select([c.s], [], [], 0.05)
+            if r:
+                line = c.readline()
+                break
+        expect(line, "* BYE command timeout")
+        c.close()
+        # an overlong line that never ends: skipped, then timed out
+        c = Plain("127.0.0.1", srv.imap)
+        c.send(b"z" * (CONN_LINE_MAX_DEFAULT + 10))
+        expect(c.readline(), "* BAD line too long")
+        line = None
+        for _ in range(RETRIES):
+            try:
+                c.send(b"z" * 100)
             except (BrokenPipeError, ConnectionResetError):
                 break
             r, _, _ = select.select([c.s], [], [], 0.05)
