@@ -143,6 +143,10 @@ int mime_header_get(struct slice hdr, const char *name, struct buf *out);
 unsigned mime_header_count(struct slice hdr, const char *name);
 int mime_header_get_nth(struct slice hdr, const char *name, unsigned nth, struct slice *raw);
 
+/* Like mime_header_get, then RFC 2047 words decoded to UTF-8 (what Sieve
+ * header tests and IMAP SEARCH compare against). */
+int mime_header_get_utf8(struct slice hdr, const char *name, struct buf *out);
+
 /* BODY[HEADER.FIELDS (names)] and HEADER.FIELDS.NOT (RFC 3501 §6.4.5):
  * appends the fields whose name is (or, with exclude, is not) among names,
  * as written, then the empty line. */
@@ -155,6 +159,11 @@ int mime_header_filter(struct slice hdr, const struct slice *names, size_t nname
  * into out; 7bit, 8bit, binary and unknown encodings are copied. Bad base64
  * characters are skipped, bad QP escapes kept literally. -1 past out's max. */
 int mime_decode(enum mime_cte cte, struct slice body, struct buf *out);
+/* The text of a leaf part in UTF-8: its transfer encoding undone, then its
+ * charset parameter converted (RFC 2046 §4.1.2; us-ascii when absent; an
+ * unknown charset leaves the bytes as they are). For SEARCH BODY/TEXT and
+ * Sieve body tests. -1 past out's max. */
+int mime_part_text(const struct mime_msg *m, const struct mime_part *p, struct buf *out);
 /* Size that mime_decode would produce, without allocating. */
 size_t mime_decoded_size(enum mime_cte cte, struct slice body);
 /* Copies msg into out with every bare LF and bare CR turned into CRLF (the

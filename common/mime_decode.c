@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "rfc2047.h"
 
 static int mime_hexval(uint8_t c)
 {
@@ -176,4 +177,24 @@ int mime_crlf_normalize(const uint8_t *msg, size_t len, struct buf *out)
 		i = j;
 	}
 	return changed;
+}
+
+int mime_part_text(const struct mime_msg *m, const struct mime_part *p, struct buf *out)
+{
+	struct slice cs = mime_param_get(&p->ct_params, "charset");
+	struct buf raw;
+	int r;
+
+	buf_init(&raw, out->max);
+	if (mime_decode(p->cte, mime_part_body(m, p), &raw) < 0) {
+		buf_free(&raw);
+		return -1;
+	}
+	if (cs.p == NULL)
+		cs = SLICE_STR("us-ascii");
+	r = rfc2047_charset_to_utf8(cs, buf_slice(&raw), out);
+	if (r == 0)
+		r = buf_append(out, raw.data, raw.len);
+	buf_free(&raw);
+	return r < 0 ? -1 : 0;
 }

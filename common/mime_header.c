@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "mime.h"
+#include "rfc2047.h"
 
 void mime_header_iter_init(struct mime_header_iter *it, struct slice hdr)
 {
@@ -107,6 +108,19 @@ int mime_header_get(struct slice hdr, const char *name, struct buf *out)
 	if (mime_header_get_nth(hdr, name, 0, &raw) != 1)
 		return 0;
 	return mime_unfold(raw, out) < 0 ? -1 : 1;
+}
+
+int mime_header_get_utf8(struct slice hdr, const char *name, struct buf *out)
+{
+	struct buf v;
+	int r;
+
+	buf_init(&v, out->max);
+	r = mime_header_get(hdr, name, &v);
+	if (r == 1 && rfc2047_decode(buf_slice(&v), out) < 0)
+		r = -1;
+	buf_free(&v);
+	return r;
 }
 
 unsigned mime_header_count(struct slice hdr, const char *name)

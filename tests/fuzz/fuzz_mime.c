@@ -53,8 +53,24 @@ static void walk(const struct msgsum_view *v, const uint8_t *data, size_t size, 
 	}
 }
 
+/* What SEARCH and Sieve do: every part's text in UTF-8, decoded headers. */
+static void texts(const struct mime_msg *m, const struct mime_part *p)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	mime_header_get_utf8(mime_part_header(m, p), "subject", &b);
+	buf_reset(&b);
+	if (p->kind == MIME_LEAF)
+		mime_part_text(m, p, &b);
+	buf_free(&b);
+	for (const struct mime_part *c = p->children; c != NULL; c = c->next)
+		texts(m, c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct mime_msg *m;
 	struct buf sum, tmp;
 	struct msgsum_view v;
 	struct msgsum_part root;
@@ -70,6 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fetch_part(data, size, &root);
 	walk(&v, data, size, path, 0, 1);
 	buf_free(&sum);
+
+	mime_parse(data, size, &m);
+	texts(m, m->root);
+	mime_free(&m);
 
 	rfc822_addr_parse(data, size, &l);
 	rfc822_addr_list_free(&l);

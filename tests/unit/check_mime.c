@@ -415,6 +415,36 @@ START_TEST(cte_decoding)
 }
 END_TEST
 
+START_TEST(text_utf8)
+{
+	size_t len;
+	uint8_t *d = corpus_load("nested.eml", &len);
+	struct mime_msg *m;
+	struct buf b;
+
+	buf_init(&b, 0);
+	mime_parse(d, len, &m);
+	ck_assert_int_eq(mime_part_text(m, child(child(m->root, 1), 1), &b), 0);
+	ck_assert_slice(buf_slice(&b), "R\xc3\xa9sultats normaux.\r\n");
+	mime_free(&m);
+	free(d);
+
+	d = corpus_load("encoded.eml", &len);
+	mime_parse(d, len, &m);
+	buf_reset(&b);
+	ck_assert_int_eq(mime_part_text(m, m->root, &b), 0);
+	ck_assert_slice(buf_slice(&b), "Fran\xc3\xa7ois\r\n"); /* iso-8859-1 */
+	buf_reset(&b);
+	ck_assert_int_eq(mime_header_get_utf8(mime_part_header(m, m->root), "subject", &b), 1);
+	ck_assert_slice(buf_slice(&b), "R\xc3\xa9sultats d'analyse =?x-unknown?q?abc?=");
+	buf_reset(&b);
+	ck_assert_int_eq(mime_header_get_utf8(mime_part_header(m, m->root), "x-none", &b), 0);
+	mime_free(&m);
+	free(d);
+	buf_free(&b);
+}
+END_TEST
+
 /* ------------------------------------------------------------- limits */
 
 START_TEST(depth_limit)
@@ -510,6 +540,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, params_lenient);
 	tcase_add_test(tc, rfc2047_words);
 	tcase_add_test(tc, cte_decoding);
+	tcase_add_test(tc, text_utf8);
 	tcase_add_test(tc, depth_limit);
 	tcase_add_test(tc, parts_limit);
 	suite_add_tcase(s, tc);
