@@ -878,7 +878,7 @@ int conn_starttls(struct conn *c, struct tls_ctx *tls)
 	 * clear after the command may be used. */
 	buf_reset(&c->in);
 	c->input_reset = true;
-	c->skipping = c->raw = c->cmd_auto = false;
+	c->skipping = c->cmd_auto = false; /* the session keeps its line or raw mode */
 	c->cmd_start = 0;
 	if (!tls_ctx_is_server(tls) && tls_session_handshake(c->tls) == TLS_IO_ERR) {
 		tls_failed(c, "handshake");

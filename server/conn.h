@@ -101,8 +101,11 @@ size_t conn_output_queued(const struct conn *c);
  * is not read. Resuming delivers what was buffered. */
 void conn_pause(struct conn *c);
 void conn_resume(struct conn *c);
-/* Switches between line mode and raw mode (literals, SMTP DATA chunks);
- * takes effect for the next bytes, including those already buffered. */
+/* Switches between line mode and raw mode (literals, SMTP DATA chunks, or
+ * a whole session for an incremental parser such as IMAP's); takes effect
+ * for the next bytes, including those already buffered. Raw mode has no
+ * line limit and no automatic command timer: the parser bounds what it
+ * keeps, and conn_cmd_begin() arms the timer. */
 void conn_set_raw(struct conn *c, bool raw);
 /* Line limit (without CRLF), 1..CONN_LINE_MAX_HARD. */
 void conn_set_line_max(struct conn *c, size_t max);
