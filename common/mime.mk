@@ -7,7 +7,7 @@ common_libbalcommon_a_SOURCES += \
 	common/rfc822_addr.c common/rfc822_addr.h \
 	common/rfc2047.c common/rfc2047.h \
 	common/msgsum.c common/msgsum.h \
-	common/msgsum_imap.c common/msgsum_date.c
+	common/msgsum_imap.c common/msgsum_date.c common/msgsum_subject.c
 
 MIME_TEST_ENV = MIME_CORPUS='$(abs_top_srcdir)/tests/unit/mime-corpus'
 

@@ -123,6 +123,10 @@ static void build_keys(struct sum_builder *b)
 		b->present[MSGSUM_SUBJECT] =
 		    rfc2047_decode(buf_slice(&v), &b->strs[MSGSUM_SUBJECT]) == 0;
 	}
+	/* RFC 5256 §2.1: no Subject sorts as an empty base subject */
+	buf_reset(&b->strs[MSGSUM_BASE_SUBJECT]);
+	b->present[MSGSUM_BASE_SUBJECT] = msgsum_base_subject(buf_slice(&b->strs[MSGSUM_SUBJECT]),
+	                                                      &b->strs[MSGSUM_BASE_SUBJECT]) == 0;
 	buf_free(&v);
 	first_addr(b, hdr, "from", MSGSUM_FROM, MSGSUM_FROM_NAME);
 	first_addr(b, hdr, "to", MSGSUM_TO, MSGSUM_TO_NAME);

@@ -37,7 +37,8 @@ enum msgsum_str {
 	MSGSUM_CC = 10,           /* first Cc mailbox (SORT CC) */
 	MSGSUM_TO_NAME = 11,      /* first To display name (DISPLAYTO) */
 	MSGSUM_DATE_RAW = 12,     /* unfolded Date field */
-	MSGSUM_STR_COUNT = 13
+	MSGSUM_BASE_SUBJECT = 13, /* RFC 5256 §2.1 base subject (SORT, THREAD) */
+	MSGSUM_STR_COUNT = 14
 };
 
 #define MSGSUM_F_TRUNCATED 0x1u /* a MIME depth or part limit was hit */
@@ -105,6 +106,11 @@ int msgsum_section(const struct msgsum_view *v, const char *path, uint64_t *hdr_
  * years, alphabetic zones, missing seconds/zone, comments), to Unix time.
  * 0 and *t_r set, or -1 if not a date. */
 int msgsum_date_parse(const uint8_t *p, size_t len, int64_t *t_r);
+
+/* RFC 5256 §2.1 base subject of a decoded (UTF-8) subject, appended to
+ * out; not case-folded (SORT compares with a case-insensitive comparator).
+ * -1 past out's max. */
+int msgsum_base_subject(struct slice subject, struct buf *out);
 
 /* Renders the ENVELOPE of a header block, and BODYSTRUCTURE (ext) or BODY
  * of a part tree, as IMAP strings (RFC 3501 §7.4.2, RFC 9051 §7.5.2):

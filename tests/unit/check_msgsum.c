@@ -394,12 +394,21 @@ START_TEST(sort_keys)
 	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_CC), "jean.dupont@cab.example");
 	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_IN_REPLY_TO), "<prev.1@hop.example>");
 	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_SUBJECT), "Compte rendu de consultation");
+	fx_free(&fx);
+
+	fx_load(&fx, "rfc822.eml");
+	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_BASE_SUBJECT), "original");
+	fx_free(&fx);
+
+	fx_load(&fx, "simple.eml");
 	ck_assert_int_eq(msgsum_date(&fx.v), 1796115598);
 	ck_assert_ptr_null(msgsum_str(&fx.v, MSGSUM_REFERENCES).p);
 	fx_free(&fx);
 
 	fx_load(&fx, "encoded.eml");
 	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_SUBJECT),
+			"R\xc3\xa9sultats d'analyse =?x-unknown?q?abc?=");
+	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_BASE_SUBJECT),
 			"R\xc3\xa9sultats d'analyse =?x-unknown?q?abc?=");
 	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_FROM_NAME), "Fran\xc3\xa7ois Lef\xc3\xa8vre");
 	ck_assert_slice(msgsum_str(&fx.v, MSGSUM_TO_NAME), "\xc3\x89lod\xc3\xad" "e");
@@ -588,6 +597,39 @@ START_TEST(empty_fields)
 }
 END_TEST
 
+static const struct {
+	const char *in, *want;
+} base_subjects[] = {
+    {"Re: hello", "hello"},
+    {"RE: Re: re:hello", "hello"},
+    {"Fwd: [list] Re: topic (fwd)", "topic"},
+    {"[list] topic", "topic"},
+    {"[list]", "[list]"}, /* §2.1 (4): nothing would be left */
+    {"[fwd: Re: hello]", "hello"},
+    {"Re [x]: y", "y"},
+    {"Fw: x (FWD) (fwd)", "x"},
+    {"   spaced\t\tout  ", "spaced out"},
+    {"Regarding: x", "Regarding: x"},
+    {"R\xc3\xa9ponse", "R\xc3\xa9ponse"},
+    {"re:", ""},
+    {"", ""},
+};
+
+START_TEST(base_subject)
+{
+	struct buf b;
+	const char *in = base_subjects[_i].in;
+
+	buf_init(&b, 0);
+	ck_assert_int_eq(msgsum_base_subject(slice_from_cstr(in), &b), 0);
+	buf_append(&b, "", 0);
+	ck_assert_msg(b.len == strlen(base_subjects[_i].want) &&
+			  (b.len == 0 || memcmp(b.data, base_subjects[_i].want, b.len) == 0),
+		      "'%s': got '%.*s'", in, (int)b.len, b.data ? (const char *)b.data : "");
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(nstring_forms)
 {
 	struct buf b;
@@ -724,6 +766,7 @@ static Suite *msgsum_suite(void)
 	tcase_add_loop_test(tc, date_parse, 0, sizeof(dates) / sizeof(dates[0]));
 	tcase_add_loop_test(tc, inline_shapes, 0, sizeof(shapes) / sizeof(shapes[0]));
 	tcase_add_test(tc, empty_fields);
+	tcase_add_loop_test(tc, base_subject, 0, sizeof(base_subjects) / sizeof(base_subjects[0]));
 	tcase_add_test(tc, nstring_forms);
 	tcase_add_test(tc, out_limit);
 	suite_add_tcase(s, tc);
