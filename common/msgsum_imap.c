@@ -8,7 +8,7 @@
 #include "msgsum.h"
 #include "rfc822_addr.h"
 
-#define MSGSUM_MAX_ENV_VALUE 65536 /* one unfolded envelope field */
+#define MSGSUM_MAX_ENV_VALUE (1u << 20) /* one unfolded envelope field (big To: lists) */
 
 /* RFC 3501 §9: a quoted string holds 7-bit TEXT-CHARs without CR/LF; any
  * other byte needs a literal. NUL has no form at all: it becomes a space. */

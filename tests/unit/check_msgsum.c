@@ -630,6 +630,32 @@ START_TEST(base_subject)
 }
 END_TEST
 
+/* A mailing-list sized To: (3000 addresses, ~70 KB) is kept whole. */
+START_TEST(big_address_list)
+{
+	struct buf msg, sum;
+	struct msgsum_view v;
+	struct slice env;
+	unsigned n = 0;
+
+	buf_init(&msg, 0);
+	buf_init(&sum, 0);
+	buf_append_str(&msg, "To: ");
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&msg, "%s\"User %d\" <u%d@list.example>", i ? ",\r\n " : "", i, i);
+	buf_append_str(&msg, "\r\n\r\n");
+	ck_assert_int_eq(msgsum_build(msg.data, msg.len, &sum), 0);
+	ck_assert_int_eq(msgsum_open(sum.data, sum.len, &v), 0);
+	env = msgsum_envelope(&v);
+	for (size_t i = 0; i + 7 < env.len; i++)
+		n += memcmp(env.p + i, "(\"User ", 7) == 0;
+	ck_assert_uint_eq(n, 3000);
+	ck_assert_slice(msgsum_str(&v, MSGSUM_TO), "u0@list.example");
+	buf_free(&msg);
+	buf_free(&sum);
+}
+END_TEST
+
 START_TEST(nstring_forms)
 {
 	struct buf b;
@@ -767,6 +793,7 @@ static Suite *msgsum_suite(void)
 	tcase_add_loop_test(tc, inline_shapes, 0, sizeof(shapes) / sizeof(shapes[0]));
 	tcase_add_test(tc, empty_fields);
 	tcase_add_loop_test(tc, base_subject, 0, sizeof(base_subjects) / sizeof(base_subjects[0]));
+	tcase_add_test(tc, big_address_list);
 	tcase_add_test(tc, nstring_forms);
 	tcase_add_test(tc, out_limit);
 	suite_add_tcase(s, tc);
