@@ -447,6 +447,7 @@ static Suite *bal_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("storage");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_create_needs_domain);
 	tcase_add_test(tc, test_create_defaults);
 	tcase_add_test(tc, test_duplicate_address);

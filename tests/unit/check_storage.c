@@ -989,7 +989,8 @@ START_TEST(test_map_resized_by_other_process)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		/* a separate process with its own handle: never the parent's */
-		struct store_opts o = {.path = E.dir, .map_size = 1 << 20, .map_size_max = 64 << 20};
+		struct store_opts o = {
+		    .path = E.dir, .map_size = 1 << 20, .map_size_max = 64 << 20};
 		const char *why;
 
 		if (store_open(&o, &E.s, &why) != 0)
@@ -1192,6 +1193,155 @@ START_TEST(test_keywords)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- random walk */
+
+#define WALK_OPS 600
+#define WALK_BOXES 3
+#define WALK_MAX 700
+
+struct walk_msg {
+	uint32_t uid;
+	uint64_t blob;
+	uint32_t flags;
+	uint64_t size;
+};
+
+struct walk_box {
+	uint64_t id;
+	uint32_t uidnext;
+	struct walk_msg m[WALK_MAX];
+	size_t n;
+};
+
+static struct walk_box walk[WALK_BOXES];
+
+static size_t walk_refs(uint64_t blob)
+{
+	size_t n = 0;
+
+	for (int b = 0; b < WALK_BOXES; b++)
+		for (size_t i = 0; i < walk[b].n; i++)
+			n += walk[b].m[i].blob == blob;
+	return n;
+}
+
+struct walk_cursor {
+	const struct walk_box *box;
+	size_t i;
+};
+
+static int walk_cmp(void *arg, const struct store_msg *m)
+{
+	struct walk_cursor *c = arg;
+	const struct walk_msg *w = &c->box->m[c->i++];
+
+	ck_assert_uint_lt(c->i - 1, c->box->n);
+	ck_assert_uint_eq(m->uid, w->uid);
+	ck_assert_uint_eq(m->blob_id, w->blob);
+	ck_assert_uint_eq(m->flags, w->flags);
+	ck_assert_uint_eq(m->size, w->size);
+	return 0;
+}
+
+/* The store lists exactly the model's messages, counters and references. */
+static void walk_verify(void)
+{
+	struct store_txn *t;
+	uint64_t bytes = 0, count = 0;
+
+	ck_assert_int_eq(store_read_begin(E.s, &t), 0);
+	for (int b = 0; b < WALK_BOXES; b++) {
+		struct walk_cursor c = {&walk[b], 0};
+		struct store_mailbox mb;
+		uint32_t unseen = 0;
+
+		ck_assert_int_eq(store_msg_each(t, walk[b].id, 1, walk_cmp, &c), 0);
+		ck_assert_uint_eq(c.i, walk[b].n);
+		ck_assert_int_eq(store_mailbox_get_by_id(t, walk[b].id, &mb), 1);
+		ck_assert_uint_eq(mb.uidnext, walk[b].uidnext);
+		ck_assert_uint_eq(mb.messages, walk[b].n);
+		for (size_t i = 0; i < walk[b].n; i++) {
+			uint32_t refs;
+
+			unseen += !(walk[b].m[i].flags & MSG_SEEN);
+			bytes += walk[b].m[i].size;
+			count++;
+			ck_assert_int_eq(
+			    store_blob_info(t, walk[b].m[i].blob, NULL, &refs, NULL, NULL), 0);
+			ck_assert_uint_eq(refs, walk_refs(walk[b].m[i].blob));
+		}
+		ck_assert_uint_eq(mb.unseen, unseen);
+	}
+	store_read_end(&t);
+	ck_assert_uint_eq(quota(E.bal).bytes, bytes);
+	ck_assert_uint_eq(quota(E.bal).messages, count);
+	check_consistent();
+}
+
+static void walk_append(unsigned *seed)
+{
+	struct walk_box *w = &walk[rand_r(seed) % WALK_BOXES];
+	struct put_ctx c;
+
+	if (w->n == WALK_MAX)
+		return;
+	ck_assert_int_eq(put(w->id, 1 + (size_t)rand_r(seed) % 5000, 0, &c), 0);
+	ck_assert_uint_eq(c.msg[0].uid, w->uidnext);
+	w->m[w->n++] = (struct walk_msg){w->uidnext++, c.blob, 0, c.len};
+}
+
+static void walk_change(unsigned *seed)
+{
+	struct walk_box *w = &walk[rand_r(seed) % WALK_BOXES], *d;
+	size_t i;
+	struct uid_ctx u;
+
+	if (w->n == 0)
+		return;
+	i = (size_t)rand_r(seed) % w->n;
+	u = (struct uid_ctx){.mb = w->id, .uid = w->m[i].uid};
+	switch (rand_r(seed) % 3) {
+	case 0:
+		ck_assert_int_eq(store_write(E.s, ap_expunge, &u), 0);
+		memmove(&w->m[i], &w->m[i + 1], (w->n - i - 1) * sizeof(w->m[0]));
+		w->n--;
+		break;
+	case 1:
+		u.flags = (uint32_t)rand_r(seed) & 0x1f;
+		ck_assert_int_eq(store_write(E.s, ap_flags, &u), 0);
+		w->m[i].flags = u.flags;
+		break;
+	default:
+		d = &walk[rand_r(seed) % WALK_BOXES];
+		if (d->n == WALK_MAX)
+			break;
+		u.dst = d->id;
+		ck_assert_int_eq(store_write(E.s, ap_copy, &u), 0);
+		ck_assert_uint_eq(u.msg.uid, d->uidnext);
+		d->m[d->n++] =
+		    (struct walk_msg){d->uidnext++, w->m[i].blob, w->m[i].flags, w->m[i].size};
+	}
+}
+
+START_TEST(test_random_walk)
+{
+	unsigned seed = 4242;
+
+	walk[0] = (struct walk_box){.id = E.inbox, .uidnext = 1};
+	walk[1] = (struct walk_box){.id = E.sent, .uidnext = 1};
+	walk[2] = (struct walk_box){.id = E.trash, .uidnext = 1};
+	for (int op = 1; op <= WALK_OPS; op++) {
+		if (rand_r(&seed) % 2)
+			walk_append(&seed);
+		else
+			walk_change(&seed);
+		if (op % 100 == 0)
+			walk_verify();
+	}
+	walk_verify();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- domains */
 
 static int ap_domain_remove(struct store_txn *t, void *ctx)
@@ -1244,6 +1394,8 @@ static Suite *storage_suite(void)
 	TCase *tm = tcase_create("map");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* every write waits for fsync: slow disks need more than Check's 4 s */
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_append_uids_modseq);
 	tcase_add_test(tc, test_blob_content);
 	tcase_add_test(tc, test_flags);
@@ -1263,15 +1415,18 @@ static Suite *storage_suite(void)
 	tcase_add_test(tc, test_mailbox_rename_delete);
 	tcase_add_test(tc, test_mailbox_long_names);
 	tcase_add_test(tc, test_keywords);
+	tcase_add_test(tc, test_random_walk);
 	tcase_add_test(tc, test_domains);
 	tcase_add_test(tc, test_strerror);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tm, setup_small, teardown);
+	tcase_set_timeout(tm, 120);
 	tcase_add_test(tm, test_map_growth);
 	tcase_add_test(tm, test_map_resized_by_other_process);
 	suite_add_tcase(s, tm);
 	tm = tcase_create("full");
 	tcase_add_checked_fixture(tm, setup_full, teardown);
+	tcase_set_timeout(tm, 120);
 	tcase_add_test(tm, test_storage_full);
 	suite_add_tcase(s, tm);
 	return s;
