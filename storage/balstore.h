@@ -14,6 +14,8 @@
  *     without it. Hence apply functions must only write through the txn and
  *     into their own context, and must give the same outcome when run again.
  *   - Several processes (balised and balisectl) may use one environment.
+ *     A store does not survive fork() (LMDB's rule, and the writer thread
+ *     stays in the parent): open it in the process that uses it.
  *
  * Errors: functions return 0 on success or a negative enum store_err;
  * lookups return 1 found, 0 not found, negative on error. store_strerror()

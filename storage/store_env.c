@@ -17,6 +17,9 @@
 #define STORE_MAP_DEFAULT (64ULL << 20)
 #define STORE_MAP_MAX_DEFAULT (256ULL << 30)
 #define STORE_READERS_DEFAULT 1024
+/* Named databases the environment can hold: today's DB_COUNT plus room for
+ * later tables (delegations, sieve, queue, audit) without a format change. */
+#define STORE_MAX_DBS 32
 /* Read txns a thread may nest on one store are tracked in this many slots
  * (one per store open at once in the process). */
 #define STORE_TLS_SLOTS 8
@@ -406,7 +409,7 @@ static int store_open_env(struct store *s, const char **why_r)
 	}
 	rc = mdb_env_create(&s->env);
 	if (rc == 0)
-		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+		rc = mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
 	if (rc == 0)
 		rc = mdb_env_set_maxreaders(s->env, o->max_readers ? o->max_readers
 		                                                   : STORE_READERS_DEFAULT);
