@@ -150,6 +150,7 @@ static void skip_past(struct mime_cur *c, uint8_t ch)
 /* ----------------------------------------------- parameters, RFC 2231 */
 
 struct raw_param {
+	struct slice name; /* as written */
 	struct slice base; /* name without the "*N" or "*" suffix */
 	struct slice value;
 	int section; /* -1 without "*N" */
@@ -241,52 +242,65 @@ static struct slice param_utf8(struct mime_arena *a, struct raw_param **secs, un
 	return r;
 }
 
+static void param_emit(struct mime_arena *a, struct mime_params *out, struct slice name,
+                       struct raw_param **secs, unsigned ns, bool extended)
+{
+	struct mime_param *mp = &out->v[out->n++];
+	struct buf val;
+
+	mp->name = name;
+	mp->extended = extended;
+	buf_init(&val, MIME_MAX_FIELD_VALUE);
+	for (unsigned k = 0; k < ns; k++)
+		buf_append(&val, secs[k]->value.p, secs[k]->value.len);
+	mp->value = mime_dup(a, val.data, val.len);
+	buf_free(&val);
+	mp->utf8 = param_utf8(a, secs, ns, extended);
+}
+
 /* Merges RFC 2231 continuations: "name*0*", "name*1", ... become one
- * parameter, in section order, stopping at the first missing section. */
+ * parameter in section order. When the sections of a name are not exactly
+ * 0..n-1 (a gap, a duplicate), they are kept apart under their written
+ * names, as Dovecot does. */
 static void params_merge(struct mime_arena *a, struct raw_param *rp, unsigned n,
                          struct mime_params *out)
 {
-	struct raw_param *secs[MIME_MAX_PARAM_SECTIONS];
+	struct raw_param *secs[MIME_MAX_PARAMS], *group[MIME_MAX_PARAMS];
 
 	out->v = mime_alloc(a, sizeof(*out->v) * (n ? n : 1));
 	out->n = 0;
 	for (unsigned i = 0; i < n; i++) {
-		struct mime_param *mp;
-		struct buf val;
-		unsigned ns = 0;
+		unsigned ng = 0;
+		bool whole = true;
 
 		if (rp[i].used)
 			continue;
-		rp[i].used = true;
 		if (rp[i].section < 0) {
-			secs[ns++] = &rp[i];
-		} else {
-			for (int want = 0; want < MIME_MAX_PARAM_SECTIONS; want++) {
-				unsigned j;
-				for (j = 0; j < n; j++)
-					if (rp[j].section == want &&
-					    rp[j].base.len == rp[i].base.len &&
-					    strncasecmp((const char *)rp[j].base.p,
-					                (const char *)rp[i].base.p,
-					                rp[i].base.len) == 0)
-						break;
-				if (j == n)
-					break;
-				rp[j].used = true;
-				secs[ns++] = &rp[j];
-			}
-			if (ns == 0)
-				continue; /* sections without a "*0": dropped */
+			rp[i].used = true;
+			secs[0] = &rp[i];
+			param_emit(a, out, rp[i].base, secs, 1, rp[i].star);
+			continue;
 		}
-		mp = &out->v[out->n++];
-		mp->name = rp[i].base;
-		mp->extended = secs[0]->star;
-		buf_init(&val, MIME_MAX_FIELD_VALUE);
-		for (unsigned k = 0; k < ns; k++)
-			buf_append(&val, secs[k]->value.p, secs[k]->value.len);
-		mp->value = mime_dup(a, val.data, val.len);
-		buf_free(&val);
-		mp->utf8 = param_utf8(a, secs, ns, mp->extended);
+		for (unsigned j = i; j < n; j++)
+			if (!rp[j].used && rp[j].section >= 0 && rp[j].base.len == rp[i].base.len &&
+			    strncasecmp((const char *)rp[j].base.p, (const char *)rp[i].base.p,
+			                rp[i].base.len) == 0) {
+				rp[j].used = true;
+				group[ng++] = &rp[j];
+			}
+		memset(secs, 0, sizeof(secs[0]) * ng);
+		for (unsigned g = 0; g < ng && whole; g++) {
+			unsigned sec = (unsigned)group[g]->section;
+			whole = sec < ng && secs[sec] == NULL;
+			if (whole)
+				secs[sec] = group[g];
+		}
+		if (whole) {
+			param_emit(a, out, rp[i].base, secs, ng, secs[0]->star);
+			continue;
+		}
+		for (unsigned g = 0; g < ng; g++)
+			param_emit(a, out, group[g]->name, &group[g], 1, false);
 	}
 }
 
@@ -314,6 +328,7 @@ static void parse_params(struct mime_arena *a, struct mime_cur *c, struct mime_p
 		value = read_value(a, c);
 		memset(&rp[n], 0, sizeof(rp[n]));
 		split_param_name(&rp[n], name);
+		rp[n].name = name;
 		rp[n].value = value;
 		n++;
 	}

@@ -13,13 +13,12 @@
 
 /* Hard limits. Beyond them the parser does not fail: the part that would
  * pass a limit is kept as an opaque leaf (its body is not looked into). */
-#define MIME_MAX_DEPTH 32           /* nesting of multiparts and message/rfc822 */
-#define MIME_MAX_PARTS 10000        /* entities in one message, root included */
-#define MIME_MAX_PARAMS 64          /* parameters kept per Content-Type/Disposition */
-#define MIME_MAX_PARAM_SECTIONS 100 /* RFC 2231 continuations per parameter */
-#define MIME_MAX_BOUNDARY 200       /* RFC 2046 says 70; real mail goes beyond */
-#define MIME_MAX_LANGUAGES 16       /* Content-Language tags kept */
-#define MIME_MAX_FIELD_VALUE 65536  /* unfolded value of one parsed MIME field */
+#define MIME_MAX_DEPTH 32          /* nesting of multiparts and message/rfc822 */
+#define MIME_MAX_PARTS 10000       /* entities in one message, root included */
+#define MIME_MAX_PARAMS 64         /* parameters kept per Content-Type/Disposition */
+#define MIME_MAX_BOUNDARY 200      /* RFC 2046 says 70; real mail goes beyond */
+#define MIME_MAX_LANGUAGES 16      /* Content-Language tags kept */
+#define MIME_MAX_FIELD_VALUE 65536 /* unfolded value of one parsed MIME field */
 
 enum mime_kind {
 	MIME_LEAF = 0,      /* anything that is neither of the two below */

@@ -202,8 +202,7 @@ static int render_multipart(const struct mime_msg *m, const struct mime_part *p,
 static bool shown_opaque(const struct mime_part *p)
 {
 	return p->children == NULL &&
-	       (mime_is_type(p, "multipart", NULL) || mime_is_type(p, "message", "rfc822") ||
-	        mime_is_type(p, "message", "global"));
+	       (mime_is_type(p, "multipart", NULL) || mime_is_type(p, "message", "rfc822"));
 }
 
 static int render_leaf(const struct mime_msg *m, const struct mime_part *p, bool ext,
@@ -222,7 +221,11 @@ static int render_leaf(const struct mime_msg *m, const struct mime_part *p, bool
 	    buf_append_u8(out, ' ') < 0 || render_slice(enc, out) < 0 ||
 	    buf_printf(out, " %zu", p->body_len) < 0)
 		return -1;
-	if (p->kind == MIME_MESSAGE && p->children != NULL) {
+	/* message/global (RFC 6532) has the message fields in RFC 9051 only:
+	 * an IMAP4rev1 parser would choke on them, so it is shown as a basic
+	 * body, as Dovecot does (its parts are still reachable by section) */
+	if (p->kind == MIME_MESSAGE && p->children != NULL &&
+	    mime_is_type(p, "message", "rfc822")) {
 		/* body-type-msg: envelope SP body SP body-fld-lines */
 		const struct mime_part *in = p->children;
 		if (buf_append_u8(out, ' ') < 0 ||

@@ -331,6 +331,26 @@ START_TEST(rfc2231_params)
 }
 END_TEST
 
+START_TEST(rfc2231_sections)
+{
+	const char *msg =
+	    "Content-Type: a/b; n*1=B; n*0=A; m*0=1; m*0=2; k*=us-ascii'en'%41%42\r\n\r\n";
+	struct mime_msg *m;
+	const struct mime_params *ps;
+
+	mime_parse((const uint8_t *)msg, strlen(msg), &m);
+	ps = &m->root->ct_params;
+	ck_assert_uint_eq(ps->n, 4);
+	ck_assert_slice(mime_param_get(ps, "n"), "AB"); /* out of order, merged */
+	ck_assert_slice(ps->v[1].name, "m*0");          /* duplicate: kept apart */
+	ck_assert_slice(ps->v[2].name, "m*0");
+	ck_assert(ps->v[3].extended);
+	ck_assert_slice(ps->v[3].value, "us-ascii'en'%41%42");
+	ck_assert_slice(mime_param_get(ps, "k"), "AB");
+	mime_free(&m);
+}
+END_TEST
+
 START_TEST(params_lenient)
 {
 	const char *msg =
@@ -343,8 +363,9 @@ START_TEST(params_lenient)
 	ck_assert_slice(mime_param_get(&m->root->ct_params, "charset"), "utf-8");
 	/* RFC 2047 words inside a quoted parameter, as many mailers write */
 	ck_assert_slice(mime_param_get(&m->root->ct_params, "name"), "caf\xc3\xa9.txt");
-	/* a continuation without its "*0" is dropped */
+	/* sections that are not exactly 0..n-1 stay apart, as written */
 	ck_assert_ptr_null(mime_param_get(&m->root->ct_params, "x").p);
+	ck_assert_slice(mime_param_get(&m->root->ct_params, "x*1"), "second");
 	ck_assert_slice(mime_param_get(&m->root->ct_params, "q"), "unterminated");
 	mime_free(&m);
 	/* malformed Content-Type: RFC 2045 §5.2 default */
@@ -537,6 +558,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, no_separator_and_empty);
 	tcase_add_test(tc, nul_bytes);
 	tcase_add_test(tc, rfc2231_params);
+	tcase_add_test(tc, rfc2231_sections);
 	tcase_add_test(tc, params_lenient);
 	tcase_add_test(tc, rfc2047_words);
 	tcase_add_test(tc, cte_decoding);

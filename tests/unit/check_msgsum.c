@@ -472,7 +472,11 @@ END_TEST
 /* Small shapes, each BODYSTRUCTURE byte for byte what Dovecot answers,
  * except the base64-encoded message/rfc822 (5th): Dovecot also parses it
  * as a message without fields but reports 26 octets / 1 line, counting the
- * CRLF before the next delimiter; we report the 24 octets of the part. */
+ * CRLF before the next delimiter; we report the 24 octets of the part.
+ * Among them: message/global shown as a basic body (IMAP4rev1 has no
+ * envelope for it), RFC 2231 sections with a gap kept under their written
+ * names, a multipart with a (forbidden) base64 encoding, an empty part
+ * between two delimiters. */
 static const struct {
 	const char *msg, *bodystructure;
 } shapes[] = {
@@ -563,6 +567,58 @@ static const struct {
 	  "x",
 	  "(\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 1 0 NIL NIL NIL NIL"
 	  ")"},
+	{"Subject: g\r\n"
+	  "Content-Type: multipart/mixed; boundary=z\r\n"
+	  "\r\n"
+	  "--z\r\n"
+	  "Content-Type: message/global\r\n"
+	  "\r\n"
+	  "Subject: \303\251\r\n"
+	  "\r\n"
+	  "x\r\n"
+	  "--z\r\n"
+	  "Content-Disposition: attachment; filename*0=a; filename*1=\"b c\"; filename*3=zz"
+	  "\r\n"
+	  "Content-Type: application/octet-stream; name*=x\r\n"
+	  "\r\n"
+	  "y\r\n"
+	  "--z--\r\n",
+	  "((\"message\" \"global\" NIL NIL NIL \"7bit\" 16 NIL NIL NIL NIL)(\"application"
+	  "\" \"octet-stream\" (\"name*\" \"x\") NIL NIL \"7bit\" 1 NIL (\"attachment\" (\""
+	  "filename*0\" \"a\" \"filename*1\" \"b c\" \"filename*3\" \"zz\")) NIL NIL) \"mix"
+	  "ed\" (\"boundary\" \"z\") NIL NIL NIL)"},
+	{"Subject: g\r\n"
+	  "Content-Type: multipart/mixed; boundary=z\r\n"
+	  "Content-Transfer-Encoding: base64\r\n"
+	  "\r\n"
+	  "--z\r\n"
+	  "\r\n"
+	  "x\r\n"
+	  "--z--\r\n",
+	  "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 1 0 NIL NIL NIL"
+	  " NIL) \"mixed\" (\"boundary\" \"z\") NIL NIL NIL)"},
+	{"Subject: g\r\n"
+	  "Content-Type: multipart/mixed; boundary=z\r\n"
+	  "\r\n"
+	  "--z\r\n"
+	  "\r\n"
+	  "first\r\n"
+	  "--z\r\n"
+	  "--z\r\n"
+	  "\r\n"
+	  "third\r\n"
+	  "--z--\r\n",
+	  "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 5 0 NIL NIL NIL"
+	  " NIL)(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0 NIL NIL"
+	  " NIL NIL)(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 5 0 NIL"
+	  " NIL NIL NIL) \"mixed\" (\"boundary\" \"z\") NIL NIL NIL)"},
+	{"Subject: g\r\n"
+	  "Content-Disposition: attachment; filename*0=a; filename*1=\"b c\"\r\n"
+	  "Content-Type: application/x; name*0*=utf-8''a; name*1*=%41\r\n"
+	  "\r\n"
+	  "y\r\n",
+	  "(\"application\" \"x\" (\"name*\" \"utf-8''a%41\") NIL NIL \"7bit\" 3 NIL (\"att"
+	  "achment\" (\"filename\" \"ab c\")) NIL NIL)"},
 };
 
 START_TEST(inline_shapes)
