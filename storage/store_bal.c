@@ -465,6 +465,8 @@ int store_bal_update(struct store_txn *txn, const struct store_bal *bal, const c
 	memcpy(upd->address, old->address, sizeof(upd->address));
 	if (upd->state == 0)
 		upd->state = BAL_ACTIVE;
+	if (upd->created == 0) /* a caller that never read it keeps the original */
+		upd->created = old->created;
 	rc = store_bal_put(txn, upd);
 out:
 	if (why_r != NULL)

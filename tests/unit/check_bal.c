@@ -389,6 +389,7 @@ START_TEST(test_update_immutable)
 	u.bal.state = BAL_SUSPENDED;
 	u.bal.quota_messages = 10;
 	strcpy(u.bal.holder, RPPS_B);
+	u.bal.created = 0;
 	ck_assert_int_eq(store_write(S, ap_bal, &u), 0);
 	ck_assert_int_eq(store_read_begin(S, &t), 0);
 	ck_assert_int_eq(store_bal_get_by_addr(t, "jean@EXAMPLE.test", &got), 1);
@@ -397,6 +398,7 @@ START_TEST(test_update_immutable)
 	ck_assert_int_eq(got.state, BAL_SUSPENDED);
 	ck_assert_str_eq(got.holder, RPPS_B);
 	ck_assert_uint_eq(got.quota_messages, 10);
+	ck_assert_int_eq(got.created, c.bal.created);
 	store_read_end(&t);
 	u.bal.id = 9999;
 	ck_assert_int_eq(store_write(S, ap_bal, &u), STORE_E_NOTFOUND);
