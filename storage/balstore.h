@@ -168,7 +168,8 @@ int store_bal_create(struct store_txn *txn, struct store_bal *bal, const char **
 int store_bal_get(struct store_txn *txn, uint64_t id, struct store_bal *bal_r);
 int store_bal_get_by_addr(struct store_txn *txn, const char *address, struct store_bal *bal_r);
 /* Replaces the record; address and type must be unchanged (STORE_E_INVALID).
- * Holder rules are checked again. */
+ * Holder rules are checked again. created 0 keeps the stored value, state 0
+ * means active. */
 int store_bal_update(struct store_txn *txn, const struct store_bal *bal, const char **why_r);
 /* Deletes the BAL, its mailboxes, messages (releasing blobs) and quota
  * record. The address stays retired: it can only be re-created for the same
