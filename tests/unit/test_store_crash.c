@@ -127,6 +127,22 @@ static int ap_expunge(struct store_txn *t, void *ctx)
 	return store_msg_expunge(t, o->mb[0], o->uid[0]);
 }
 
+struct copy_op {
+	const struct op *src;
+	uint64_t dst;
+	uint32_t uid;
+};
+
+static int ap_copy(struct store_txn *t, void *ctx)
+{
+	struct copy_op *o = ctx;
+	struct store_msg m;
+	int rc = store_msg_copy(t, o->src->mb[0], o->src->uid[0], o->dst, 0, &m);
+
+	o->uid = m.uid;
+	return rc;
+}
+
 static void child_ack(struct child *c, const struct ack *a)
 {
 	/* one write per record (< PIPE_BUF): records never interleave */
@@ -168,6 +184,19 @@ static void child_expunge(struct child *c, struct op *prev)
 	child_ack(c, &a);
 }
 
+/* Lists this thread's previous append in one more mailbox (one more
+ * reference on its blob). */
+static void child_copy(struct child *c, const struct op *prev, unsigned *seed)
+{
+	struct copy_op o = {prev, mailboxes[(unsigned)rand_r(seed) % CRASH_MAILBOXES], 0};
+	struct ack a;
+
+	if (store_write(c->s, ap_copy, &o) != 0)
+		_exit(7);
+	a = (struct ack){ACK_APPEND, o.uid, o.dst, prev->tag, prev->size};
+	child_ack(c, &a);
+}
+
 struct child_thread {
 	struct child *c;
 	unsigned seed;
@@ -180,9 +209,15 @@ static void *child_main(void *arg)
 	struct op prev = {0}, o;
 
 	for (uint64_t n = 1;; n++) {
-		if (prev.tag != 0 && rand_r(&ct->seed) % 4 == 0) {
+		unsigned dice = (unsigned)rand_r(&ct->seed) % 8;
+
+		if (prev.tag != 0 && dice < 2) {
 			child_expunge(ct->c, &prev);
 			prev.tag = 0;
+			continue;
+		}
+		if (prev.tag != 0 && dice < 4) {
+			child_copy(ct->c, &prev, &ct->seed);
 			continue;
 		}
 		memset(&o, 0, sizeof(o));
