@@ -57,7 +57,8 @@ struct msgsum_part {
 	uint64_t hdr_off, hdr_len, body_off, body_len;
 	uint64_t msg_hdr_off, msg_hdr_len, msg_body_off, msg_body_len;
 	uint64_t lines;
-	uint64_t decoded_size; /* BINARY.SIZE (RFC 3516): body after CTE decoding */
+	uint64_t decoded_size; /* BINARY.SIZE (RFC 3516): leaf body after CTE
+	                        * decoding; body_len for multiparts and messages */
 	unsigned nchildren;
 };
 
