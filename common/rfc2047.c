@@ -114,9 +114,12 @@ int rfc2047_charset_to_utf8(struct slice charset, struct slice in, struct buf *o
 	if (charset_is(charset, "utf-8") || charset_is(charset, "utf8") ||
 	    charset_is(charset, "us-ascii") || charset_is(charset, "ascii"))
 		return utf8_copy_valid(in, out) < 0 ? -1 : 1;
+	/* only what charset names are made of: no "/" (iconv suffixes like
+	 * //TRANSLIT, paths) and nothing else iconv_open would interpret */
 	for (size_t i = 0; i < charset.len; i++) {
 		uint8_t c = charset.p[i];
-		if (c <= 0x20 || c >= 0x7f)
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.' || c == ':' || c == '+'))
 			return 0;
 		name[i] = (char)c;
 	}

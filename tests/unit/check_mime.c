@@ -405,6 +405,8 @@ START_TEST(rfc2047_words)
 	check_2047("=?utf-8*fr?q?langue?=", "langue");  /* RFC 2231 §5 language */
 	check_2047("=?utf-8?b?/w==?=", "\xef\xbf\xbd"); /* invalid UTF-8 replaced */
 	check_2047("=?windows-1252?q?=80?=", "\xe2\x82\xac");
+	check_2047("=?utf-8//TRANSLIT?q?x?=", "=?utf-8//TRANSLIT?q?x?="); /* not a charset name */
+	check_2047("=?../../x?q?x?=", "=?../../x?q?x?=");
 }
 END_TEST
 
