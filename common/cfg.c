@@ -88,7 +88,15 @@ const struct cfg_key *cfg_keys(size_t *n_r)
 	return keys;
 }
 
-int cfg_parse_size(const char *s, uint64_t *out_r)
+struct cfg_unit {
+	char suffix;
+	uint64_t mult;
+};
+
+/* Digits followed by at most one unit suffix (matched case-insensitively
+ * when fold is set) and, when trailer is given, one optional trailing char. */
+static int parse_scaled(const char *s, const struct cfg_unit *units, size_t n_units, bool fold,
+			char trailer, uint64_t *out_r)
 {
 	uint64_t mult = 1, v;
 	char *end;
@@ -99,15 +107,15 @@ int cfg_parse_size(const char *s, uint64_t *out_r)
 	v = strtoull(s, &end, 10);
 	if (errno != 0)
 		return -1;
-	switch (toupper((unsigned char)*end)) {
-	case '\0': break;
-	case 'K': mult = 1ULL << 10; end++; break;
-	case 'M': mult = 1ULL << 20; end++; break;
-	case 'G': mult = 1ULL << 30; end++; break;
-	case 'T': mult = 1ULL << 40; end++; break;
-	default: return -1;
+	for (size_t i = 0; *end != '\0' && i < n_units; i++) {
+		char c = fold ? (char)toupper((unsigned char)*end) : *end;
+		if (c == units[i].suffix) {
+			mult = units[i].mult;
+			end++;
+			break;
+		}
 	}
-	if (*end == 'B' || *end == 'b')
+	if (trailer != '\0' && toupper((unsigned char)*end) == trailer)
 		end++;
 	if (*end != '\0' || (v != 0 && mult > UINT64_MAX / v))
 		return -1;
@@ -115,29 +123,19 @@ int cfg_parse_size(const char *s, uint64_t *out_r)
 	return 0;
 }
 
+int cfg_parse_size(const char *s, uint64_t *out_r)
+{
+	static const struct cfg_unit units[] = {
+		{'K', 1ULL << 10}, {'M', 1ULL << 20}, {'G', 1ULL << 30}, {'T', 1ULL << 40}};
+
+	return parse_scaled(s, units, ARRAY_LEN(units), true, 'B', out_r);
+}
+
 int cfg_parse_duration(const char *s, uint64_t *out_r)
 {
-	uint64_t mult = 1, v;
-	char *end;
+	static const struct cfg_unit units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
 
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0': break;
-	case 's': end++; break;
-	case 'm': mult = 60; end++; break;
-	case 'h': mult = 3600; end++; break;
-	case 'd': mult = 86400; end++; break;
-	default: return -1;
-	}
-	if (*end != '\0' || (v != 0 && mult > UINT64_MAX / v))
-		return -1;
-	*out_r = v * mult;
-	return 0;
+	return parse_scaled(s, units, ARRAY_LEN(units), false, '\0', out_r);
 }
 
 static int parse_port(const char *s, uint16_t *port_r)
