@@ -62,7 +62,8 @@ struct mime_params {
 struct mime_part {
 	size_t hdr_off, hdr_len;
 	size_t body_off, body_len;
-	size_t body_lines; /* LF count in the body (RFC 3501 body-fld-lines) */
+	size_t body_lines; /* LF count in the body (RFC 3501 body-fld-lines),
+	                    * text and message parts only, 0 for others */
 
 	enum mime_kind kind;
 	unsigned depth; /* 0 for the root */

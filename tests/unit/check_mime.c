@@ -164,7 +164,8 @@ START_TEST(nested_offsets)
 	ck_assert_slice(mime_param_get(&pdf->disp_params, "FILENAME"), "cr.pdf");
 	ck_assert_slice(pdf->id, "<pdf1@cab.example>");
 	ck_assert_int_eq(pdf->cte, MIME_CTE_BASE64);
-	ck_assert_uint_eq(pdf->body_lines, 1);
+	ck_assert_uint_eq(pdf->body_lines, 0); /* counted for text and message only */
+	ck_assert_uint_eq(child(alt, 1)->body_lines, 1);
 	mime_free(&m);
 	ck_assert_ptr_null(m);
 	free(d);
@@ -468,6 +469,36 @@ START_TEST(text_utf8)
 }
 END_TEST
 
+/* Lines are counted eight bytes at a time: check against a plain count
+ * with bytes next to LF (0x0b, 0x8a, 0x09...) at every alignment. */
+START_TEST(line_count)
+{
+	struct buf msg;
+	struct mime_msg *m;
+	size_t want = 0;
+	const char *h = "Content-Type: text/plain\n\n";
+
+	buf_init(&msg, 0);
+	buf_append_str(&msg, h);
+	for (unsigned i = 0; i < 5000; i++) {
+		uint8_t c = (uint8_t)(i * 37 + (i >> 3));
+		if (i % 7 == 0)
+			c = '\n';
+		want += c == '\n';
+		buf_append_u8(&msg, c);
+	}
+	for (size_t skip = 0; skip < 9; skip++) {
+		size_t w = want;
+		mime_parse(msg.data, msg.len - skip, &m);
+		for (size_t i = msg.len - skip; i < msg.len; i++)
+			w -= msg.data[i] == '\n';
+		ck_assert_uint_eq(m->root->body_lines, w);
+		mime_free(&m);
+	}
+	buf_free(&msg);
+}
+END_TEST
+
 /* ------------------------------------------------------------- limits */
 
 START_TEST(depth_limit)
@@ -565,6 +596,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, rfc2047_words);
 	tcase_add_test(tc, cte_decoding);
 	tcase_add_test(tc, text_utf8);
+	tcase_add_test(tc, line_count);
 	tcase_add_test(tc, depth_limit);
 	tcase_add_test(tc, parts_limit);
 	suite_add_tcase(s, tc);
