@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: ISC
+# SORT and THREAD (RFC 5256): sort keys, the thread algorithms, their unit
+# tests and fuzz target.
+server_imap_libbalimap_a_SOURCES += \
+	server/imap/imap_sort.c server/imap/imap_sort.h server/imap/imap_sort_casemap.h
+EXTRA_DIST += server/imap/gen_casemap_table.py
+
+check_PROGRAMS += tests/unit/check_imap_sort
+TESTS += tests/unit/check_imap_sort
+tests_unit_check_imap_sort_SOURCES = tests/unit/check_imap_sort.c
+tests_unit_check_imap_sort_CPPFLAGS = $(IMAP_UNIT_CPPFLAGS)
+tests_unit_check_imap_sort_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_imap_sort_LDADD = $(IMAP_UNIT_LDADD)
