@@ -25,3 +25,12 @@ tests_fuzz_fuzz_imap_parser_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_parser_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_parser_LDADD = server/imap/libbalimap.a common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/imap_parser.dict
+
+# FETCH item lists and response rendering (server/imap/fetch.mk)
+check_PROGRAMS += tests/fuzz/fuzz_imap_fetch
+tests_fuzz_fuzz_imap_fetch_SOURCES = tests/fuzz/fuzz_imap_fetch.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_fetch_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap
+tests_fuzz_fuzz_imap_fetch_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_fetch_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_fetch_LDADD = server/imap/libbalimap.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/imap_fetch.dict
