@@ -16,10 +16,14 @@ static const struct {
 	const char *name;
 	enum imap_sort_key key;
 } sort_names[] = {
-    {"ARRIVAL", IMAP_SORT_ARRIVAL}, {"CC", IMAP_SORT_CC},
-    {"DATE", IMAP_SORT_DATE},       {"FROM", IMAP_SORT_FROM},
-    {"SIZE", IMAP_SORT_SIZE},       {"SUBJECT", IMAP_SORT_SUBJECT},
-    {"TO", IMAP_SORT_TO},           {"DISPLAYFROM", IMAP_SORT_DISPLAYFROM},
+    {"ARRIVAL", IMAP_SORT_ARRIVAL},
+    {"CC", IMAP_SORT_CC},
+    {"DATE", IMAP_SORT_DATE},
+    {"FROM", IMAP_SORT_FROM},
+    {"SIZE", IMAP_SORT_SIZE},
+    {"SUBJECT", IMAP_SORT_SUBJECT},
+    {"TO", IMAP_SORT_TO},
+    {"DISPLAYFROM", IMAP_SORT_DISPLAYFROM},
     {"DISPLAYTO", IMAP_SORT_DISPLAYTO},
 };
 
@@ -195,7 +199,8 @@ int imap_sort_base_subject(struct slice subject, struct buf *out, bool *reply_r)
 		while (subj_leader(&s) || subj_leading_blob(&s))
 			;
 		/* (6) subj-fwd-hdr "[fwd:" ... subj-fwd-trl "]": unwrap, back to (2) */
-		if (s.end - s.start >= 6 && subj_has(&s, s.start, "[fwd:") && s.p[s.end - 1] == ']') {
+		if (s.end - s.start >= 6 && subj_has(&s, s.start, "[fwd:") &&
+		    s.p[s.end - 1] == ']') {
 			s.start += 5;
 			s.end--;
 			s.reply = true;
@@ -412,6 +417,7 @@ static void sort_build_keys(struct sort_ctx *c, size_t n)
 		if (!key_is_string(k) || c->off[k] != NULL)
 			continue;
 		buf_init(&c->keys[k], 0);
+		buf_reserve(&c->keys[k], 64); /* never NULL: memcmp of empty keys */
 		c->off[k] = malloc((n + 1) * sizeof(size_t));
 		if (c->off[k] == NULL)
 			abort();
@@ -499,8 +505,8 @@ void imap_sort_indexes(uint32_t *v, size_t n, int (*cmp)(const void *ctx, uint32
 	free(tmp);
 }
 
-void imap_sort_run(const struct imap_sort_program *prog, const struct imap_sort_msg *msgs,
-                   size_t n, uint32_t *order_r)
+void imap_sort_run(const struct imap_sort_program *prog, const struct imap_sort_msg *msgs, size_t n,
+                   uint32_t *order_r)
 {
 	struct sort_ctx c = {.prog = prog, .msgs = msgs};
 

@@ -57,9 +57,9 @@ struct imap_sort_msg {
 	int64_t sent_date;     /* Date: in UTC seconds, or IMAP_SORT_NO_DATE:
 	                        * internal_date is used then (§2.2) */
 	uint64_t size;
-	struct slice subject;      /* Subject decoded to UTF-8 (RFC 2047) */
-	struct slice base_subject; /* §2.1; NULL: computed from subject */
-	struct slice from, to, cc; /* first mailbox of the field, "local@domain" */
+	struct slice subject;            /* Subject decoded to UTF-8 (RFC 2047) */
+	struct slice base_subject;       /* §2.1; NULL: computed from subject */
+	struct slice from, to, cc;       /* first mailbox of the field, "local@domain" */
 	struct slice from_name, to_name; /* its display name, decoded */
 	struct slice message_id, in_reply_to, references; /* unfolded values */
 };
@@ -90,8 +90,8 @@ int imap_sort_casemap(struct slice in, struct buf *out);
 
 /* Orders msgs[0..n) by prog, then by sequence number; order_r receives n
  * indexes into msgs. Memory O(n + key bytes), time O(n log n). */
-void imap_sort_run(const struct imap_sort_program *prog, const struct imap_sort_msg *msgs,
-                   size_t n, uint32_t *order_r);
+void imap_sort_run(const struct imap_sort_program *prog, const struct imap_sort_msg *msgs, size_t n,
+                   uint32_t *order_r);
 
 /* Appends " n" for each message in order (UIDs when uid is set): the rest
  * of "* SORT" (RFC 5256 §4). -1 past out's limit. */

@@ -34,3 +34,12 @@ tests_fuzz_fuzz_imap_fetch_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_fetch_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_fetch_LDADD = server/imap/libbalimap.a common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/imap_fetch.dict
+
+# SORT and THREAD on random header sets (server/imap/sort.mk)
+check_PROGRAMS += tests/fuzz/fuzz_imap_thread
+tests_fuzz_fuzz_imap_thread_SOURCES = tests/fuzz/fuzz_imap_thread.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_thread_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap
+tests_fuzz_fuzz_imap_thread_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_thread_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_thread_LDADD = server/imap/libbalimap.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/imap_thread.dict

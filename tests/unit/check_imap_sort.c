@@ -9,10 +9,9 @@
  * sort_is() answer of sort_keys (SUBJECT, REVERSE SUBJECT, UID SORT,
  * DATE, REVERSE DATE, ARRIVAL, FROM, TO, CC, DISPLAYFROM, DISPLAYTO, SIZE
  * and two multi-key programs) is Dovecot's answer, unchanged (UID SORT: the
- * order; the UIDs differ); RFC822.SIZE
- * agreed too. Deliberate differences: none found there. Not cross-checked:
- * the casemap vectors (they follow RFC 5051 literally: titlecase, then
- * NFKD, so U+FB01 maps to "fi") and the large and tie cases.
+ * order; the UIDs differ); RFC822.SIZE agreed too. Deliberate differences: none found there. Not
+ * cross-checked: the casemap vectors (they follow RFC 5051 literally: titlecase, then NFKD, so
+ * U+FB01 maps to "fi") and the large and tie cases.
  */
 #include "config.h"
 
@@ -177,29 +176,29 @@ static void casemap_is(const char *in, const char *want)
 	buf_init(&b, 0);
 	ck_assert_int_eq(imap_sort_casemap(slice_from_cstr(in), &b), 0);
 	buf_cstr(&b);
-	ck_assert_msg(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0,
-	              "casemap(%s) = %s", in, (char *)b.data);
+	ck_assert_msg(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0, "casemap(%s) = %s",
+	              in, (char *)b.data);
 	buf_free(&b);
 }
 
 START_TEST(casemap)
 {
 	casemap_is("hello World 123", "HELLO WORLD 123");
-	casemap_is("\xc3\xa9t\xc3\xa9", "E\xcc\x81TE\xcc\x81");      /* été -> E + U+0301 */
-	casemap_is("\xc3\x89T\xc3\x89", "E\xcc\x81TE\xcc\x81");      /* ÉTÉ the same */
-	casemap_is("E\xcc\x81t\xc3\xa9", "E\xcc\x81TE\xcc\x81");     /* decomposed input */
-	casemap_is("\xc3\x9f", "\xc3\x9f");                         /* ß: no simple titlecase */
+	casemap_is("\xc3\xa9t\xc3\xa9", "E\xcc\x81TE\xcc\x81");  /* été -> E + U+0301 */
+	casemap_is("\xc3\x89T\xc3\x89", "E\xcc\x81TE\xcc\x81");  /* ÉTÉ the same */
+	casemap_is("E\xcc\x81t\xc3\xa9", "E\xcc\x81TE\xcc\x81"); /* decomposed input */
+	casemap_is("\xc3\x9f", "\xc3\x9f");                      /* ß: no simple titlecase */
 	/* RFC 5051 titlecases first, then decomposes: the U+FB01 ligature has
 	 * no titlecase, so its NFKD "fi" stays lower case */
 	casemap_is("\xef\xac\x81", "fi");
 	casemap_is("\xc7\x86", "Dz\xcc\x8c"); /* dž -> Dž -> D z caron (no re-titlecasing) */
-	casemap_is("\xce\xb1\xce\xb2", "\xce\x91\xce\x92");         /* αβ -> ΑΒ */
-	casemap_is("\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90");         /* да -> ДА */
-	casemap_is("\xea\xb0\x80", "\xe1\x84\x80\xe1\x85\xa1");     /* 가 -> L V jamo */
+	casemap_is("\xce\xb1\xce\xb2", "\xce\x91\xce\x92");                 /* αβ -> ΑΒ */
+	casemap_is("\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90");                 /* да -> ДА */
+	casemap_is("\xea\xb0\x80", "\xe1\x84\x80\xe1\x85\xa1");             /* 가 -> L V jamo */
 	casemap_is("\xea\xb0\x81", "\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8"); /* 각: L V T */
-	casemap_is("\xff\xc3(\xe0\x80\x80", "\xff\xc3(\xe0\x80\x80"); /* invalid bytes kept */
-	casemap_is("\xed\xa0\x80", "\xed\xa0\x80");                 /* a surrogate is invalid */
-	casemap_is("\xf0\x9d\x90\x80", "A");                        /* U+1D400 bold A, NFKD */
+	casemap_is("\xff\xc3(\xe0\x80\x80", "\xff\xc3(\xe0\x80\x80");       /* invalid bytes kept */
+	casemap_is("\xed\xa0\x80", "\xed\xa0\x80"); /* a surrogate is invalid */
+	casemap_is("\xf0\x9d\x90\x80", "A");        /* U+1D400 bold A, NFKD */
 }
 END_TEST
 
@@ -271,8 +270,8 @@ static void sort_is(struct corpus *c, const char *crit, bool uid, const char *wa
 	buf_init(&out, 0);
 	ck_assert_int_eq(imap_sort_render(c->msgs, order, c->n, uid, &out), 0);
 	buf_cstr(&out);
-	ck_assert_msg(strcmp((char *)out.data, want) == 0, "SORT %s: got \"%s\", want \"%s\"",
-	              crit, (char *)out.data, want);
+	ck_assert_msg(strcmp((char *)out.data, want) == 0, "SORT %s: got \"%s\", want \"%s\"", crit,
+	              (char *)out.data, want);
 	buf_free(&out);
 }
 
