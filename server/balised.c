@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* balised: the daemon's entry point. Loads the configuration, drops root,
- * opens the store and runs the libuv loop until SIGTERM or SIGINT. The
- * protocol listeners and TLS are added here by later work. */
+/* balised: the daemon's entry point. Loads the configuration, binds the
+ * listeners and loads TLS as root, drops root, opens the store, serves IMAP
+ * on the libuv loop until SIGTERM or SIGINT. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,15 +10,22 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <uv.h>
 
+#include "auth.h"
 #include "balstore.h"
 #include "cfg.h"
+#include "conn.h"
+#include "imap_notify.h"
+#include "imap_session.h"
+#include "listen.h"
 #include "log.h"
+#include "tls.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -34,6 +41,10 @@ struct daemon {
 	struct store *store;
 	uv_loop_t *loop;
 	uv_signal_t sig_term, sig_int, sig_hup;
+	struct tls_ctx *tls;
+	struct listen_set *listeners;
+	struct imap_server imap;
+	bool stopping;
 };
 
 static void usage(FILE *out)
@@ -99,10 +110,11 @@ static void describe_listen(char *out, size_t outsz, const char *name, const str
 	}
 }
 
-/* Says which listeners are configured, and that none is served yet. */
+/* Says which listeners are configured, and which services are not built
+ * yet (their ports are not opened). */
 static void log_listeners(const struct config *cfg)
 {
-	char line[1024] = "";
+	char line[1024] = "", later[1024] = "";
 
 	describe_listen(line, sizeof(line), "smtp", &cfg->smtp);
 	describe_listen(line, sizeof(line), "submission", &cfg->submission);
@@ -110,9 +122,75 @@ static void log_listeners(const struct config *cfg)
 	describe_listen(line, sizeof(line), "imap", &cfg->imap);
 	describe_listen(line, sizeof(line), "imaps", &cfg->imaps);
 	describe_listen(line, sizeof(line), "managesieve", &cfg->managesieve);
-	log_info("listeners configured:%s; protocol services are not built yet, so no port is "
-		 "opened",
-		 line[0] ? line : " none");
+	describe_listen(later, sizeof(later), "smtp", &cfg->smtp);
+	describe_listen(later, sizeof(later), "submission", &cfg->submission);
+	describe_listen(later, sizeof(later), "submissions", &cfg->submissions);
+	describe_listen(later, sizeof(later), "managesieve", &cfg->managesieve);
+	if (later[0] != '\0')
+		log_info("listeners configured:%s; services not built yet, ports not opened:%s",
+			 line, later);
+	else
+		log_info("listeners configured:%s", line[0] ? line : " none");
+}
+
+/* Many IDLE sessions need many descriptors: take all the hard limit allows. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			log_warn("cannot raise RLIMIT_NOFILE to %llu: %s",
+				 (unsigned long long)rl.rlim_max, strerror(errno));
+			return;
+		}
+		log_info("RLIMIT_NOFILE raised from %llu to %llu", (unsigned long long)old,
+			 (unsigned long long)rl.rlim_max);
+	}
+}
+
+/* As root: the TLS context and the IMAP sockets. 0 or -1 (logged). */
+static int bind_listeners(struct daemon *d)
+{
+	const struct config *cfg = &d->cfg;
+	struct tls_ctx_opts to = {.cert_file = cfg->tls_cert, .key_file = cfg->tls_key};
+	struct listen_service imap = {
+		.name = "imap",
+		.refuse_msg = "* BYE Too many connections\r\n",
+		.on_accept = imap_session_accept,
+		.arg = &d->imap,
+	};
+	struct listen_service imaps = imap;
+	char err[TLS_ERR_MAX + 256];
+
+	if (cfg->imap.n == 0 && cfg->imaps.n == 0)
+		return 0;
+	/* No authentication and no mail before TLS: IMAP needs a certificate. */
+	if (cfg->tls_cert == NULL || cfg->tls_cert[0] == '\0') {
+		log_error("[tls] cert: required by the imap and imaps listeners");
+		return -1;
+	}
+	d->tls = tls_ctx_new_server(&to, err, sizeof(err));
+	if (d->tls == NULL) {
+		log_error("[tls] cert/key: %s", err);
+		return -1;
+	}
+	d->imap.tls = d->tls;
+	imaps.name = "imaps";
+	imaps.tls = d->tls;
+	d->listeners = listen_set_new(d->loop, (unsigned)cfg->connections_max,
+				      (unsigned)cfg->connections_per_ip);
+	if (listen_bind(d->listeners, &cfg->imap, &imap, err, sizeof(err)) < 0 ||
+	    listen_bind(d->listeners, &cfg->imaps, &imaps, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Switches to user for good. Only called as root. 0 or -1 (logged). */
@@ -171,6 +249,8 @@ static int open_store(struct daemon *d)
 		.path = d->cfg.data_dir,
 		.map_size = d->cfg.map_size,
 		.map_size_max = d->cfg.map_size_max,
+		/* Commits wake the IMAP sessions that have the mailbox selected. */
+		.on_commit = imap_notify_on_commit,
 	};
 	uint64_t size, max, used;
 	const char *why = "";
@@ -189,33 +269,80 @@ static int open_store(struct daemon *d)
 	return 0;
 }
 
+/* The sessions' shared context, once the store is open. */
+static void start_imap(struct daemon *d)
+{
+	struct pwhash_params pp = {
+		.t_cost = (uint32_t)d->cfg.argon2_t_cost,
+		.m_cost = (uint32_t)d->cfg.argon2_m_cost,
+		.parallelism = (uint32_t)d->cfg.argon2_parallelism,
+	};
+
+	d->imap.loop = d->loop;
+	d->imap.store = d->store;
+	d->imap.hostname = d->cfg.hostname;
+	d->imap.append_max = d->cfg.message_size_max;
+	d->imap.auth = auth_new(d->loop, d->store, d->cfg.auth_cache_ttl, &pp);
+	imap_server_init(&d->imap);
+}
+
 static void on_signal_closed(uv_handle_t *h)
 {
 	(void)h;
 }
 
-/* Closing every handle lets uv_run() return once nothing is left. */
+/* The last session is gone: the cross-thread handles may close. */
+static void on_sessions_empty(void *arg)
+{
+	(void)arg;
+	imap_notify_close();
+}
+
+/* Closing every handle lets uv_run() return once nothing is left: the
+ * listeners first, then "* BYE" to every session (each closes after its
+ * output is flushed), then the notification handles once all are freed. */
 static void stop_loop(struct daemon *d)
 {
 	uv_signal_t *sigs[] = {&d->sig_term, &d->sig_int, &d->sig_hup};
 
 	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
-		if (!uv_is_closing((uv_handle_t *)sigs[i]))
+		if (uv_is_active((uv_handle_t *)sigs[i]) && !uv_is_closing((uv_handle_t *)sigs[i]))
 			uv_close((uv_handle_t *)sigs[i], on_signal_closed);
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	listen_set_free(&d->listeners);
+	imap_notify_stop_poll();
+	imap_sessions_on_empty(on_sessions_empty, d);
+	imap_sessions_shutdown("Server shutting down");
 }
 
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
-	log_info("signal=%s stopping", signum == SIGTERM ? "TERM" : "INT");
-	stop_loop(h->data);
+	struct daemon *d = h->data;
+
+	log_info("signal=%s stopping sessions=%zu", signum == SIGTERM ? "TERM" : "INT",
+		 imap_sessions_count());
+	stop_loop(d);
 }
 
+/* SIGHUP: new TLS certificate and key for new connections. */
 static void on_hup(uv_signal_t *h, int signum)
 {
-	(void)h;
+	struct daemon *d = h->data;
+	char err[TLS_ERR_MAX];
+
 	(void)signum;
-	/* Nothing is reloadable yet; TLS certificates and the whitelist will be. */
-	log_info("signal=HUP reload requested (nothing to reload yet)");
+	if (d->tls == NULL) {
+		log_info("signal=HUP reload requested (nothing to reload)");
+		return;
+	}
+	if (tls_ctx_reload(d->tls, err, sizeof(err)) == 0)
+		log_info("signal=HUP reload requested: TLS certificate reloaded");
+	else
+		log_error("signal=HUP reload requested: TLS reload failed, keeping the old "
+			  "certificate: %s",
+			  err);
 }
 
 static int watch_signal(struct daemon *d, uv_signal_t *h, uv_signal_cb cb, int signum)
@@ -232,13 +359,19 @@ static int watch_signal(struct daemon *d, uv_signal_t *h, uv_signal_cb cb, int s
 
 static int run_loop(struct daemon *d)
 {
+	char err[256];
 	int r;
 
-	d->loop = uv_default_loop();
 	signal(SIGPIPE, SIG_IGN);
 	if (watch_signal(d, &d->sig_term, on_stop_signal, SIGTERM) < 0 ||
 	    watch_signal(d, &d->sig_int, on_stop_signal, SIGINT) < 0 ||
 	    watch_signal(d, &d->sig_hup, on_hup, SIGHUP) < 0) {
+		stop_loop(d);
+		uv_run(d->loop, UV_RUN_DEFAULT);
+		return -1;
+	}
+	if (d->listeners != NULL && listen_start(d->listeners, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
 		stop_loop(d);
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
@@ -272,12 +405,24 @@ int main(int argc, char **argv)
 	log_info("starting version=%s config=%s hostname=%s", PACKAGE_VERSION, d.cfg.path,
 		 d.cfg.hostname);
 	log_listeners(&d.cfg);
-	if (drop_privileges(&d.cfg) == 0 && open_store(&d) == 0) {
+	raise_nofile();
+	tls_global_init();
+	d.loop = uv_default_loop();
+	imap_notify_init(d.loop);
+	if (bind_listeners(&d) == 0 && drop_privileges(&d.cfg) == 0 && open_store(&d) == 0) {
+		start_imap(&d);
 		if (run_loop(&d) == 0)
 			status = EXIT_SUCCESS;
 		store_close(&d.store);
+		auth_free(&d.imap.auth);
 		log_info("stopped");
+	} else {
+		listen_set_free(&d.listeners);
+		imap_notify_close();
+		uv_run(d.loop, UV_RUN_DEFAULT);
 	}
+	tls_ctx_free(&d.tls);
+	tls_global_free();
 	cfg_free(&d.cfg);
 	return status;
 }

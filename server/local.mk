@@ -1,7 +1,14 @@
 # SPDX-License-Identifier: ISC
-# balised, the daemon. Later work adds the listeners, TLS and protocol
-# sessions under server/ and lists their sources here.
+# balised, the daemon, and the password checks its sessions share. The
+# IMAP sessions come from server/imap/session.mk.
+noinst_LIBRARIES += server/libbalauth.a
+server_libbalauth_a_SOURCES = server/auth.c server/auth.h
+server_libbalauth_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
+
 sbin_PROGRAMS += server/balised
 server_balised_SOURCES = server/balised.c
+server_balised_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/server/imap
 server_balised_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
-server_balised_LDADD = $(BALSTORE_LIBS) $(LIBUV_LIBS) $(ARGON2_LIBS)
+server_balised_LDADD = $(IMAPD_LIBS)
+
+include server/imap/session.mk

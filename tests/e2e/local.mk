@@ -3,3 +3,4 @@
 include tests/e2e/balised.mk
 include tests/e2e/cli.mk
 include tests/e2e/net.mk
+include tests/e2e/imap.mk

@@ -33,13 +33,13 @@ map_size_max = 64M
 
 [listen]
 smtp = 127.0.0.1:{port1}
-imaps = 127.0.0.1:{port2}, [::1]:{port2}
+managesieve = 127.0.0.1:{port2}, [::1]:{port2}
 """
 
 
 def free_port():
-    # balised opens no port yet; when it does, these must not clash with
-    # tests running in parallel.
+    # Ports of services not built yet (smtp, managesieve) stay closed; IMAP
+    # ones need a certificate (tests/e2e/test_imap.py). No clash in parallel.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -107,7 +107,7 @@ def test_start_hup_term():
             check(os.path.isdir(data) and os.listdir(data), "LMDB environment not created")
             out = d.output()
             m = re.search(r"listeners configured: smtp=127\.0\.0\.1:(\d+) "
-                          r"imaps=127\.0\.0\.1:(\d+),\[::1\]:(\d+);", out)
+                          r"managesieve=127\.0\.0\.1:(\d+),\[::1\]:(\d+);", out)
             check(m and m.group(2) == m.group(3), "listeners not logged:\n" + out)
             check("not built yet" in out, "start line does not say protocols are missing")
             d.proc.send_signal(signal.SIGHUP)

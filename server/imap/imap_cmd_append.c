@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: ISC */
+/* APPEND (RFC 9051 section 6.3.12) with MULTIAPPEND (RFC 3502), LITERAL+
+ * (RFC 7888), APPENDLIMIT (RFC 7889) and APPENDUID (RFC 4315): messages
+ * are streamed from the parser into buffers, then summarised and stored
+ * in one write request; OK only once that commit is durable. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "imap_date.h"
+#include "imap_session.h"
+#include "imap_view.h"
+#include "log.h"
+#include "msgsum.h"
+#include "util.h"
+
+struct append_msg {
+	struct buf *data; /* the streamed literal, owned by the session */
+	uint32_t flags;
+	const char *keywords[STORE_KEYWORDS_MAX];
+	unsigned n_keywords;
+	int64_t internal_date; /* 0: now */
+	struct buf summary;    /* built once by the first apply */
+	bool summarised;
+};
+
+struct append_job {
+	uint64_t bal_id;
+	char mailbox[STORE_MBOX_NAME_MAX + 1];
+	struct append_msg *msgs;
+	unsigned n;
+	uint32_t uidvalidity, uid_first, uid_last;
+};
+
+/* ---------------------------------------------------------------- literals */
+
+static void append_sink(void *ctx, const uint8_t *data, size_t len)
+{
+	struct imap_session *s = ctx;
+
+	/* The size was checked against APPENDLIMIT before accepting. */
+	buf_append(&s->append_msgs[s->append_n - 1], data, len);
+}
+
+enum imap_parse_result imap_append_literal(struct imap_session *s, struct imap_parser *p,
+                                           const struct imap_literal_info *li)
+{
+	/* RFC 7889: a message above APPENDLIMIT is refused before "+" (and a
+	 * non-synchronising one closes the connection, RFC 7888 section 4). */
+	if (li->size > s->srv->append_max) {
+		s->append_toobig = true;
+		return imap_parser_literal_reject(p, "Message too large", "TOOBIG");
+	}
+	if (s->append_n >= IMAP_MULTIAPPEND_MAX)
+		return imap_parser_literal_reject(p, "Too many messages in one APPEND", "LIMIT");
+	s->append_msgs = xrealloc(s->append_msgs, (s->append_n + 1) * sizeof(*s->append_msgs));
+	buf_init(&s->append_msgs[s->append_n], s->srv->append_max);
+	s->append_n++;
+	return imap_parser_literal_stream(p, append_sink, s);
+}
+
+/* ---------------------------------------------------------------- arguments */
+
+static int parse_flags(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, struct append_msg *m)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} sys[] = {{"\\SEEN", MSG_SEEN},
+	           {"\\ANSWERED", MSG_ANSWERED},
+	           {"\\FLAGGED", MSG_FLAGGED},
+	           {"\\DELETED", MSG_DELETED},
+	           {"\\DRAFT", MSG_DRAFT}};
+	const struct imap_arg *list;
+	unsigned n;
+
+	if (!imap_arg_get_list(arg, &list, &n))
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct slice a;
+		size_t k;
+
+		if (!imap_arg_get_atom(&list[i], &a) || a.len == 0 || a.len > 255)
+			return -1;
+		for (k = 0; k < ARRAY_LEN(sys); k++)
+			if (slice_casecmp_cstr(a, sys[k].name) == 0)
+				break;
+		if (k < ARRAY_LEN(sys)) {
+			m->flags |= sys[k].bit;
+		} else if (a.p[0] == '\\') {
+			return -1; /* \Recent or an unknown system flag */
+		} else if (m->n_keywords < STORE_KEYWORDS_MAX) {
+			m->keywords[m->n_keywords++] = imap_cmd_strdup(ctx, a);
+		}
+	}
+	return 0;
+}
+
+/* mailbox 1*( [flag-list] [date-time] literal ). 0, or -1 with *why. */
+static int parse_args(struct imap_cmd_ctx *ctx, struct append_job *j, const char **why)
+{
+	struct imap_session *s = ctx->s;
+	unsigned i = 1, k = 0;
+
+	j->msgs = imap_cmd_alloc(ctx, (s->append_n ? s->append_n : 1) * sizeof(*j->msgs));
+	while (i < ctx->argc) {
+		struct append_msg *m = &j->msgs[k];
+		struct slice d;
+		int tz;
+
+		if (k >= s->append_n)
+			return *why = "Message literal expected", -1;
+		if (ctx->args[i].type == IMAP_ARG_LIST && parse_flags(ctx, &ctx->args[i++], m) < 0)
+			return *why = "Invalid flag list", -1;
+		if (ctx->args[i].type == IMAP_ARG_QUOTED) {
+			if (!imap_arg_get_string(&ctx->args[i++], &d) ||
+			    imap_datetime_parse(d, &m->internal_date, &tz) < 0)
+				return *why = "Invalid date-time", -1;
+		}
+		if (ctx->args[i].type != IMAP_ARG_LITERAL ||
+		    !(ctx->args[i].flags & IMAP_ARGF_STREAMED))
+			return *why = "Message literal expected", -1;
+		m->data = &s->append_msgs[k++];
+		i++;
+	}
+	if (k == 0 || k != s->append_n)
+		return *why = "Message literal expected", -1;
+	j->n = k;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- storing */
+
+static int append_one(struct store_txn *txn, uint64_t mailbox_id, struct append_msg *m,
+                      uint32_t *uid_r)
+{
+	uint64_t blob, kw = 0;
+	struct store_msg sm;
+	int r;
+
+	if (!m->summarised) { /* once: the apply may be replayed */
+		buf_init(&m->summary, 0);
+		if (msgsum_build(m->data->data, m->data->len, &m->summary) < 0)
+			return STORE_E_LIMIT;
+		m->summarised = true;
+	}
+	for (unsigned i = 0; i < m->n_keywords; i++) {
+		unsigned idx;
+
+		r = store_keyword_index(txn, mailbox_id, m->keywords[i], true, &idx);
+		if (r < 0)
+			return r;
+		kw |= 1ULL << idx;
+	}
+	r = store_blob_put(txn, m->data->data, m->data->len, m->summary.data, m->summary.len,
+	                   &blob);
+	if (r == 0)
+		r = store_msg_append(txn, mailbox_id, blob, m->flags, kw, m->internal_date,
+		                     STORE_APPEND_QUOTA, &sm);
+	if (r == 0)
+		*uid_r = sm.uid;
+	return r;
+}
+
+static int append_apply(struct store_txn *txn, void *arg)
+{
+	struct append_job *j = arg;
+	struct store_mailbox mb;
+	int r = store_mailbox_get(txn, j->bal_id, j->mailbox, &mb);
+
+	if (r != 1)
+		return r == 0 ? STORE_E_NOTFOUND : r;
+	j->uidvalidity = mb.uidvalidity;
+	for (unsigned i = 0; i < j->n; i++) {
+		uint32_t uid = 0;
+
+		r = append_one(txn, mb.id, &j->msgs[i], &uid);
+		if (r < 0)
+			return r;
+		if (i == 0)
+			j->uid_first = uid;
+		j->uid_last = uid;
+	}
+	return 0;
+}
+
+static void append_done(struct imap_cmd_ctx *ctx, int result)
+{
+	struct append_job *j = ctx->data;
+
+	for (unsigned i = 0; i < j->n; i++)
+		buf_free(&j->msgs[i].summary);
+	if (result == 0) {
+		char code[64];
+
+		if (j->uid_first == j->uid_last)
+			snprintf(code, sizeof(code), "APPENDUID %u %u", j->uidvalidity,
+			         j->uid_last);
+		else
+			snprintf(code, sizeof(code), "APPENDUID %u %u:%u", j->uidvalidity,
+			         j->uid_first, j->uid_last);
+		imap_reply_ok(ctx, code, "APPEND completed");
+	} else if (result == STORE_E_QUOTA) {
+		imap_reply_no(ctx, "OVERQUOTA", "Quota exceeded"); /* RFC 9208 section 4.3 */
+	} else if (result == STORE_E_NOTFOUND) {
+		imap_reply_no(ctx, "TRYCREATE", "No such mailbox");
+	} else if (result == STORE_E_FULL || result == STORE_E_LIMIT) {
+		imap_reply_no(ctx, "LIMIT", store_strerror(result));
+	} else {
+		log_warn("%s imap append failed: %s", imap_session_id(ctx->s),
+		         store_strerror(result));
+		imap_reply_no(ctx, "SERVERBUG", "Cannot store the message");
+	}
+	imap_cmd_done(ctx);
+}
+
+imap_cmd_fn imap_cmd_append;
+enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
+{
+	struct append_job *j = imap_cmd_alloc(ctx, sizeof(*j));
+	struct slice name;
+	const char *why = NULL;
+
+	if (!imap_arg_get_astring(&ctx->args[0], &name) || name.len > STORE_MBOX_NAME_MAX ||
+	    memchr(name.p, 0, name.len) != NULL) {
+		imap_reply_bad(ctx, NULL, "Invalid mailbox name");
+		return IMAP_CMD_DONE;
+	}
+	if (parse_args(ctx, j, &why) < 0) {
+		imap_reply_bad(ctx, NULL, why);
+		return IMAP_CMD_DONE;
+	}
+	for (unsigned i = 0; i < j->n; i++) {
+		if (j->msgs[i].data->len == 0) {
+			imap_reply_no(ctx, NULL, "Empty message");
+			return IMAP_CMD_DONE;
+		}
+	}
+	if (imap_mailbox_name_norm(imap_cmd_strdup(ctx, name), j->mailbox, sizeof(j->mailbox)) <
+	    0) {
+		imap_reply_bad(ctx, NULL, "Invalid mailbox name");
+		return IMAP_CMD_DONE;
+	}
+	j->bal_id = ctx->s->bal_id;
+	ctx->data = j;
+	imap_cmd_store_write(ctx, append_apply, j, append_done);
+	return IMAP_CMD_WAIT;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: ISC */
+/* LOGIN (RFC 9051 section 6.2.3) and AUTHENTICATE PLAIN (section 6.2.2,
+ * RFC 4616) with SASL-IR (RFC 4959), only over TLS (the table's
+ * IMAP_CMDF_TLS). The check itself runs in server/auth.c. */
+#include "config.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "conn.h"
+#include "imap_session.h"
+#include "log.h"
+#include "util.h"
+
+#define SASL_PLAIN_MAX 2048 /* decoded PLAIN message */
+
+struct login_job {
+	char authcid[STORE_ADDR_MAX + 1];
+	char authzid[STORE_ADDR_MAX + 1];
+};
+
+static void login_done(void *arg, enum auth_result r, const struct store_bal *bal)
+{
+	struct imap_cmd_ctx *ctx = arg;
+	struct imap_session *s = ctx->s;
+	struct login_job *j = ctx->data;
+
+	if (r == AUTH_OK && j->authzid[0] != '\0' && strcasecmp(j->authzid, bal->address) != 0) {
+		/* Acting for another BAL is delegation (a later issue): refused. */
+		imap_reply_no(ctx, "AUTHORIZATIONFAILED", "Not authorized for that identity");
+	} else if (r == AUTH_OK) {
+		struct buf b;
+
+		s->bal_id = bal->id;
+		str_copy(s->user, sizeof(s->user), bal->address);
+		str_copy(s->authzid, sizeof(s->authzid), j->authzid);
+		imap_session_set_state(s, IMAP_ST_AUTH);
+		buf_init(&b, 0);
+		buf_append_str(&b, "CAPABILITY ");
+		imap_capability_write(s, &b);
+		buf_cstr(&b);
+		imap_reply_ok(ctx, (const char *)b.data, "Logged in");
+		buf_free(&b);
+	} else if (r == AUTH_DISABLED) {
+		imap_reply_no(ctx, "AUTHORIZATIONFAILED", "Account disabled");
+	} else if (r == AUTH_TEMPFAIL) {
+		imap_reply_no(ctx, "UNAVAILABLE", "Try again later");
+	} else {
+		imap_reply_no(ctx, "AUTHENTICATIONFAILED", "Authentication failed");
+	}
+	imap_cmd_done(ctx);
+}
+
+/* Starts the check; the command waits for login_done. */
+static enum imap_cmd_result login_start(struct imap_cmd_ctx *ctx, struct login_job *j,
+                                        struct slice pw)
+{
+	struct imap_session *s = ctx->s;
+
+	ctx->data = j;
+	auth_check(s->srv->auth, j->authcid, pw.p, pw.len, conn_peer_addr(s->conn),
+	           imap_session_id(s), login_done, ctx);
+	return IMAP_CMD_WAIT;
+}
+
+/* The parser's copy of a secret is ours: wipe it once used. */
+static void wipe(struct slice s)
+{
+	if (s.len > 0)
+		explicit_bzero((void *)s.p, s.len);
+}
+
+imap_cmd_fn imap_cmd_login;
+enum imap_cmd_result imap_cmd_login(struct imap_cmd_ctx *ctx)
+{
+	struct login_job *j = imap_cmd_alloc(ctx, sizeof(*j));
+	struct slice user, pw;
+	enum imap_cmd_result r;
+
+	if (!imap_arg_get_astring(&ctx->args[0], &user) ||
+	    !imap_arg_get_astring(&ctx->args[1], &pw)) {
+		imap_reply_bad(ctx, NULL, "LOGIN takes a user name and a password");
+		return IMAP_CMD_DONE;
+	}
+	if (user.len == 0 || user.len > STORE_ADDR_MAX || memchr(user.p, 0, user.len) != NULL) {
+		wipe(pw);
+		imap_reply_no(ctx, "AUTHENTICATIONFAILED", "Authentication failed");
+		return IMAP_CMD_DONE;
+	}
+	memcpy(j->authcid, user.p, user.len);
+	r = login_start(ctx, j, pw);
+	wipe(pw);
+	return r;
+}
+
+/* ---------------------------------------------------------------- AUTHENTICATE */
+
+static int b64_value(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Strict base64 (RFC 4648 section 4, padding required). Length or -1. */
+static long b64_decode(struct slice in, uint8_t *out, size_t outsz)
+{
+	size_t n = 0;
+
+	if (in.len % 4 != 0)
+		return -1;
+	for (size_t i = 0; i < in.len; i += 4) {
+		int v[4];
+		int pad = 0;
+
+		for (int k = 0; k < 4; k++) {
+			uint8_t c = in.p[i + k];
+
+			if (c == '=' && i + 4 == in.len && k >= 2) {
+				v[k] = 0;
+				pad++;
+			} else if (pad > 0 || (v[k] = b64_value(c)) < 0) {
+				return -1;
+			}
+		}
+		uint32_t w = (uint32_t)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+		if (n + 3 - (size_t)pad > outsz)
+			return -1;
+		out[n++] = (uint8_t)(w >> 16);
+		if (pad < 2)
+			out[n++] = (uint8_t)(w >> 8);
+		if (pad < 1)
+			out[n++] = (uint8_t)w;
+	}
+	return (long)n;
+}
+
+/* RFC 4616 section 2: [authzid] NUL authcid NUL passwd. */
+static enum imap_cmd_result plain_response(struct imap_cmd_ctx *ctx, struct slice line)
+{
+	uint8_t msg[SASL_PLAIN_MAX];
+	struct login_job *j = imap_cmd_alloc(ctx, sizeof(*j));
+	const uint8_t *nul1, *nul2;
+	long n;
+	enum imap_cmd_result r;
+
+	if (line.len == 1 && line.p[0] == '*') {
+		imap_reply_bad(ctx, NULL, "Authentication cancelled");
+		return IMAP_CMD_DONE;
+	}
+	n = b64_decode(line, msg, sizeof(msg));
+	wipe(line);
+	if (n < 0) {
+		imap_reply_bad(ctx, NULL, "Invalid base64");
+		return IMAP_CMD_DONE;
+	}
+	nul1 = memchr(msg, 0, (size_t)n);
+	nul2 = nul1 != NULL ? memchr(nul1 + 1, 0, (size_t)(msg + n - nul1 - 1)) : NULL;
+	if (nul2 == NULL || memchr(nul2 + 1, 0, (size_t)(msg + n - nul2 - 1)) != NULL ||
+	    (size_t)(nul1 - msg) > STORE_ADDR_MAX || (size_t)(nul2 - nul1 - 1) > STORE_ADDR_MAX ||
+	    nul2 == nul1 + 1) {
+		explicit_bzero(msg, sizeof(msg));
+		imap_reply_no(ctx, "AUTHENTICATIONFAILED", "Invalid PLAIN message");
+		return IMAP_CMD_DONE;
+	}
+	memcpy(j->authzid, msg, (size_t)(nul1 - msg));
+	memcpy(j->authcid, nul1 + 1, (size_t)(nul2 - nul1 - 1));
+	r = login_start(ctx, j, (struct slice){nul2 + 1, (size_t)(msg + n - nul2 - 1)});
+	explicit_bzero(msg, sizeof(msg));
+	return r;
+}
+
+imap_cmd_fn imap_cmd_authenticate;
+enum imap_cmd_result imap_cmd_authenticate(struct imap_cmd_ctx *ctx)
+{
+	struct slice mech, ir;
+
+	if (!imap_arg_get_atom(&ctx->args[0], &mech)) {
+		imap_reply_bad(ctx, NULL, "Invalid mechanism");
+		return IMAP_CMD_DONE;
+	}
+	if (slice_casecmp_cstr(mech, "PLAIN") != 0) {
+		imap_reply_no(ctx, NULL, "Unsupported authentication mechanism");
+		return IMAP_CMD_DONE;
+	}
+	if (ctx->argc == 2) { /* SASL-IR; "=" is an empty response */
+		if (!imap_arg_get_atom(&ctx->args[1], &ir)) {
+			imap_reply_bad(ctx, NULL, "Invalid initial response");
+			return IMAP_CMD_DONE;
+		}
+		if (ir.len == 1 && ir.p[0] == '=')
+			ir.len = 0;
+		return plain_response(ctx, ir);
+	}
+	imap_write(ctx->s, "+ \r\n", 4);
+	imap_cmd_wait_line(ctx, plain_response);
+	return IMAP_CMD_WAIT;
+}

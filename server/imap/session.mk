@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: ISC
+# IMAP sessions for balised: the session core, the command table and one
+# file per command group. A new group adds one line to
+# IMAP_CMD_GROUP_SOURCES (and its commands to imap_cmd_table.c).
+IMAP_CMD_GROUP_SOURCES = \
+	server/imap/imap_cmd_append.c \
+	server/imap/imap_cmd_auth.c \
+	server/imap/imap_cmd_base.c \
+	server/imap/imap_cmd_select.c
+
+noinst_LIBRARIES += server/imap/libbalimapd.a
+server_imap_libbalimapd_a_SOURCES = \
+	server/imap/imap_cmd.h \
+	server/imap/imap_cmd_table.c \
+	server/imap/imap_notify.c server/imap/imap_notify.h \
+	server/imap/imap_resp.c \
+	server/imap/imap_session.c server/imap/imap_session.h \
+	server/imap/imap_view.c server/imap/imap_view.h \
+	$(IMAP_CMD_GROUP_SOURCES)
+server_imap_libbalimapd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
+	-I$(top_srcdir)/server/imap
+server_imap_libbalimapd_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
+
+# Everything an IMAP server (balised, tests, the session fuzz target) links.
+IMAPD_LIBS = server/imap/libbalimapd.a server/libbalauth.a server/imap/libbalimap.a \
+	server/libbalnet.a $(BALSTORE_LIBS) $(LIBUV_LIBS) $(OPENSSL_LIBS) $(ARGON2_LIBS)
