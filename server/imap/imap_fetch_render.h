@@ -15,6 +15,22 @@
 #include "imap_fetch_items.h"
 #include "msgsum.h"
 
+/* How the FETCH handler uses this, per message of the sequence set:
+ *
+ *	imap_fetch_items_parse(arg, cmd->uid, &plan, &error)  once per command
+ *	if plan.set_seen and the mailbox is read-write: set \Seen first and
+ *	    remember whether the flags changed (opts |= IMAP_FETCH_OPT_FLAGS)
+ *	if CONDSTORE is enabled or CHANGEDSINCE was given: opts |= _OPT_MODSEQ
+ *	m = {&store_msg, sum view or NULL, read, keyword, arg}
+ *	if (imap_fetch_render_begin(&r, &plan, seq, &m, opts, 0, &err, &error) < 0)
+ *	    free; "tag NO [UNKNOWN-CTE] ..." (or rebuild the summary: NOSUM)
+ *	do { k = imap_fetch_next_chunk(&r, out, room, &error); queue out;
+ *	     k == 1: return WAIT until the output queue drains below its
+ *	     mark, and go on from here } while (k == 1);
+ *	imap_fetch_render_free(&r); k < 0: "* BYE" and close
+ *
+ * imap_fetch_render() does the same into one buffer, for small answers. */
+
 /* Message bytes are read this many at a time (also the decoder's input
  * window). */
 #define IMAP_FETCH_READ_CHUNK (64 * 1024)
@@ -90,13 +106,18 @@ int imap_fetch_render_begin(struct imap_fetch_render *r, const struct imap_fetch
                             uint32_t seq, const struct imap_fetch_msg *m, unsigned opts, int tz_min,
                             enum imap_fetch_err *err_r, const char **error_r);
 
-/* Appends the next part of the response to out: at least one byte and at
- * most max bytes (max >= 1), unless it returns 0. Returns 1 when more is to
- * come, 0 when the response is complete (")\r\n" written), -1 with *error_r
- * when the read callback failed or the message is shorter than its summary
- * says (IMAP_FETCH_E_READ): part of the response may already be out, in
- * the middle of a literal, so the session must be closed ("* BYE"). Back-
- * pressure is the caller's: call again when the output queue has room. */
+/* Appends the next part of the response to out: at most max bytes
+ * (max >= 1; out must take them: no buf max, or room for max), and at
+ * least one byte when it returns 1. Returns 1 when more is to come, 0 when
+ * the response is complete (the bytes appended by this call, if any, end
+ * with ")\r\n"), -1 with *error_r when the read callback failed or the
+ * message is shorter than its summary says (IMAP_FETCH_E_READ): part of
+ * the response may already be out, in the middle of a literal, so the
+ * session must be closed ("* BYE"). Back-pressure is the caller's: call
+ * again when the output queue has room; the render holds no more than
+ * IMAP_FETCH_READ_CHUNK of message data at a time, except for a
+ * HEADER.FIELDS[.NOT] section (the header block it filters is read whole)
+ * and a base64/QP line longer than that (the decoder waits for a safe cut). */
 int imap_fetch_next_chunk(struct imap_fetch_render *r, struct buf *out, size_t max,
                           const char **error_r);
 

@@ -77,7 +77,8 @@ static bool number(const uint8_t *p, size_t len, size_t *pos, char stop, uint64_
 
 /* Walks one response: "* 1 FETCH (" ... ")\r\n", every "{n}\r\n" or
  * "~{n}\r\n" followed by exactly n bytes, no NUL in a plain literal, no
- * NUL or bare LF outside literals. Returns the size of the first literal. */
+ * NUL or bare LF outside literals, quoted strings closed and without CR or
+ * LF. Returns the size of the first literal. */
 static uint64_t check_response(const uint8_t *p, size_t len)
 {
 	static const char head[] = "* 1 FETCH (";
@@ -93,6 +94,15 @@ static uint64_t check_response(const uint8_t *p, size_t len)
 			fail("bare LF outside a literal");
 		if (p[i] == 0)
 			fail("NUL outside a literal8");
+		if (p[i] == '"') {
+			/* quoted string (RFC 3501 §9): skip it, escapes included */
+			for (i++; i < len && p[i] != '"'; i++)
+				if (p[i] == '\\' || p[i] == '\r' || p[i] == '\n')
+					i += p[i] == '\\' ? 1 : len; /* CR/LF: fail below */
+			if (i >= len)
+				fail("bad quoted string");
+			continue;
+		}
 		if (p[i] != '{')
 			continue;
 		i++;
