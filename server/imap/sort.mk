@@ -16,3 +16,5 @@ tests_unit_check_imap_thread_SOURCES = tests/unit/check_imap_thread.c
 tests_unit_check_imap_thread_CPPFLAGS = $(IMAP_UNIT_CPPFLAGS)
 tests_unit_check_imap_thread_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_imap_thread_LDADD = $(IMAP_UNIT_LDADD)
+# Dovecot cross-check, run by hand: python3 tests/unit/xcheck_imap_sort.py BUILDDIR
+EXTRA_DIST += tests/unit/xcheck_imap_sort.py tests/unit/xcheck_imap_sort.c

@@ -11,7 +11,12 @@
  * 1700000000 + 60 s per message) and its answers to THREAD REFERENCES and
  * THREAD ORDEREDSUBJECT were recorded as the expected strings, unchanged.
  * Deliberate differences: none in these cases. Cases not cross-checked
- * (built directly, below the table): the large and degenerate inputs. */
+ * (built directly, below the table): the large and degenerate inputs.
+ * tests/unit/xcheck_imap_sort.py repeats the comparison on random corpora
+ * (duplicate, missing and invalid Message-IDs, random References and
+ * In-Reply-To, Re:/Fwd:/[blob]/(fwd) subjects, date ties, bad dates): 4
+ * corpora of 300 messages gave Dovecot's answers for THREAD REFERENCES,
+ * ORDEREDSUBJECT and seven SORT programs, all 36 identical. */
 #include "config.h"
 
 #include <check.h>
