@@ -191,8 +191,9 @@ static struct hslot *htab_get(struct htab *t, struct slice k)
 
 struct tnode {
 	uint32_t parent, first_child, next_sibling, nchildren;
-	uint32_t msg; /* index into msgs, NONE for a dummy */
-	uint32_t rep; /* message node that stands for it when sorting (§4 (4), (6)) */
+	uint32_t prev_sibling; /* only during §4 (1), for O(1) unlinking */
+	uint32_t msg;          /* index into msgs, NONE for a dummy */
+	uint32_t rep;          /* message node that stands for it when sorting (§4 (4), (6)) */
 	uint32_t aux;
 	uint32_t flags;
 	size_t skey_off, skey_len; /* case-mapped base subject */
@@ -211,7 +212,7 @@ struct thr {
 static uint32_t node_new(struct thr *t, uint32_t msg)
 {
 	t->v = thr_grow(t->v, &t->cap, t->nv + 1, sizeof(*t->v));
-	t->v[t->nv] = (struct tnode){NONE, NONE, NONE, 0, msg, (uint32_t)t->nv, 0, 0, 0, 0};
+	t->v[t->nv] = (struct tnode){NONE, NONE, NONE, 0, NONE, msg, (uint32_t)t->nv, 0, 0, 0, 0};
 	return (uint32_t)t->nv++;
 }
 
@@ -435,31 +436,68 @@ static void thread_orderedsubject(struct thr *t)
 
 /* ---------------------------------------------------------- REFERENCES */
 
-static uint32_t root_of(const struct thr *t, uint32_t x)
+/* The node after x in a pre-order walk of top's subtree, or NONE. */
+static uint32_t subtree_next(const struct thr *t, uint32_t top, uint32_t x)
 {
-	while (t->v[x].parent != NONE)
+	if (t->v[x].first_child != NONE)
+		return t->v[x].first_child;
+	while (x != top) {
+		if (t->v[x].next_sibling != NONE)
+			return t->v[x].next_sibling;
 		x = t->v[x].parent;
-	return x;
+	}
+	return NONE;
 }
 
-/* §4 (1): linking parent -> child must not make a loop. child has no
- * parent here, so it is an ancestor of parent exactly when it is the root
- * of parent's tree (and then it has children). */
+/* §4 (1): linking parent -> child must not make a loop, that is child
+ * must not be an ancestor of parent (child has no parent here). Walking up
+ * from parent and walking child's subtree in turns answers in O(the
+ * shorter walk): a deep parent meets a small subtree, or the reverse,
+ * without a quadratic cost over a hostile mailbox. */
 static bool would_loop(const struct thr *t, uint32_t parent, uint32_t child)
 {
-	return parent == child || (t->v[child].nchildren > 0 && root_of(t, parent) == child);
+	uint32_t up = parent, down = t->v[child].first_child;
+
+	if (parent == child)
+		return true;
+	while (down != NONE) {
+		if (down == parent)
+			return true;
+		up = t->v[up].parent;
+		if (up == NONE)
+			return false;
+		if (up == child)
+			return true;
+		down = subtree_next(t, child, down);
+	}
+	return false;
 }
 
 static void link_node(struct thr *t, uint32_t parent, uint32_t child)
 {
-	t->v[child].parent = parent;
-	t->v[parent].nchildren++;
+	struct tnode *c = &t->v[child], *p = &t->v[parent];
+
+	c->parent = parent;
+	c->prev_sibling = NONE;
+	c->next_sibling = p->first_child;
+	if (p->first_child != NONE)
+		t->v[p->first_child].prev_sibling = child;
+	p->first_child = child;
+	p->nchildren++;
 }
 
 static void unlink_node(struct thr *t, uint32_t child)
 {
-	t->v[t->v[child].parent].nchildren--;
-	t->v[child].parent = NONE;
+	struct tnode *c = &t->v[child], *p = &t->v[c->parent];
+
+	if (c->prev_sibling != NONE)
+		t->v[c->prev_sibling].next_sibling = c->next_sibling;
+	else
+		p->first_child = c->next_sibling;
+	if (c->next_sibling != NONE)
+		t->v[c->next_sibling].prev_sibling = c->prev_sibling;
+	p->nchildren--;
+	c->parent = c->next_sibling = c->prev_sibling = NONE;
 }
 
 /* The node of a referenced Message-ID: a dummy when not seen yet (§4 (1)). */

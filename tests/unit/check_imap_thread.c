@@ -454,6 +454,49 @@ START_TEST(large)
 }
 END_TEST
 
+/* The loop check of §4 (1) on a hostile mailbox: a chain of K messages,
+ * K messages replying to K missing parents, and K messages whose
+ * References link the end of the chain to each missing parent. Walking up
+ * from the deep end for each link would be quadratic; the check alternates
+ * with a walk of the small subtree, so this stays fast. */
+START_TEST(deep_links)
+{
+	enum { K = 30000, N = 3 * K };
+	struct imap_sort_msg *msgs = calloc(N, sizeof(*msgs));
+	char(*a)[48] = malloc((size_t)N * 48), (*b)[48] = malloc((size_t)N * 48);
+	struct buf out;
+
+	for (uint32_t i = 0; i < N; i++) {
+		int la = 0, lb = 0;
+		uint32_t k = i % K;
+		if (i < K) { /* the chain */
+			la = snprintf(a[i], 48, "<c%u@x>", k);
+			lb = k > 0 ? snprintf(b[i], 48, "<c%u@x>", k - 1) : 0;
+			msgs[i].in_reply_to = (struct slice){(const uint8_t *)b[i], (size_t)lb};
+		} else if (i < 2 * K) { /* children of missing parents */
+			la = snprintf(a[i], 48, "<y%u@x>", k);
+			lb = snprintf(b[i], 48, "<gone%u@x>", k);
+			msgs[i].in_reply_to = (struct slice){(const uint8_t *)b[i], (size_t)lb};
+		} else { /* chain end -> missing parent */
+			la = snprintf(a[i], 48, "<z%u@x>", k);
+			lb = snprintf(b[i], 48, "<c%u@x> <gone%u@x>", K - 1, k);
+			msgs[i].references = (struct slice){(const uint8_t *)b[i], (size_t)lb};
+		}
+		msgs[i].message_id = (struct slice){(const uint8_t *)a[i], (size_t)la};
+		msgs[i].seq = msgs[i].uid = i + 1;
+		msgs[i].sent_date = i;
+		msgs[i].subject = SLICE_STR("x");
+	}
+	buf_init(&out, 0);
+	ck_assert_int_eq(imap_thread_run(IMAP_THREAD_REFERENCES, msgs, N, false, &out), 0);
+	ck_assert(out.len > 0 && out.data[0] == '(' && memcmp(out.data, "(1 2 3 ", 7) == 0);
+	buf_free(&out);
+	free(msgs);
+	free(a);
+	free(b);
+}
+END_TEST
+
 static Suite *imap_thread_suite(void)
 {
 	Suite *s = suite_create("imap_thread");
@@ -466,6 +509,7 @@ static Suite *imap_thread_suite(void)
 	tcase_add_test(tc, algorithm_names);
 	tcase_add_test(tc, msgid_scanner);
 	tcase_add_test(tc, large);
+	tcase_add_test(tc, deep_links);
 	suite_add_tcase(s, tc);
 	return s;
 }
