@@ -147,6 +147,12 @@ static void skip_past(struct mime_cur *c, uint8_t ch)
 	c->pos = q != NULL ? (size_t)(q - c->p) + 1 : c->len;
 }
 
+static void skip_to(struct mime_cur *c, uint8_t ch)
+{
+	const uint8_t *q = memchr(c->p + c->pos, ch, c->len - c->pos);
+	c->pos = q != NULL ? (size_t)(q - c->p) : c->len;
+}
+
 /* ----------------------------------------------- parameters, RFC 2231 */
 
 struct raw_param {
@@ -316,7 +322,7 @@ static void parse_params(struct mime_arena *a, struct mime_cur *c, struct mime_p
 
 		skip_cfws(c);
 		if (!eat(c, ';')) {
-			skip_past(c, ';');
+			skip_to(c, ';'); /* junk ("name=my file.pdf"): up to the next ";" */
 			continue;
 		}
 		skip_cfws(c);
@@ -548,54 +554,76 @@ static size_t count_lf(const uint8_t *d, size_t off, size_t len)
 	return n;
 }
 
-/* Is the line at pos a delimiter line for boundary (RFC 2046 §5.1.1)?
- * "--" boundary ["--"] transport-padding CRLF. Sets *close and *next (the
- * start of the following line, or end). */
-static bool is_delimiter(const uint8_t *d, size_t pos, size_t end, struct slice boundary,
+/* How delimiter lines of one multipart are recognised. RFC 2046 §5.1.1:
+ * "--" boundary ["--"] transport-padding CRLF. When not a single line of a
+ * body matches that, the multipart is read again in prefix mode, where any
+ * line that starts with "--" boundary counts, as Dovecot and mail readers
+ * do; it rescues unquoted boundaries cut at a "=" (boundary=----=_Next...)
+ * while nested boundaries that extend an outer one keep working. */
+struct mime_delim {
+	struct slice boundary;
+	bool prefix;
+};
+
+/* Is the line at pos a delimiter line? Sets *close and *next (the start of
+ * the following line, or end). */
+static bool is_delimiter(const uint8_t *d, size_t pos, size_t end, const struct mime_delim *dl,
                          bool *close, size_t *next)
 {
-	size_t q = pos + 2 + boundary.len;
+	size_t blen = dl->boundary.len, q = pos + 2 + blen, eol, last;
 
-	if (end - pos < 2 + boundary.len || d[pos] != '-' || d[pos + 1] != '-' ||
-	    memcmp(d + pos + 2, boundary.p, boundary.len) != 0)
+	if (end - pos < 2 + blen || d[pos] != '-' || d[pos + 1] != '-' ||
+	    memcmp(d + pos + 2, dl->boundary.p, blen) != 0)
 		return false;
-	*close = false;
-	if (end - q >= 2 && d[q] == '-' && d[q + 1] == '-') {
-		*close = true;
+	*close = end - q >= 2 && d[q] == '-' && d[q + 1] == '-';
+	if (*close)
 		q += 2;
-	}
 	while (q < end && (d[q] == ' ' || d[q] == '\t'))
 		q++;
 	if (q < end && d[q] == '\r')
 		q++;
-	if (q < end && d[q] != '\n')
+	if (q == end || d[q] == '\n') {
+		*next = q < end ? q + 1 : end;
+		return true;
+	}
+	if (!dl->prefix)
 		return false;
-	*next = q < end ? q + 1 : end;
+	/* prefix mode: the rest of the line is the rest of the real boundary,
+	 * and a line that ends in "--" closes */
+	eol = q;
+	while (eol < end && d[eol] != '\n')
+		eol++;
+	last = eol;
+	while (last > q && (d[last - 1] == '\r' || d[last - 1] == ' ' || d[last - 1] == '\t'))
+		last--;
+	*close = *close || (last - q >= 2 && d[last - 1] == '-' && d[last - 2] == '-');
+	*next = eol < end ? eol + 1 : end;
 	return true;
 }
 
 /* Finds the next delimiter line at or after pos (which is a line start).
- * Jumps from one "\n--boundary" to the next: walking every line would cost one
- * call per line and level, and a message of empty lines nested 32 deep
+ * Jumps from one "\n--boundary" to the next: walking every line would cost
+ * one call per line and level, and a message of empty lines nested 32 deep
  * must not take seconds. */
-static bool next_delimiter(const uint8_t *d, size_t pos, size_t end, struct slice boundary,
+static bool next_delimiter(const uint8_t *d, size_t pos, size_t end, const struct mime_delim *dl,
                            size_t *at, bool *close, size_t *next)
 {
 	uint8_t needle[3 + MIME_MAX_BOUNDARY];
+	size_t nlen = 3 + dl->boundary.len;
 
-	if (pos < end && d[pos] == '-' && is_delimiter(d, pos, end, boundary, close, next)) {
+	if (pos < end && d[pos] == '-' && is_delimiter(d, pos, end, dl, close, next)) {
 		*at = pos;
 		return true;
 	}
 	/* the whole "\n--boundary" as needle lets memmem skip ahead */
 	memcpy(needle, "\n--", 3);
-	memcpy(needle + 3, boundary.p, boundary.len);
+	memcpy(needle + 3, dl->boundary.p, dl->boundary.len);
 	while (pos < end) {
-		const uint8_t *q = memmem(d + pos, end - pos, needle, 3 + boundary.len);
+		const uint8_t *q = memmem(d + pos, end - pos, needle, nlen);
 		if (q == NULL)
 			return false;
 		pos = (size_t)(q - d) + 1;
-		if (is_delimiter(d, pos, end, boundary, close, next)) {
+		if (is_delimiter(d, pos, end, dl, close, next)) {
 			*at = pos;
 			return true;
 		}
@@ -637,13 +665,17 @@ static void parse_multipart(struct mime_ctx *x, struct mime_part *p, struct slic
 	const uint8_t *d = x->d;
 	size_t end = p->body_off + p->body_len, at, next;
 	struct mime_part *tail = NULL;
+	struct mime_delim dl = {boundary, false};
 	bool close;
 
-	if (!next_delimiter(d, p->body_off, end, boundary, &at, &close, &next))
-		return;
+	if (!next_delimiter(d, p->body_off, end, &dl, &at, &close, &next)) {
+		dl.prefix = true;
+		if (!next_delimiter(d, p->body_off, end, &dl, &at, &close, &next))
+			return;
+	}
 	while (!close) {
 		size_t start = next, stop = end, after = end;
-		bool found = next_delimiter(d, start, end, boundary, &at, &close, &after);
+		bool found = next_delimiter(d, start, end, &dl, &at, &close, &after);
 		struct mime_part *c;
 
 		if (found) {

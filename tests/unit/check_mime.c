@@ -253,6 +253,31 @@ START_TEST(boundary_prefix)
 }
 END_TEST
 
+START_TEST(boundary_modes)
+{
+	/* unquoted boundary cut at "=": no exact delimiter anywhere, so lines
+	 * that start with "--" boundary count (prefix mode), "...--" closes */
+	const char *cut = "Content-Type: multipart/alternative; boundary=----=_Part_1\r\n\r\n"
+	                  "------=_Part_1\r\n\r\none\r\n------=_Part_1\r\n\r\ntwo\r\n"
+	                  "------=_Part_1--\r\n";
+	/* exact delimiters present: "--bx" is content (Dovecot splits there) */
+	const char *mixed = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	                    "--b\r\n\r\none\r\n--bx\r\n\r\ntwo\r\n--b--\r\n";
+	struct mime_msg *m;
+
+	mime_parse((const uint8_t *)cut, strlen(cut), &m);
+	ck_assert_slice(mime_param_get(&m->root->ct_params, "boundary"), "----");
+	ck_assert_uint_eq(m->root->nchildren, 2);
+	ck_assert_slice(mime_part_body(m, child(m->root, 1)), "one");
+	ck_assert_slice(mime_part_body(m, child(m->root, 2)), "two");
+	mime_free(&m);
+	mime_parse((const uint8_t *)mixed, strlen(mixed), &m);
+	ck_assert_uint_eq(m->root->nchildren, 1);
+	ck_assert_slice(mime_part_body(m, m->root->children), "one\r\n--bx\r\n\r\ntwo");
+	mime_free(&m);
+}
+END_TEST
+
 START_TEST(digest_default)
 {
 	size_t len;
@@ -587,6 +612,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, bare_lf);
 	tcase_add_test(tc, missing_boundaries);
 	tcase_add_test(tc, boundary_prefix);
+	tcase_add_test(tc, boundary_modes);
 	tcase_add_test(tc, digest_default);
 	tcase_add_test(tc, no_separator_and_empty);
 	tcase_add_test(tc, nul_bytes);

@@ -483,7 +483,8 @@ END_TEST
  * Among them: message/global shown as a basic body (IMAP4rev1 has no
  * envelope for it), RFC 2231 sections with a gap kept under their written
  * names, a multipart with a (forbidden) base64 encoding, an empty part
- * between two delimiters. */
+ * between two delimiters, junk after a parameter value, a nested boundary
+ * that extends the outer one. */
 static const struct {
 	const char *msg, *bodystructure;
 } shapes[] = {
@@ -626,6 +627,29 @@ static const struct {
 	  "y\r\n",
 	  "(\"application\" \"x\" (\"name*\" \"utf-8''a%41\") NIL NIL \"7bit\" 3 NIL (\"att"
 	  "achment\" (\"filename\" \"ab c\")) NIL NIL)"},
+	{"Subject: o\r\n"
+	  "Content-Type: text/plain; name=my file.pdf; charset=utf-8\r\n"
+	  "\r\n"
+	  "x\r\n",
+	  "(\"text\" \"plain\" (\"name\" \"my\" \"charset\" \"utf-8\") NIL NIL \"7bit\" 3 1"
+	  " NIL NIL NIL NIL)"},
+	{"Content-Type: multipart/mixed; boundary=b\r\n"
+	  "\r\n"
+	  "--b\r\n"
+	  "Content-Type: multipart/mixed; boundary=b-1\r\n"
+	  "\r\n"
+	  "--b-1\r\n"
+	  "\r\n"
+	  "in\r\n"
+	  "--b-1--\r\n"
+	  "--b  \r\n"
+	  "\r\n"
+	  "second\r\n"
+	  "--b--\r\n",
+	  "(((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 2 0 NIL NIL NI"
+	  "L NIL) \"mixed\" (\"boundary\" \"b-1\") NIL NIL NIL)(\"text\" \"plain\" (\"chars"
+	  "et\" \"us-ascii\") NIL NIL \"7bit\" 6 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\""
+	  " \"b\") NIL NIL NIL)"},
 };
 
 START_TEST(inline_shapes)
