@@ -46,6 +46,7 @@ struct auth {
 	size_t n_cache;
 	struct fail_entry *fails[AUTH_TABLE_BUCKETS];
 	uint64_t hash_count;
+	unsigned fail_base_ms, fail_max_ms;
 };
 
 struct auth_req {
@@ -153,13 +154,14 @@ static struct fail_entry *fail_get(struct auth *a, const char *key, bool create,
 	return e;
 }
 
-static unsigned fail_delay(unsigned fails)
+/* Exponential: base, 2 base, 4 base... capped. */
+static unsigned fail_delay(const struct auth *a, unsigned fails)
 {
-	uint64_t d = AUTH_FAIL_BASE_MS;
+	uint64_t d = a->fail_base_ms;
 
-	for (unsigned i = 1; i < fails && d < AUTH_FAIL_MAX_MS; i++)
+	for (unsigned i = 1; i < fails && d < a->fail_max_ms; i++)
 		d *= 2;
-	return d > AUTH_FAIL_MAX_MS ? AUTH_FAIL_MAX_MS : (unsigned)d;
+	return d > a->fail_max_ms ? a->fail_max_ms : (unsigned)d;
 }
 
 /* Counts a failure for the account and the peer; returns the delay. */
@@ -175,7 +177,7 @@ static unsigned fail_record(struct auth *a, struct auth_req *q, int64_t now)
 	acct->fails++;
 	peer->fails++;
 	acct->last = peer->last = now;
-	return fail_delay(acct->fails > peer->fails ? acct->fails : peer->fails);
+	return fail_delay(a, acct->fails > peer->fails ? acct->fails : peer->fails);
 }
 
 static void fail_clear_account(struct auth *a, const char *address, int64_t now)
@@ -200,6 +202,8 @@ struct auth *auth_new(uv_loop_t *loop, struct store *store, uint64_t cache_ttl_s
 	a->loop = loop;
 	a->store = store;
 	a->ttl = cache_ttl_s;
+	a->fail_base_ms = AUTH_FAIL_BASE_MS;
+	a->fail_max_ms = AUTH_FAIL_MAX_MS;
 	if (RAND_bytes(a->key, sizeof(a->key)) != 1)
 		fatal("auth: no randomness for the cache key");
 	/* Unknown addresses are checked against this, at the usual cost. */
@@ -229,6 +233,12 @@ void auth_free(struct auth **ap)
 	explicit_bzero(a, sizeof(*a));
 	free(a);
 	*ap = NULL;
+}
+
+void auth_set_fail_delay(struct auth *a, unsigned base_ms, unsigned max_ms)
+{
+	a->fail_base_ms = base_ms;
+	a->fail_max_ms = max_ms;
 }
 
 uint64_t auth_hash_count(const struct auth *a)

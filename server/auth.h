@@ -50,6 +50,9 @@ void auth_check(struct auth *a, const char *address, const uint8_t *pw, size_t p
                 const struct sockaddr_storage *peer, const char *log_id, auth_done_fn *done,
                 void *arg);
 
+/* Failure delays (tests and fuzzing; the defaults are AUTH_FAIL_*). */
+void auth_set_fail_delay(struct auth *a, unsigned base_ms, unsigned max_ms);
+
 /* Number of argon2 verifications run (tests: shows the cache works). */
 uint64_t auth_hash_count(const struct auth *a);
 

@@ -349,7 +349,7 @@ static bool cmd_checks(struct imap_session *s, const struct imap_cmd *cmd,
 		imap_reply_bad(ctx, NULL, "Wrong number of arguments");
 		return false;
 	}
-	if ((def->flags & IMAP_CMDF_TLS) && !conn_is_tls(s->conn)) {
+	if ((def->flags & IMAP_CMDF_TLS) && !conn_is_tls(s->conn) && !s->srv->test_plaintext_auth) {
 		imap_reply_no(ctx, "PRIVACYREQUIRED", "TLS is required first (STARTTLS)");
 		return false;
 	}

@@ -43,6 +43,9 @@ struct imap_server {
 	struct auth *auth;
 	const char *hostname;
 	uint64_t append_max; /* [limits] message_size_max: APPENDLIMIT */
+	/* Tests and fuzzing only (never set by balised): LOGIN and AUTHENTICATE
+	 * without TLS, so that a clear-text session can reach every state. */
+	bool test_plaintext_auth;
 };
 
 struct imap_arena_block;

@@ -24,3 +24,13 @@ server_imap_libbalimapd_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS
 # Everything an IMAP server (balised, tests, the session fuzz target) links.
 IMAPD_LIBS = server/imap/libbalimapd.a server/libbalauth.a server/imap/libbalimap.a \
 	server/libbalnet.a $(BALSTORE_LIBS) $(LIBUV_LIBS) $(OPENSSL_LIBS) $(ARGON2_LIBS)
+
+# The session in-process over loopback sockets (scripts whole, byte by byte,
+# in random chunks; IDLE woken by a commit; EXPUNGE held back by the view).
+check_PROGRAMS += tests/unit/check_imap_session
+TESTS += tests/unit/check_imap_session
+tests_unit_check_imap_session_SOURCES = tests/unit/check_imap_session.c
+tests_unit_check_imap_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
+	-I$(top_srcdir)/server/imap
+tests_unit_check_imap_session_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUV_CFLAGS)
+tests_unit_check_imap_session_LDADD = $(IMAPD_LIBS) $(CHECK_LIBS)

@@ -43,3 +43,14 @@ tests_fuzz_fuzz_imap_thread_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_thread_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_thread_LDADD = server/imap/libbalimap.a common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/imap_thread.dict
+
+# A whole IMAP session (listener, conn, parser, commands) on a loopback
+# socket against a temporary store (server/imap/session.mk)
+check_PROGRAMS += tests/fuzz/fuzz_imap_session
+tests_fuzz_fuzz_imap_session_SOURCES = tests/fuzz/fuzz_imap_session.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
+	-I$(top_srcdir)/server/imap
+tests_fuzz_fuzz_imap_session_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_session_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_session_LDADD = $(IMAPD_LIBS)
+EXTRA_DIST += tests/fuzz/imap_session.dict

@@ -318,6 +318,21 @@ START_TEST(input_order)
 }
 END_TEST
 
+/* No Message-ID, same subject, same date: one dummy thread in sequence
+ * order (Dovecot: "((1)(2)(3))" and "(1 (2)(3))"). */
+START_TEST(ties)
+{
+	struct corpus c;
+
+	memset(&c, 0, sizeof(c));
+	for (int i = 0; i < 3; i++)
+		corpus_add(&c, "Subject: same\n\nx\n", 1000000000);
+	thread_is("ties", c.msgs, c.n, IMAP_THREAD_REFERENCES, false, "((1)(2)(3))");
+	thread_is("ties", c.msgs, c.n, IMAP_THREAD_ORDEREDSUBJECT, false, "(1 (2)(3))");
+	corpus_free(&c);
+}
+END_TEST
+
 START_TEST(uids_and_empty)
 {
 	struct corpus c;
@@ -503,8 +518,10 @@ static Suite *imap_thread_suite(void)
 	TCase *tc = tcase_create("thread");
 	int ncases = (int)(sizeof(cases) / sizeof(cases[0]));
 
+	tcase_set_timeout(tc, 60); /* the 100k-message cases, on a loaded machine */
 	tcase_add_loop_test(tc, dovecot_cases, 0, ncases);
 	tcase_add_loop_test(tc, input_order, 0, ncases);
+	tcase_add_test(tc, ties);
 	tcase_add_test(tc, uids_and_empty);
 	tcase_add_test(tc, algorithm_names);
 	tcase_add_test(tc, msgid_scanner);
