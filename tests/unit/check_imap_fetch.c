@@ -13,7 +13,11 @@
  * BINARY.SIZE[n]) were compared byte for byte: 597 identical. The
  * dovecot_same table at the end holds 428 of them (the per-part items and
  * a selection of the others, answers up to 700 bytes) and is replayed
- * here. The other 57 are deliberate differences:
+ * here. Also RFC822, RFC822.TEXT, BODY[] (no \Seen change: EXAMINE), ALL,
+ * FAST, FULL and a mixed list with partials on every message: 112 of 119
+ * identical, the 7 others differing only in the ENVELOPE/BODY strings of
+ * the summary (see check_msgsum.c). The 57 of the first run are
+ * deliberate differences:
  *  - Section ranges of the summary (see check_msgsum.c): the CRLF after a
  *    nested close delimiter (deep.eml, rfc822.eml, the fixture's part 5).
  *  - BINARY on a multipart or message part, and BINARY[] on the whole
@@ -31,6 +35,11 @@
  *    with one (RFC 3501 §6.4.5 examples).
  *  - HEADER.FIELDS.NOT keeps a header line without a colon in Dovecot
  *    (no-colon.eml); mime_header_filter drops it.
+ *  - Not in the table: the fixture's QP part first ended with a soft line
+ *    break ("Last line=") right before the boundary; Dovecot's BINARY
+ *    failed on it ("'=' not followed by two hex digits") and closed the
+ *    session. We decode it (the soft break goes, RFC 2045 §6.7); the
+ *    fixture now ends with a plain line so both servers can be compared.
  * What we do as Dovecot does, on purpose: empty contents as "{0}" literals;
  * header names echoed upper-cased in HEADER.FIELDS responses; a NUL in a
  * BODY/RFC822 literal sent as 0x80 (RFC 3501 §4.3 CHAR8); UID first in UID
@@ -193,8 +202,11 @@ static void fx_load(struct fx *fx, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", MIME_CORPUS_DIR, name);
 	f = fopen(path, "rb");
 	ck_assert_msg(f != NULL, "cannot open %s", path);
-	data = malloc(1 << 20);
-	n = fread(data, 1, 1 << 20, f);
+	fseek(f, 0, SEEK_END);
+	n = (size_t)ftell(f);
+	rewind(f);
+	data = malloc(n + 1);
+	ck_assert_uint_eq(fread(data, 1, n, f), n);
 	fclose(f);
 	fx_from(fx, data, n);
 	free(data);
@@ -279,12 +291,15 @@ static int render_chunked(const struct imap_fetch_plan *plan, uint32_t seq,
 	return k;
 }
 
+/* Names the fixture in failure messages (the Dovecot table). */
+static const char *ck_context = "";
+
 static void ck_bytes(struct slice got, const char *want, size_t want_len, const char *what)
 {
 	if (got.len == want_len && memcmp(got.p, want, want_len) == 0)
 		return;
-	ck_abort_msg("%s:\n got  (%zu) %.*s\n want (%zu) %.*s", what, got.len, (int)got.len,
-	             (const char *)got.p, want_len, (int)want_len, want);
+	ck_abort_msg("%s%s:\n got  (%zu) %.*s\n want (%zu) %.*s", ck_context, what, got.len,
+	             (int)got.len, (const char *)got.p, want_len, (int)want_len, want);
 }
 
 /* One-shot rendering, checked against every chunked variant (chunk sizes,
@@ -292,7 +307,11 @@ static void ck_bytes(struct slice got, const char *want, size_t want_len, const 
 static int render_all(struct fx *fx, const struct imap_fetch_plan *plan, uint32_t seq,
                       unsigned opts, int tz_min, struct buf *out, enum imap_fetch_err *err_r)
 {
-	static const size_t sizes[] = {1, 2, 3, 7, 64, 1000, 65536, 0};
+	/* chunk bounds, and whether the source gives short reads */
+	static const struct {
+		size_t max;
+		bool short_reads;
+	} runs[] = {{1, false}, {3, true}, {64, false}, {1000, true}, {65536, false}, {0, true}};
 	struct imap_fetch_msg m = fx_msg(fx);
 	const char *error;
 	struct buf c;
@@ -305,16 +324,15 @@ static int render_all(struct fx *fx, const struct imap_fetch_plan *plan, uint32_
 	if (tz_min != 0)
 		return 0;
 	buf_init(&c, 0);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		/* tiny chunks only for small responses: time */
-		if (sizes[i] != 0 && sizes[i] < 64 && out->len > 20000)
+		if (runs[i].max != 0 && runs[i].max < 64 && out->len > 20000)
 			continue;
-		for (size_t sr = 0; sr < 2; sr++) {
-			buf_reset(&c);
-			fx->short_read = sr ? 1 + rnd() % 17 : 0;
-			ck_assert_int_eq(render_chunked(plan, seq, &m, opts, sizes[i], &c), 0);
-			ck_bytes(buf_slice(&c), (const char *)out->data, out->len, "chunked");
-		}
+		buf_reset(&c);
+		fx->short_read = runs[i].short_reads ? 1 + rnd() % 17 : 0;
+		if (render_chunked(plan, seq, &m, opts, runs[i].max, &c) != 0)
+			ck_abort_msg("chunked rendering failed (bound %zu)", runs[i].max);
+		ck_bytes(buf_slice(&c), (const char *)out->data, out->len, "chunked");
 	}
 	fx->short_read = 0;
 	buf_free(&c);
@@ -930,13 +948,18 @@ static const size_t dovecot_same_count;
 
 START_TEST(dovecot_table)
 {
-	const struct dovecot_case *c = &dovecot_same[_i];
-	struct fx fx;
+	/* one test for all rows: a fork per row is slow under ASan */
+	for (size_t i = 0; i < dovecot_same_count; i++) {
+		const struct dovecot_case *c = &dovecot_same[i];
+		struct fx fx;
 
-	fx_load(&fx, c->file);
-	fx.sm.uid = c->seq + 17;
-	check_fetch(&fx, c->seq, c->items, false, 0, c->want, c->want_len);
-	fx_free(&fx);
+		fx_load(&fx, c->file);
+		fx.sm.uid = c->seq + 17;
+		ck_context = c->file;
+		check_fetch(&fx, c->seq, c->items, false, 0, c->want, c->want_len);
+		ck_context = "";
+		fx_free(&fx);
+	}
 }
 END_TEST
 
@@ -961,7 +984,7 @@ static Suite *imap_fetch_suite(void)
 	tcase_add_test(tc, nul_bytes);
 	tcase_add_test(tc, errors);
 	tcase_add_loop_test(tc, corpus_every_item, 0, 17);
-	tcase_add_loop_test(tc, dovecot_table, 0, (int)dovecot_same_count);
+	tcase_add_test(tc, dovecot_table);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("stream");
 	tcase_set_timeout(tc, 300);
