@@ -38,7 +38,11 @@
 #define IMAP_FETCH_ONESHOT_CHUNK (256 * 1024)
 
 /* What the renderer needs of one message. Everything is borrowed and must
- * stay valid (and unchanged) until the render is freed.
+ * stay valid (and unchanged) until the render is freed: when the handler
+ * ends its read transaction while it waits for the output to drain (LMDB
+ * wants short read transactions), it copies the store_msg and the summary
+ * bytes (a few KB) out first and opens the view on the copy; read may open
+ * a transaction of its own per call.
  *  - msg: flags, keywords, dates, size, modseq, uid.
  *  - sum: the opened summary; may be NULL when !plan->need_summary.
  *  - read: copies up to len bytes of the message from offset off into out;
