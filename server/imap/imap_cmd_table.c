@@ -22,6 +22,8 @@
 	X("CLOSE", imap_cmd_close, IMAP_ST_SELECTED, 0, 0, 0, NULL)                                \
 	X("ENABLE", imap_cmd_enable, IMAP_ST_AUTHED, 0, 1, -1, "ENABLE")                           \
 	X("EXAMINE", imap_cmd_examine, IMAP_ST_AUTHED, 0, 1, 2, NULL)                              \
+	X("FETCH", imap_cmd_fetch, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 2, 3,    \
+	  "BINARY")                                                                                \
 	X("ID", imap_cmd_id, IMAP_ST_ANY, 0, 1, 1, "ID")                                           \
 	X("IDLE", imap_cmd_idle, IMAP_ST_AUTHED, 0, 0, 0, "IDLE")                                  \
 	X("LOGIN", imap_cmd_login, IMAP_ST_NOT_AUTH, IMAP_CMDF_TLS, 2, 2, NULL)                    \

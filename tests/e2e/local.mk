@@ -4,3 +4,4 @@ include tests/e2e/balised.mk
 include tests/e2e/cli.mk
 include tests/e2e/net.mk
 include tests/e2e/imap.mk
+include tests/e2e/imap_fetch.mk

@@ -1,0 +1,363 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+# FETCH (STORE, COPY, MOVE and EXPUNGE to come) against a real balised over TLS
+# (tests/e2e/harness.py): real-shaped messages appended, every FETCH item
+# checked byte for byte, a 5 MB body streamed to a slow reader, \Seen,
+# CONDSTORE, keywords, COPYUID, read-only refusals, IDLE updates, bad sets.
+import base64
+import os
+import re
+import socket
+import ssl
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+IO_TIMEOUT = 60
+B = None
+USERS = {}
+
+ATTACH = bytes(range(256)) * 40 + b"\x00end"
+ATTACH_B64 = base64.encodebytes(ATTACH).replace(b"\n", b"\r\n")
+HTML = b"<p>Caf=C3=A9 cr=C3=A8me</p>\r\n"
+MSG_MULTI = (
+    b"From: =?utf-8?q?Ren=C3=A9?= <rene@test.example>\r\n"
+    b"To: bob@test.example\r\n"
+    b"Subject: caf\xc3\xa9 report\r\n"
+    b"Date: Tue, 1 Dec 2026 10:00:00 +0100\r\n"
+    b"Message-ID: <multi@test.example>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/mixed; boundary="outer"\r\n'
+    b"\r\n"
+    b"preamble\r\n"
+    b"--outer\r\n"
+    b'Content-Type: multipart/alternative; boundary="inner"\r\n'
+    b"\r\n"
+    b"--inner\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n"
+    b"\r\n"
+    b"Caf=C3=A9 cr=C3=A8me, a long line that is soft=\r\n"
+    b" broken.\r\n"
+    b"--inner\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n"
+    b"\r\n" + HTML +
+    b"--inner--\r\n"
+    b"--outer\r\n"
+    b'Content-Type: application/octet-stream; name="data.bin"\r\n'
+    b"Content-Transfer-Encoding: base64\r\n"
+    b'Content-Disposition: attachment; filename="data.bin"\r\n'
+    b"\r\n" + ATTACH_B64 +
+    b"--outer--\r\n")
+INNER = (b"From: carol@test.example\r\nSubject: inner\r\n\r\nForwarded body.\r\n")
+MSG_RFC822 = (
+    b"From: dave@test.example\r\nTo: bob@test.example\r\nSubject: fwd\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+    b"--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+    b"--b1\r\nContent-Type: message/rfc822\r\n\r\n" + INNER +
+    b"--b1--\r\n")
+MSG_SMALL = (b"From: Alice <alice@test.example>\r\nTo: bob@test.example\r\n"
+             b"Subject: hello\r\nDate: Tue, 1 Dec 2026 10:00:00 +0100\r\n"
+             b"Message-ID: <1@test.example>\r\n\r\nHello Bob.\r\n")
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def tls_ctx():
+    ctx = ssl.create_default_context(cafile=B.ca)
+    ctx.check_hostname = False
+    return ctx
+
+
+class Client:
+    """Implicit TLS; responses are read with their literals, so that the
+    bytes can be compared exactly."""
+
+    def __init__(self, user=None, pw=None):
+        s = socket.create_connection(("127.0.0.1", B.imaps_port), timeout=IO_TIMEOUT)
+        self.s = tls_ctx().wrap_socket(s)
+        self.buf = b""
+        self.n = 0
+        self.greeting = self.line()
+        if user:
+            r = self.cmd(b'LOGIN "%s" "%s"' % (user.encode(), pw.encode()))
+            check(r[-1].startswith(b"OK"), r)
+
+    def fill(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise EOFError("connection closed")
+        self.buf += d
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self.fill()
+        out, self.buf = self.buf.split(b"\r\n", 1)
+        return out
+
+    def exact(self, n):
+        while len(self.buf) < n:
+            self.fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def response(self):
+        """One response line with its literals inline ({n}\\r\\n + data)."""
+        out = b""
+        while True:
+            ln = self.line()
+            out += ln
+            m = re.search(rb"~?\{(\d+)\}$", ln)
+            if not m:
+                return out
+            out += b"\r\n" + self.exact(int(m.group(1)))
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def cmd(self, text, tag=None):
+        """Untagged responses, then the tagged one with its tag removed."""
+        self.n += 1
+        tag = tag or b"t%d" % self.n
+        self.send(tag + b" " + text + b"\r\n")
+        out = []
+        while True:
+            r = self.response()
+            if r.startswith(tag + b" "):
+                out.append(r[len(tag) + 1:])
+                return out
+            out.append(r)
+
+    def append(self, box, msg, flags=b""):
+        r = self.cmd(b"APPEND %s %s{%d+}\r\n%s" % (box, flags + b" " if flags else b"",
+                                                  len(msg), msg))
+        check(r[-1].startswith(b"OK [APPENDUID"), r)
+        return int(re.search(rb"APPENDUID \d+ (\d+)", r[-1]).group(1))
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+def literal(resp, item):
+    """The literal or quoted string after item (b"BODY[]") in a response."""
+    i = resp.find(item + b" ")
+    check(i >= 0, "%r not in %r" % (item, resp[:300]))
+    rest = resp[i + len(item) + 1:]
+    m = re.match(rb"~?\{(\d+)\}\r\n", rest)
+    if m:
+        return rest[m.end():m.end() + int(m.group(1))]
+    m = re.match(rb'"((?:[^"\\]|\\.)*)"', rest)
+    check(m, "no string after %r: %r" % (item, rest[:100]))
+    return m.group(1)
+
+
+def fetches(resp_list):
+    return [r for r in resp_list if re.match(rb"\* \d+ FETCH ", r)]
+
+
+def flags_of(resp):
+    m = re.search(rb"FLAGS \(([^)]*)\)", resp)
+    return set(m.group(1).split()) if m else None
+
+
+def setup_box(c, box=b"INBOX"):
+    uids = [c.append(box, m) for m in (MSG_MULTI, MSG_RFC822, MSG_SMALL)]
+    r = c.cmd(b"SELECT " + box)
+    check(r[-1].startswith(b"OK [READ-WRITE]"), r)
+    return uids
+
+
+# ------------------------------------------------------------------ FETCH
+
+def test_fetch_items():
+    c = Client(USERS["fetch"], "pw")
+    uids = setup_box(c)
+    r = c.cmd(b"FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE UID)")
+    check(r[-1].startswith(b"OK"), r)
+    f = fetches(r)
+    check(len(f) == 1, r)
+    resp = f[0]
+    check(b"RFC822.SIZE %d" % len(MSG_MULTI) in resp, resp[:300])
+    check(b"UID %d" % uids[0] in resp, resp[:300])
+    check(re.search(rb'INTERNALDATE "\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d [+-]\d{4}"', resp),
+          resp[:300])
+    check(b'"MULTIPART" "MIXED"' in resp.upper() or b'"mixed"' in resp.lower(), resp)
+    check(b"ENVELOPE (" in resp and b"<multi@test.example>" in resp, resp)
+    check(b"BODYSTRUCTURE (" in resp and b"BODY (" in resp, resp)
+    check(flags_of(resp) == set(), resp)
+    # Sections, byte for byte.
+    r = c.cmd(b"FETCH 1 (BODY.PEEK[] BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)] BODY.PEEK[1.2] "
+              b"BODY.PEEK[TEXT]<0.10> BINARY.PEEK[2] BINARY.SIZE[2] MODSEQ)")
+    check(r[-1].startswith(b"OK"), r)
+    resp = fetches(r)[0]
+    check(literal(resp, b"BODY[]") == MSG_MULTI, "BODY[] differs")
+    hf = literal(resp, b"BODY[HEADER.FIELDS (SUBJECT FROM)]")
+    check(hf == b"From: =?utf-8?q?Ren=C3=A9?= <rene@test.example>\r\n"
+          b"Subject: caf\xc3\xa9 report\r\n\r\n", hf)
+    check(literal(resp, b"BODY[1.2]") == HTML[:-2], literal(resp, b"BODY[1.2]"))
+    text = MSG_MULTI.split(b"\r\n\r\n", 1)[1]
+    check(literal(resp, b"BODY[TEXT]<0>") == text[:10], resp)
+    check(literal(resp, b"BINARY[2]") == ATTACH, "BINARY[2] differs")
+    check(b"BINARY.SIZE[2] %d" % len(ATTACH) in resp, resp[-200:])
+    check(re.search(rb"MODSEQ \(\d+\)", resp), resp[-200:])
+    # message/rfc822 parts.
+    r = c.cmd(b"FETCH 2 (BODY.PEEK[2.HEADER] BODY.PEEK[2.TEXT] BODY.PEEK[1])")
+    resp = fetches(r)[0]
+    check(literal(resp, b"BODY[2.HEADER]") == INNER.split(b"\r\n\r\n")[0] + b"\r\n\r\n", resp)
+    check(literal(resp, b"BODY[2.TEXT]") == b"Forwarded body.", resp)
+    check(literal(resp, b"BODY[1]") == b"See attached.", resp)
+    # UID FETCH always answers the UID; macros.
+    r = c.cmd(b"UID FETCH %d FLAGS" % uids[2])
+    check(len(fetches(r)) == 1 and b"UID %d" % uids[2] in r[0], r)
+    r = c.cmd(b"FETCH 1:* FAST")
+    check(len(fetches(r)) == 3 and r[-1].startswith(b"OK"), r)
+    r = c.cmd(b"FETCH 1:* ALL")
+    check(len(fetches(r)) == 3 and b"ENVELOPE" in r[0], r)
+    # Still unseen: everything above was PEEK.
+    r = c.cmd(b"FETCH 1:3 FLAGS")
+    check(all(b"\\Seen" not in x for x in fetches(r)), r)
+    c.close()
+
+
+def test_seen():
+    c = Client(USERS["fetch"], "pw")
+    c.cmd(b"SELECT INBOX")
+    r = c.cmd(b"FETCH 3 BODY[]")
+    resp = fetches(r)[0]
+    check(literal(resp, b"BODY[]") == MSG_SMALL, resp)
+    check(flags_of(resp) == {b"\\Seen"}, resp)
+    r = c.cmd(b"FETCH 2 BODY.PEEK[TEXT]")
+    check(flags_of(fetches(r)[0]) is None, r)
+    r = c.cmd(b"FETCH 1:3 FLAGS")
+    got = [flags_of(x) for x in fetches(r)]
+    check(got == [set(), set(), {b"\\Seen"}], got)
+    # BINARY[] (not PEEK) sets it too; RFC822.TEXT also.
+    r = c.cmd(b"FETCH 2 RFC822.TEXT")
+    check(b"\\Seen" in fetches(r)[0], r)
+    # EXAMINE: read-only, \Seen not set.
+    c.cmd(b"EXAMINE INBOX")
+    r = c.cmd(b"FETCH 1 BINARY[1.1]")
+    resp = fetches(r)[0]
+    check(literal(resp, b"BINARY[1.1]") ==
+          "Café crème, a long line that is soft broken.".encode(), resp)
+    check(flags_of(resp) is None, resp)
+    r = c.cmd(b"FETCH 1 FLAGS")
+    check(flags_of(fetches(r)[0]) == set(), r)
+    c.close()
+
+
+def test_large_streamed():
+    c = Client(USERS["big"], "pw")
+    line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/=-0123456\r\n"
+    big = MSG_SMALL.replace(b"hello", b"big") + line * (5 * 1024 * 1024 // len(line))
+    uid = c.append(b"INBOX", big)
+    c.cmd(b"SELECT INBOX")
+    # A slow reader: the server must wait for the queue to drain.
+    c.send(b"s1 UID FETCH %d (BODY.PEEK[] RFC822.SIZE)\r\n" % uid)
+    time.sleep(0.5)
+    head = c.line()
+    m = re.match(rb"\* 1 FETCH \(UID %d BODY\[\] \{(\d+)\}$" % uid, head)
+    check(m, head)
+    n = int(m.group(1))
+    check(n == len(big), (n, len(big)))
+    got = b""
+    while len(got) < n:
+        take = min(n - len(got), 256 * 1024)
+        got += c.exact(take)
+        time.sleep(0.02)
+    check(got == big, "5 MB body differs")
+    rest = c.line()
+    check(rest == b" RFC822.SIZE %d)" % len(big), rest)
+    check(c.line().startswith(b"s1 OK"), "no OK")
+    # The session goes on; two connections stream at once.
+    c2 = Client(USERS["big"], "pw")
+    c2.cmd(b"EXAMINE INBOX")
+    c.send(b"s2 FETCH 1 BODY.PEEK[]\r\n")
+    c2.send(b"s3 FETCH 1 BODY.PEEK[]\r\n")
+    for cl, tag in ((c2, b"s3"), (c, b"s2")):
+        resp = cl.response()
+        check(literal(resp, b"BODY[]") == big, "concurrent stream differs")
+        check(cl.line().startswith(tag + b" OK"), "no OK")
+    r = c.cmd(b"NOOP")
+    check(r[-1].startswith(b"OK"), r)
+    c.close()
+    c2.close()
+
+
+def test_condstore_fetch():
+    c = Client(USERS["fetch"], "pw")
+    c.cmd(b"SELECT INBOX")
+    r = c.cmd(b"FETCH 1:* (UID MODSEQ)")
+    mods = {int(re.search(rb"UID (\d+)", x).group(1)): int(re.search(rb"MODSEQ \((\d+)\)",
+                                                                      x).group(1))
+            for x in fetches(r)}
+    check(len(mods) == 3, r)
+    top = max(mods.values())
+    r = c.cmd(b"FETCH 1:* FLAGS (CHANGEDSINCE %d)" % top)
+    check(fetches(r) == [] and r[-1].startswith(b"OK"), r)
+    low = min(mods.values())
+    r = c.cmd(b"FETCH 1:* FLAGS (CHANGEDSINCE %d)" % low)
+    check(len(fetches(r)) == sum(1 for v in mods.values() if v > low), r)
+    check(all(b"MODSEQ (" in x for x in fetches(r)), r)
+    r = c.cmd(b"FETCH 1 FLAGS (FROB 1)")
+    check(r[-1].startswith(b"BAD"), r)
+    c.close()
+
+
+def test_bad_seqsets():
+    c = Client(USERS["fetch"], "pw")
+    c.cmd(b"SELECT INBOX")
+    for bad in (b"FETCH 99 FLAGS", b"FETCH 0 FLAGS", b"FETCH abc FLAGS", b"FETCH 1:99 FLAGS",
+                b"FETCH 1 (FLAGS", b"FETCH 1 BODY[9.x]", b"FETCH 1 NOSUCH", b"FETCH $ FLAGS"):
+        r = c.cmd(bad)
+        check(r[-1].startswith(b"BAD"), (bad, r))
+    r = c.cmd(b"UID FETCH 999999 FLAGS")
+    check(r[-1].startswith(b"OK") and not fetches(r), r)
+    r = c.cmd(b"FETCH 3:* UID")
+    check(len(fetches(r)) == 1, r)
+    r = c.cmd(b"NOOP")
+    check(r[-1].startswith(b"OK"), r)
+    # "*" in an empty mailbox is BAD for sequence numbers, nothing for UIDs.
+    c.cmd(b"SELECT Drafts")
+    check(c.cmd(b"FETCH * FLAGS")[-1].startswith(b"BAD"), "FETCH * in empty mailbox")
+    check(c.cmd(b"UID FETCH 1:* FLAGS")[-1].startswith(b"OK"), "UID FETCH 1:*")
+    c.close()
+
+
+TESTS = [
+    test_fetch_items,
+    test_seen,
+    test_large_streamed,
+    test_condstore_fetch,
+    test_bad_seqsets,
+]
+
+
+def main():
+    global B
+    with harness.Balise(msg_max="8M") as b:
+        for u in ("fetch", "big", "store", "copy", "idle"):
+            USERS[u] = b.add_bal(u, "pw")
+        B = b.start()
+        status = harness.run_tests(TESTS)
+        rc = b.stop()
+        if rc != 0:
+            print("FAIL balised exit status %r" % rc)
+            status = 1
+        if status:
+            print(b.output()[-6000:])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
