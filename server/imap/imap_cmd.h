@@ -108,6 +108,7 @@ struct imap_cmd_ctx {
 	/* Handler-owned continuation state: set it before returning WAIT. */
 	void *data;
 	imap_cmd_line_fn *on_line; /* set by imap_cmd_wait_line() */
+	imap_cmd_fn *on_drain;     /* set by imap_cmd_wait_drain() */
 	/* Reply summary, for logging and tests. */
 	const char *result; /* "OK", "NO", "BAD" once a tagged reply was written */
 };
@@ -140,6 +141,16 @@ void imap_cmd_wait_line(struct imap_cmd_ctx *ctx, imap_cmd_line_fn *fn);
  * are then dropped silently, and imap_cmd_done() must still be called; it
  * frees the session in that case, so do not touch ctx after it. */
 void imap_cmd_done(struct imap_cmd_ctx *ctx);
+
+/* Long responses (FETCH or SEARCH over many messages): when
+ * imap_output_full() says the client is not reading fast enough, keep the
+ * position in ctx->data, call imap_cmd_wait_drain(ctx, resume) and return
+ * WAIT. resume runs (like a handler, DONE or WAIT) once the queued output
+ * fell under CONN_WRITE_LOW; if the output was not full it runs at once.
+ * If the connection goes meanwhile the command just ends (resume is not
+ * called): keep nothing in ctx->data that needs freeing, or use the arena. */
+bool imap_output_full(const struct imap_session *s);
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume);
 
 /* WAIT for a storage write: apply runs in the store's writer transaction
  * (group commit; it must be repeatable, see balstore.h), then done runs on

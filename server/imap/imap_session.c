@@ -147,6 +147,8 @@ static void unlink_session(struct imap_session *s)
 	s->prev = s->next = NULL;
 }
 
+static void cmd_end(struct imap_session *s);
+
 static void on_close(struct conn *c, void *arg)
 {
 	struct imap_session *s = arg;
@@ -155,6 +157,13 @@ static void on_close(struct conn *c, void *arg)
 	log_debug("%s imap closed state=%d", conn_id(c), (int)s->state);
 	unlink_session(s);
 	s->conn = NULL;
+	if (s->cmd_running && s->cmd.on_drain != NULL) {
+		/* Waiting for the client to read: nothing else will end it. */
+		s->cmd.on_drain = NULL;
+		s->cmd_held = false;
+		cmd_end(s);
+		imap_session_unref(s);
+	}
 	imap_session_unref(s);
 }
 
@@ -297,6 +306,10 @@ static void cmd_end(struct imap_session *s)
 {
 	const char *result = s->cmd.result;
 
+	if (s->cmd.def != NULL)
+		log_debug("%s imap cmd=%s%s result=%s", imap_session_id(s),
+		          s->cmd.uid ? "UID " : "", s->cmd.def->name,
+		          result != NULL ? result : "-");
 	if (result != NULL && result[0] == 'B') {
 		if (++s->bad_count >= IMAP_BAD_MAX)
 			session_bye(s, "Too many invalid commands");
@@ -357,15 +370,54 @@ static bool cmd_checks(struct imap_session *s, const struct imap_cmd *cmd,
 }
 
 /* After a handler returned: DONE ends the command, WAIT keeps it. */
+bool imap_output_full(const struct imap_session *s)
+{
+	return s->conn != NULL && conn_output_full(s->conn);
+}
+
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume)
+{
+	ctx->on_drain = resume;
+}
+
+/* Runs drain continuations while the output has room; DONE once the
+ * command ended (also when the connection went). */
+static enum imap_cmd_result run_drain(struct imap_session *s, enum imap_cmd_result r)
+{
+	while (r == IMAP_CMD_WAIT && s->cmd.on_drain != NULL) {
+		imap_cmd_fn *fn = s->cmd.on_drain;
+
+		if (imap_session_gone(s)) {
+			s->cmd.on_drain = NULL;
+			return IMAP_CMD_DONE;
+		}
+		if (imap_output_full(s))
+			break;
+		s->cmd.on_drain = NULL;
+		r = fn(&s->cmd);
+	}
+	return r;
+}
+
 static void cmd_result(struct imap_session *s, enum imap_cmd_result r)
 {
+	bool held = s->cmd_held;
+
+	r = run_drain(s, r);
 	if (r == IMAP_CMD_DONE) {
+		if (held) { /* a drain continuation ended it */
+			imap_cmd_done(&s->cmd);
+			return;
+		}
 		cmd_end(s);
 		return;
 	}
+	if (held)
+		return; /* still holding its reference, input still paused */
 	s->cmd_running = true;
 	if (s->cmd.on_line == NULL) {
 		/* An async job holds the session until imap_cmd_done(). */
+		s->cmd_held = true;
 		imap_session_ref(s);
 		s->input_paused = true;
 		if (s->conn != NULL)
@@ -422,6 +474,7 @@ void imap_cmd_done(struct imap_cmd_ctx *ctx)
 	struct conn *c = s->conn;
 
 	cmd_end(s);
+	s->cmd_held = false;
 	s->input_paused = false;
 	if (c != NULL)
 		cmd_timer(s);
@@ -554,8 +607,11 @@ static void on_event(struct conn *c, enum conn_event ev, void *arg)
 		log_info("%s imap command timeout", conn_id(c));
 		session_bye(s, "Command not completed in time");
 		break;
-	case CONN_EV_LINE_TOO_LONG: /* not in raw mode */
 	case CONN_EV_DRAIN:
+		if (s->cmd_running && s->cmd.on_drain != NULL)
+			cmd_result(s, IMAP_CMD_WAIT);
+		break;
+	case CONN_EV_LINE_TOO_LONG: /* not in raw mode */
 		break;
 	}
 }

@@ -69,6 +69,7 @@ struct imap_session {
 	/* The command in progress. */
 	struct imap_cmd_ctx cmd;
 	bool cmd_running; /* a handler returned WAIT */
+	bool cmd_held;    /* ... for a job or a drain: it holds a reference */
 	bool input_paused;
 	struct imap_arena_block *arena;
 	unsigned bad_count;
