@@ -370,6 +370,38 @@ def test_policy():
         check(p.returncode == 0 and re.search(r"\b0 failed", last), out)
 
 
+def peer_serial(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as raw:
+        with tls_ctx().wrap_socket(raw) as t:
+            return t.getpeercert()["serialNumber"]
+
+
+def test_sighup_reloads_tls():
+    before = peer_serial(B.imaps_port)
+    kept = Raw()  # a session open across the reload keeps working
+    kept.login(USERS["alice"], "pw-alice")
+    # A broken file: the reload fails and the old certificate stays.
+    saved = open(B.cert).read()
+    open(B.cert, "w").write("not a certificate\n")
+    B.signal(signal.SIGHUP)
+    check(B.wait_log("TLS reload failed", 10), "failed reload not logged")
+    open(B.cert, "w").write(saved)
+    check(peer_serial(B.imaps_port) == before, "certificate changed after a failed reload")
+    # A new certificate from the same CA: new connections get it.
+    d = os.path.join(B.tmp, "new")
+    os.mkdir(d)
+    _, crt, key = harness.make_pki(d)
+    os.replace(key, B.key)
+    os.replace(crt, B.cert)
+    B.ca = os.path.join(d, "ca.pem")
+    B.signal(signal.SIGHUP)
+    check(B.wait_log("TLS certificate reloaded", 10), "reload not logged")
+    check(peer_serial(B.imaps_port) != before, "same certificate after the reload")
+    out = kept.cmd(b"n", b"NOOP")
+    check(out[-1].startswith(b"n OK"), out)
+    kept.close()
+
+
 def test_sigterm_bye():
     with harness.Balise() as b:
         addr = b.add_bal("h", "pw-h")
@@ -414,6 +446,7 @@ TESTS = [
     test_literal_limits,
     test_misc_commands,
     test_policy,
+    test_sighup_reloads_tls,
     test_sigterm_bye,
     test_no_cert_is_error,
 ]
@@ -425,7 +458,8 @@ def main():
         USERS["alice"] = b.add_bal("alice", "pw-alice")
         USERS["bob"] = b.add_bal("bob", "pw-bob")
         B = b.start()
-        status = harness.run_tests(TESTS)
+        only = sys.argv[1:]  # test names, to run a few by hand
+        status = harness.run_tests([t for t in TESTS if not only or t.__name__ in only])
         rc = b.stop()
         if rc != 0:
             print("FAIL balised exit status %r\n%s" % (rc, b.output()[-4000:]))
