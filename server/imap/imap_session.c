@@ -47,7 +47,8 @@ void *imap_cmd_alloc(struct imap_cmd_ctx *ctx, size_t n)
 	void *p;
 
 	if (b == NULL || b->size - b->used < need) {
-		size_t size = need > IMAP_ARENA_CHUNK ? need : IMAP_ARENA_CHUNK;
+		size_t chunk = b == NULL ? IMAP_ARENA_FIRST : IMAP_ARENA_CHUNK;
+		size_t size = need > chunk ? need : chunk;
 
 		b = xmalloc(sizeof(*b) + size);
 		b->size = size;

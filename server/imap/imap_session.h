@@ -21,8 +21,9 @@ struct imap_view;
 
 /* Limits (tighter before authentication; the parser's are in imap_limits.h). */
 #define IMAP_TAG_MAX 64                  /* longer tags are refused with BAD */
-#define IMAP_ARENA_CHUNK 4096            /* per-command arena block */
-#define IMAP_ARENA_KEEP (16 * 1024)      /* arena kept between commands */
+#define IMAP_ARENA_FIRST 512             /* first arena block: most commands fit */
+#define IMAP_ARENA_CHUNK 4096            /* further blocks */
+#define IMAP_ARENA_KEEP IMAP_ARENA_FIRST /* kept between commands (idle memory) */
 #define IMAP_BAD_MAX 20                  /* consecutive BADs before "* BYE" */
 #define IMAP_PREAUTH_IDLE_MS (60 * 1000) /* idle timeout before login */
 #define IMAP_ID_NAME_MAX 64              /* client name kept from ID */
