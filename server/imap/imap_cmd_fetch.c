@@ -329,11 +329,11 @@ static bool fetch_pump(struct fetch_job *j)
 	struct conn *c = s->conn;
 	bool wait = false;
 
+again:
 	if (imap_session_gone(s)) {
 		fetch_release(j);
 		return true;
 	}
-again:
 	conn_cork(c);
 	while (j->pos < j->n && j->fail_code == NULL) {
 		int k = j->rendering ? 1 : fetch_begin(j);
@@ -358,7 +358,7 @@ again:
 	fetch_txn_end(j); /* never held across a wait (balstore.h) */
 	if (wait) {
 		conn_uncork(c); /* outside a connection callback, this sends */
-		if (conn_output_queued(c) < CONN_WRITE_LOW) {
+		if (imap_session_gone(s) || conn_output_queued(c) < CONN_WRITE_LOW) {
 			wait = false;
 			goto again;
 		}

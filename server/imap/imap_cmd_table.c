@@ -20,18 +20,24 @@
 	X("CAPABILITY", imap_cmd_capability, IMAP_ST_ANY, 0, 0, 0, NULL)                           \
 	X("CHECK", imap_cmd_check, IMAP_ST_SELECTED, 0, 0, 0, NULL)                                \
 	X("CLOSE", imap_cmd_close, IMAP_ST_SELECTED, 0, 0, 0, NULL)                                \
+	X("COPY", imap_cmd_copy, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 2, 2,      \
+	  "UIDPLUS")                                                                               \
 	X("ENABLE", imap_cmd_enable, IMAP_ST_AUTHED, 0, 1, -1, "ENABLE")                           \
 	X("EXAMINE", imap_cmd_examine, IMAP_ST_AUTHED, 0, 1, 2, NULL)                              \
+	X("EXPUNGE", imap_cmd_expunge, IMAP_ST_SELECTED, IMAP_CMDF_UID, 0, 1, NULL)                \
 	X("FETCH", imap_cmd_fetch, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 2, 3,    \
 	  "BINARY")                                                                                \
 	X("ID", imap_cmd_id, IMAP_ST_ANY, 0, 1, 1, "ID")                                           \
 	X("IDLE", imap_cmd_idle, IMAP_ST_AUTHED, 0, 0, 0, "IDLE")                                  \
 	X("LOGIN", imap_cmd_login, IMAP_ST_NOT_AUTH, IMAP_CMDF_TLS, 2, 2, NULL)                    \
 	X("LOGOUT", imap_cmd_logout, IMAP_ST_ANY, 0, 0, 0, NULL)                                   \
+	X("MOVE", imap_cmd_move, IMAP_ST_SELECTED, IMAP_CMDF_UID, 2, 2, "MOVE")                    \
 	X("NAMESPACE", imap_cmd_namespace, IMAP_ST_AUTHED, 0, 0, 0, "NAMESPACE")                   \
 	X("NOOP", imap_cmd_noop, IMAP_ST_ANY, 0, 0, 0, NULL)                                       \
 	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, NULL)                                \
 	X("STARTTLS", imap_cmd_starttls, IMAP_ST_NOT_AUTH, 0, 0, 0, NULL)                          \
+	X("STORE", imap_cmd_store, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,   \
+	  "CONDSTORE")                                                                             \
 	X("UNSELECT", imap_cmd_unselect, IMAP_ST_SELECTED, 0, 0, 0, "UNSELECT")
 
 #define IMAP_CMD_DECLARE(name, fn, states, flags, min, max, capa) imap_cmd_fn fn;

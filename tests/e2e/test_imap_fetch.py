@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
-# FETCH (STORE, COPY, MOVE and EXPUNGE to come) against a real balised over TLS
+# FETCH, STORE, COPY, MOVE and EXPUNGE against a real balised over TLS
 # (tests/e2e/harness.py): real-shaped messages appended, every FETCH item
 # checked byte for byte, a 5 MB body streamed to a slow reader, \Seen,
 # CONDSTORE, keywords, COPYUID, read-only refusals, IDLE updates, bad sets.
@@ -318,7 +318,7 @@ def test_bad_seqsets():
     c = Client(USERS["fetch"], "pw")
     c.cmd(b"SELECT INBOX")
     for bad in (b"FETCH 99 FLAGS", b"FETCH 0 FLAGS", b"FETCH abc FLAGS", b"FETCH 1:99 FLAGS",
-                b"FETCH 1 (FLAGS", b"FETCH 1 BODY[9.x]", b"FETCH 1 NOSUCH", b"FETCH $ FLAGS"):
+                b"FETCH 1 (FLAGS", b"FETCH 1 BODY[9.x]", b"FETCH 1 NOSUCH"):
         r = c.cmd(bad)
         check(r[-1].startswith(b"BAD"), (bad, r))
     r = c.cmd(b"UID FETCH 999999 FLAGS")
@@ -334,12 +334,215 @@ def test_bad_seqsets():
     c.close()
 
 
+# ------------------------------------------------------------------ STORE
+
+def modseq_of(resp):
+    return int(re.search(rb"MODSEQ \((\d+)\)", resp).group(1))
+
+
+def test_store():
+    c = Client(USERS["store"], "pw")
+    uids = setup_box(c)
+    r = c.cmd(b"STORE 1 +FLAGS (\\Flagged)")
+    check(r[-1].startswith(b"OK") and fetches(r) == [b"* 1 FETCH (FLAGS (\\Flagged))"], r)
+    r = c.cmd(b"STORE 1:2 +FLAGS.SILENT (\\Answered)")
+    check(r[-1].startswith(b"OK") and fetches(r) == [], r)
+    r = c.cmd(b"FETCH 1:2 FLAGS")
+    check([flags_of(x) for x in fetches(r)] ==
+          [{b"\\Flagged", b"\\Answered"}, {b"\\Answered"}], r)
+    r = c.cmd(b"STORE 1 -FLAGS \\Flagged \\Answered")
+    check(fetches(r) == [b"* 1 FETCH (FLAGS ())"], r)
+    # Keywords: created on first use, announced in FLAGS/PERMANENTFLAGS.
+    r = c.cmd(b"STORE 2 FLAGS ($Label1 Junk \\Seen)")
+    check(any(x.startswith(b"* FLAGS (") and b"$Label1" in x and b"Junk" in x for x in r), r)
+    check(any(b"PERMANENTFLAGS (" in x and b"$Label1" in x for x in r), r)
+    check(flags_of(fetches(r)[0]) == {b"$Label1", b"Junk", b"\\Seen"}, r)
+    r = c.cmd(b"UID STORE %d -FLAGS (junk)" % uids[1])
+    f = fetches(r)
+    check(len(f) == 1 and b"UID %d" % uids[1] in f[0], r)
+    check(flags_of(f[0]) == {b"$Label1", b"\\Seen"}, r)
+    r = c.cmd(b"FETCH 2 FLAGS")
+    check(flags_of(fetches(r)[0]) == {b"$Label1", b"\\Seen"}, r)
+    # A new session sees the keyword in FLAGS.
+    c2 = Client(USERS["store"], "pw")
+    r = c2.cmd(b"SELECT INBOX")
+    check(any(x.startswith(b"* FLAGS (") and b"$Label1" in x for x in r), r)
+    c2.close()
+    # CONDSTORE: UNCHANGEDSINCE and MODIFIED.
+    r = c.cmd(b"FETCH 1:2 (MODSEQ)")
+    m1, m2 = (modseq_of(x) for x in fetches(r))
+    r = c.cmd(b"STORE 1 (UNCHANGEDSINCE %d) +FLAGS (\\Draft)" % m1)
+    check(r[-1].startswith(b"OK") and b"MODIFIED" not in r[-1], r)
+    check(modseq_of(fetches(r)[0]) > max(m1, m2), r)
+    r = c.cmd(b"STORE 1:2 (UNCHANGEDSINCE %d) +FLAGS (\\Deleted)" % m2)
+    check(r[-1].startswith(b"OK [MODIFIED 1]"), r)
+    f = fetches(r)
+    check(len(f) == 1 and f[0].startswith(b"* 2 FETCH") and b"\\Deleted" in f[0], r)
+    r = c.cmd(b"UID STORE %d,%d (UNCHANGEDSINCE 0) -FLAGS (\\Deleted)" % (uids[0], uids[1]))
+    check(r[-1].startswith(b"OK [MODIFIED %d:%d]" % (uids[0], uids[1])), r)
+    # .SILENT with CONDSTORE on: MODSEQ still reported for changed messages.
+    r = c.cmd(b"STORE 3 +FLAGS.SILENT (\\Flagged)")
+    f = fetches(r)
+    check(len(f) == 1 and b"MODSEQ (" in f[0] and b"FLAGS" not in f[0], r)
+    # Malformed, out of range.
+    for bad in (b"STORE 1 FLAGS (\\Recent)", b"STORE 1 BOGUS (\\Seen)", b"STORE 9 +FLAGS \\Seen",
+                b"STORE 1 +FLAGS", b"STORE 1 (FROB 1) +FLAGS \\Seen", b"STORE 1 +FLAGS (a]b)"):
+        r = c.cmd(bad)
+        check(r[-1].startswith(b"BAD"), (bad, r))
+    # EXAMINE refuses STORE.
+    c.cmd(b"EXAMINE INBOX")
+    r = c.cmd(b"STORE 1 +FLAGS (\\Seen)")
+    check(r[-1].startswith(b"NO"), r)
+    r = c.cmd(b"FETCH 1 FLAGS")
+    check(b"\\Seen" not in fetches(r)[0], r)
+    c.close()
+
+
+def test_idle_sees_flags():
+    c = Client(USERS["idle"], "pw")
+    setup_box(c)
+    w = Client(USERS["idle"], "pw")
+    w.cmd(b"SELECT INBOX")
+    w.send(b"i IDLE\r\n")
+    check(w.line().startswith(b"+ "), "no IDLE continuation")
+    r = c.cmd(b"STORE 2 +FLAGS (\\Flagged)")
+    check(r[-1].startswith(b"OK"), r)
+    ln = w.line()
+    check(ln.startswith(b"* 2 FETCH (") and b"\\Flagged" in ln, ln)
+    # The storing session got its FETCH once only (no duplicate at sync).
+    check(len(fetches(r)) == 1, r)
+    r = c.cmd(b"NOOP")
+    check(fetches(r) == [], r)
+    w.send(b"DONE\r\n")
+    check(w.line().startswith(b"i OK"), "IDLE not ended")
+    w.close()
+    c.close()
+
+
+# ------------------------------------------------------------------ COPY, MOVE, EXPUNGE
+
+def uidset(text):
+    out = []
+    for part in text.split(b","):
+        lo, _, hi = part.partition(b":")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def test_copy_move_expunge():
+    c = Client(USERS["copy"], "pw")
+    uids = setup_box(c)
+    # COPY with COPYUID; the copies are byte-identical.
+    r = c.cmd(b"COPY 1:3 Drafts")
+    m = re.match(rb"OK \[COPYUID (\d+) ([\d:,]+) ([\d:,]+)\]", r[-1])
+    check(m, r)
+    check(uidset(m.group(2)) == uids and len(uidset(m.group(3))) == 3, r)
+    r = c.cmd(b"COPY 2 NoSuchBox")
+    check(r[-1].startswith(b"NO [TRYCREATE]"), r)
+    r = c.cmd(b"UID COPY %d Trash" % uids[1])
+    m = re.match(rb"OK \[COPYUID \d+ %d (\d+)\]" % uids[1], r[-1])
+    check(m, r)
+    r = c.cmd(b"UID COPY 999999 Trash")
+    check(r[-1].startswith(b"OK") and b"COPYUID" not in r[-1], r)
+    c2 = Client(USERS["copy"], "pw")
+    c2.cmd(b"EXAMINE Drafts")
+    r = c2.cmd(b"FETCH 1:* BODY.PEEK[]")
+    check([literal(x, b"BODY[]") for x in fetches(r)] == [MSG_MULTI, MSG_RFC822, MSG_SMALL], r)
+    c2.close()
+    # MOVE: untagged COPYUID, then EXPUNGE, then OK (RFC 6851).
+    r = c.cmd(b"MOVE 2 Trash")
+    check(r[-1].startswith(b"OK"), r)
+    check(r[0].startswith(b"* OK [COPYUID ") and b" %d " % uids[1] in r[0], r)
+    check(r[1] == b"* 2 EXPUNGE", r)
+    r = c.cmd(b"UID MOVE %d Junk" % uids[2])
+    check(r[0].startswith(b"* OK [COPYUID ") and r[1] == b"* 2 EXPUNGE", r)
+    r = c.cmd(b"MOVE 1 NoSuchBox")
+    check(r[-1].startswith(b"NO [TRYCREATE]"), r)
+    r = c.cmd(b"FETCH 1:* UID")
+    check(len(fetches(r)) == 1 and b"UID %d" % uids[0] in r[0], r)
+    # EXPUNGE and UID EXPUNGE remove \Deleted messages only.
+    c.cmd(b"SELECT Drafts")
+    r = c.cmd(b"STORE 1:2 +FLAGS.SILENT (\\Deleted)")
+    r = c.cmd(b"UID FETCH 1:* UID")
+    d_uids = [int(re.search(rb"UID (\d+)", x).group(1)) for x in fetches(r)]
+    r = c.cmd(b"UID EXPUNGE %d" % d_uids[1])
+    check(r[:-1] == [b"* 2 EXPUNGE"] and r[-1].startswith(b"OK"), r)
+    r = c.cmd(b"EXPUNGE")
+    check(r[:-1] == [b"* 1 EXPUNGE"] and r[-1].startswith(b"OK"), r)
+    r = c.cmd(b"EXPUNGE")
+    check(r == [r[-1]] and r[-1].startswith(b"OK"), r)
+    r = c.cmd(b"FETCH 1:* UID")
+    check(len(fetches(r)) == 1 and b"UID %d" % d_uids[2] in r[0], r)
+    check(c.cmd(b"EXPUNGE 1")[-1].startswith(b"BAD"), "EXPUNGE with an argument")
+    check(c.cmd(b"UID EXPUNGE")[-1].startswith(b"BAD"), "UID EXPUNGE without argument")
+    # Read-only: no EXPUNGE, no MOVE; COPY from it is fine.
+    c.cmd(b"EXAMINE Trash")
+    check(c.cmd(b"EXPUNGE")[-1].startswith(b"NO"), "EXPUNGE in EXAMINE")
+    check(c.cmd(b"MOVE 1 INBOX")[-1].startswith(b"NO"), "MOVE in EXAMINE")
+    check(c.cmd(b"COPY 1 INBOX")[-1].startswith(b"OK [COPYUID"), "COPY in EXAMINE")
+    # CLOSE expunges \Deleted silently when read-write.
+    c.cmd(b"SELECT Trash")
+    c.cmd(b"STORE 1 +FLAGS.SILENT (\\Deleted)")
+    r = c.cmd(b"CLOSE")
+    check(r == [r[-1]] and r[-1].startswith(b"OK"), r)
+    c.cmd(b"SELECT Trash")
+    r = c.cmd(b"FETCH 1:* UID")
+    check(len(fetches(r)) == 1, r)
+    c.close()
+
+
+def test_idle_sees_expunge():
+    c = Client(USERS["idle"], "pw")
+    c.cmd(b"SELECT INBOX")
+    w = Client(USERS["idle"], "pw")
+    r = w.cmd(b"SELECT INBOX")
+    n = int([x for x in r if x.endswith(b" EXISTS")][0].split()[1])
+    w.send(b"i IDLE\r\n")
+    check(w.line().startswith(b"+ "), "no IDLE continuation")
+    r = c.cmd(b"STORE %d +FLAGS.SILENT (\\Deleted)" % n)
+    ln = w.line()
+    check(ln.startswith(b"* %d FETCH (" % n) and b"\\Deleted" in ln, ln)
+    r = c.cmd(b"EXPUNGE")
+    check(r[0] == b"* %d EXPUNGE" % n, r)
+    check(w.line() == b"* %d EXPUNGE" % n, "no EXPUNGE in IDLE")
+    w.send(b"DONE\r\n")
+    check(w.line().startswith(b"i OK"), "IDLE not ended")
+    w.close()
+    c.close()
+
+
+def test_over_quota_copy():
+    addr = B.add_bal("tight", "pw", quota="20K")
+    c = Client(addr, "pw")
+    c.append(b"INBOX", MSG_MULTI)
+    c.cmd(b"SELECT INBOX")
+    r = c.cmd(b"COPY 1 Drafts")
+    check(r[-1].startswith(b"NO [OVERQUOTA]"), r)
+    r = c.cmd(b"NOOP")
+    check(r[-1].startswith(b"OK"), r)
+    c.close()
+
+
+def test_capabilities():
+    c = Client(USERS["copy"], "pw")
+    capa = c.cmd(b"CAPABILITY")[0].split()
+    for name in (b"UIDPLUS", b"MOVE", b"CONDSTORE", b"BINARY"):
+        check(name in capa, (name, capa))
+    c.close()
+
+
 TESTS = [
     test_fetch_items,
     test_seen,
     test_large_streamed,
     test_condstore_fetch,
     test_bad_seqsets,
+    test_store,
+    test_idle_sees_flags,
+    test_copy_move_expunge,
+    test_idle_sees_expunge,
+    test_over_quota_copy,
+    test_capabilities,
 ]
 
 
