@@ -334,6 +334,33 @@ def test_bad_seqsets():
     c.close()
 
 
+def test_unknown_cte_and_expunged():
+    c = Client(USERS["fetch"], "pw")
+    odd = (b"From: x@test.example\r\nSubject: uu\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n"
+           b"begin 644 a\r\n`\r\nend\r\n")
+    uid = c.append(b"INBOX", odd)
+    c.cmd(b"SELECT INBOX")
+    r = c.cmd(b"UID FETCH %d BINARY.PEEK[1]" % uid)
+    check(r[-1].startswith(b"NO [UNKNOWN-CTE]"), r)
+    r = c.cmd(b"UID FETCH %d BODY.PEEK[1]" % uid)
+    check(literal(fetches(r)[0], b"BODY[1]") == b"begin 644 a\r\n`\r\nend\r\n", r)
+    # Expunged by another session, not yet announced: the sequence number
+    # still counts, the message is left out (RFC 5530 EXPUNGEISSUED).
+    n = int(c.cmd(b"FETCH * UID")[0].split()[1])
+    o = Client(USERS["fetch"], "pw")
+    o.cmd(b"SELECT INBOX")
+    o.cmd(b"UID STORE %d +FLAGS.SILENT (\\Deleted)" % uid)
+    o.cmd(b"UID EXPUNGE %d" % uid)
+    o.close()
+    r = c.cmd(b"FETCH %d:* (UID FLAGS)" % (n - 1))
+    check(r[-1].startswith(b"NO [EXPUNGEISSUED]") and len(fetches(r)) == 1, r)
+    check(not any(b"EXPUNGE" in x for x in r[:-1]), r)  # held back (RFC 9051 7.5.1)
+    r = c.cmd(b"UID FETCH %d:* FLAGS" % uid)
+    check(r[-1].startswith(b"OK") and b"* %d EXPUNGE" % n in r, r)
+    c.close()
+
+
 # ------------------------------------------------------------------ STORE
 
 def modseq_of(resp):
@@ -537,6 +564,7 @@ TESTS = [
     test_large_streamed,
     test_condstore_fetch,
     test_bad_seqsets,
+    test_unknown_cte_and_expunged,
     test_store,
     test_idle_sees_flags,
     test_copy_move_expunge,
