@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_cmd_mailbox.h"
 #include "imap_date.h"
 #include "imap_session.h"
 #include "imap_view.h"
@@ -219,14 +220,11 @@ imap_cmd_fn imap_cmd_append;
 enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 {
 	struct append_job *j = imap_cmd_alloc(ctx, sizeof(*j));
-	struct slice name;
 	const char *why = NULL;
 
-	if (!imap_arg_get_astring(&ctx->args[0], &name) || name.len > STORE_MBOX_NAME_MAX ||
-	    memchr(name.p, 0, name.len) != NULL) {
-		imap_reply_bad(ctx, NULL, "Invalid mailbox name");
+	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->mailbox) < 0)
 		return IMAP_CMD_DONE;
-	}
 	if (parse_args(ctx, j, &why) < 0) {
 		imap_reply_bad(ctx, NULL, why);
 		return IMAP_CMD_DONE;
@@ -236,11 +234,6 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 			imap_reply_no(ctx, NULL, "Empty message");
 			return IMAP_CMD_DONE;
 		}
-	}
-	if (imap_mailbox_name_norm(imap_cmd_strdup(ctx, name), j->mailbox, sizeof(j->mailbox)) <
-	    0) {
-		imap_reply_bad(ctx, NULL, "Invalid mailbox name");
-		return IMAP_CMD_DONE;
 	}
 	j->bal_id = ctx->s->bal_id;
 	ctx->data = j;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_cmd_mailbox.h"
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
@@ -83,13 +84,12 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 {
 	struct imap_session *s = ctx->s;
 	struct imap_view *v = NULL;
-	struct slice name;
+	char name[STORE_MBOX_NAME_MAX + 1];
 	int r;
 
-	if (!imap_arg_get_astring(&ctx->args[0], &name) || memchr(name.p, 0, name.len) != NULL) {
-		imap_reply_bad(ctx, NULL, "Invalid mailbox name");
+	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0)
 		return IMAP_CMD_DONE;
-	}
 	if (select_params(ctx) < 0)
 		return IMAP_CMD_DONE;
 	/* RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected. */
@@ -98,7 +98,7 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 		if (s->enabled & (IMAP_EN_QRESYNC | IMAP_EN_REV2))
 			imap_untagged(s, "OK [CLOSED] Previous mailbox closed");
 	}
-	r = imap_view_open(s->srv->store, s->bal_id, imap_cmd_strdup(ctx, name), read_only, &v);
+	r = imap_view_open(s->srv->store, s->bal_id, name, read_only, &v);
 	if (r <= 0) {
 		if (r < 0)
 			log_warn("%s imap select failed: %s", imap_session_id(s),

@@ -22,23 +22,34 @@
 	X("CLOSE", imap_cmd_close, IMAP_ST_SELECTED, 0, 0, 0, NULL)                                \
 	X("COPY", imap_cmd_copy, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 2, 2,      \
 	  "UIDPLUS")                                                                               \
+	X("CREATE", imap_cmd_create, IMAP_ST_AUTHED, 0, 1, 2, "CREATE-SPECIAL-USE")                \
+	X("DELETE", imap_cmd_delete, IMAP_ST_AUTHED, 0, 1, 1, NULL)                                \
 	X("ENABLE", imap_cmd_enable, IMAP_ST_AUTHED, 0, 1, -1, "ENABLE")                           \
 	X("EXAMINE", imap_cmd_examine, IMAP_ST_AUTHED, 0, 1, 2, NULL)                              \
 	X("EXPUNGE", imap_cmd_expunge, IMAP_ST_SELECTED, IMAP_CMDF_UID, 0, 1, NULL)                \
 	X("FETCH", imap_cmd_fetch, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 2, 3,    \
 	  "BINARY")                                                                                \
+	X("GETQUOTA", imap_cmd_getquota, IMAP_ST_AUTHED, 0, 1, 1, "QUOTA")                         \
+	X("GETQUOTAROOT", imap_cmd_getquotaroot, IMAP_ST_AUTHED, 0, 1, 1, NULL)                    \
 	X("ID", imap_cmd_id, IMAP_ST_ANY, 0, 1, 1, "ID")                                           \
 	X("IDLE", imap_cmd_idle, IMAP_ST_AUTHED, 0, 0, 0, "IDLE")                                  \
+	X("LIST", imap_cmd_list, IMAP_ST_AUTHED, 0, 2, 5, "LIST-EXTENDED")                         \
 	X("LOGIN", imap_cmd_login, IMAP_ST_NOT_AUTH, IMAP_CMDF_TLS, 2, 2, NULL)                    \
 	X("LOGOUT", imap_cmd_logout, IMAP_ST_ANY, 0, 0, 0, NULL)                                   \
+	X("LSUB", imap_cmd_lsub, IMAP_ST_AUTHED, 0, 2, 2, NULL)                                    \
 	X("MOVE", imap_cmd_move, IMAP_ST_SELECTED, IMAP_CMDF_UID, 2, 2, "MOVE")                    \
 	X("NAMESPACE", imap_cmd_namespace, IMAP_ST_AUTHED, 0, 0, 0, "NAMESPACE")                   \
 	X("NOOP", imap_cmd_noop, IMAP_ST_ANY, 0, 0, 0, NULL)                                       \
+	X("RENAME", imap_cmd_rename, IMAP_ST_AUTHED, 0, 2, 2, NULL)                                \
 	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, NULL)                                \
+	X("SETQUOTA", imap_cmd_setquota, IMAP_ST_AUTHED, 0, 2, 2, NULL)                            \
 	X("STARTTLS", imap_cmd_starttls, IMAP_ST_NOT_AUTH, 0, 0, 0, NULL)                          \
+	X("STATUS", imap_cmd_status, IMAP_ST_AUTHED, 0, 2, 2, "STATUS=SIZE")                       \
 	X("STORE", imap_cmd_store, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,   \
 	  "CONDSTORE")                                                                             \
-	X("UNSELECT", imap_cmd_unselect, IMAP_ST_SELECTED, 0, 0, 0, "UNSELECT")
+	X("SUBSCRIBE", imap_cmd_subscribe, IMAP_ST_AUTHED, 0, 1, 1, NULL)                          \
+	X("UNSELECT", imap_cmd_unselect, IMAP_ST_SELECTED, 0, 0, 0, "UNSELECT")                    \
+	X("UNSUBSCRIBE", imap_cmd_unsubscribe, IMAP_ST_AUTHED, 0, 1, 1, NULL)
 
 #define IMAP_CMD_DECLARE(name, fn, states, flags, min, max, capa) imap_cmd_fn fn;
 IMAP_COMMANDS(IMAP_CMD_DECLARE)
@@ -85,6 +96,11 @@ static const struct {
     {"SASL-IR", CAPA_TLS},                                   /* RFC 4959 */
     {"LITERAL+", CAPA_SECURE},                               /* RFC 7888 */
     {"APPENDLIMIT", CAPA_AUTHED},                            /* RFC 7889; "=n" added below */
+    {"LIST-STATUS", CAPA_SECURE},                            /* RFC 5819 */
+    {"SPECIAL-USE", CAPA_SECURE},                            /* RFC 6154 */
+    {"CHILDREN", CAPA_SECURE},                               /* RFC 3348 */
+    {"QUOTA=RES-STORAGE", CAPA_SECURE},                      /* RFC 9208 */
+    {"QUOTA=RES-MESSAGE", CAPA_SECURE},                      /* RFC 9208 */
 };
 
 static unsigned capa_phase(const struct imap_session *s)

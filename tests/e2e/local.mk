@@ -5,3 +5,4 @@ include tests/e2e/cli.mk
 include tests/e2e/net.mk
 include tests/e2e/imap.mk
 include tests/e2e/imap_fetch.mk
+include tests/e2e/imap_mailbox.mk
