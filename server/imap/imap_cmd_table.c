@@ -41,13 +41,19 @@
 	X("NAMESPACE", imap_cmd_namespace, IMAP_ST_AUTHED, 0, 0, 0, "NAMESPACE")                   \
 	X("NOOP", imap_cmd_noop, IMAP_ST_ANY, 0, 0, 0, NULL)                                       \
 	X("RENAME", imap_cmd_rename, IMAP_ST_AUTHED, 0, 2, 2, NULL)                                \
+	X("SEARCH", imap_cmd_search, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 1, -1,  \
+	  "ESEARCH SEARCHRES WITHIN")                                                              \
 	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, NULL)                                \
 	X("SETQUOTA", imap_cmd_setquota, IMAP_ST_AUTHED, 0, 2, 2, NULL)                            \
+	X("SORT", imap_cmd_sort, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,      \
+	  "SORT SORT=DISPLAY")                                                                     \
 	X("STARTTLS", imap_cmd_starttls, IMAP_ST_NOT_AUTH, 0, 0, 0, NULL)                          \
 	X("STATUS", imap_cmd_status, IMAP_ST_AUTHED, 0, 2, 2, "STATUS=SIZE")                       \
 	X("STORE", imap_cmd_store, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,   \
 	  "CONDSTORE")                                                                             \
 	X("SUBSCRIBE", imap_cmd_subscribe, IMAP_ST_AUTHED, 0, 1, 1, NULL)                          \
+	X("THREAD", imap_cmd_thread, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,  \
+	  "THREAD=ORDEREDSUBJECT THREAD=REFERENCES")                                               \
 	X("UNSELECT", imap_cmd_unselect, IMAP_ST_SELECTED, 0, 0, 0, "UNSELECT")                    \
 	X("UNSUBSCRIBE", imap_cmd_unsubscribe, IMAP_ST_AUTHED, 0, 1, 1, NULL)
 

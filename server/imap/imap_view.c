@@ -77,6 +77,7 @@ int imap_view_open(struct store *st, uint64_t bal_id, const char *name, bool rea
 	if (r < 0)
 		return r;
 	v = xcalloc(1, sizeof(*v));
+	imap_seqset_init(&v->saved);
 	v->read_only = read_only;
 	r = store_mailbox_get(txn, bal_id, norm, &v->mb);
 	if (r == 1)
@@ -107,6 +108,7 @@ void imap_view_free(struct imap_view **vp)
 		return;
 	for (unsigned i = 0; i < STORE_KEYWORDS_MAX; i++)
 		free(v->keywords[i]);
+	imap_seqset_free(&v->saved);
 	free(v->msgs);
 	free(v);
 	*vp = NULL;

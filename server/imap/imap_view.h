@@ -11,6 +11,7 @@
 
 #include "balstore.h"
 #include "buf.h"
+#include "imap_seqset.h"
 
 struct imap_view_msg {
 	uint32_t uid;
@@ -30,6 +31,9 @@ struct imap_view {
 	uint64_t modseq;                    /* HIGHESTMODSEQ the view reflects */
 	uint32_t uidnext;                   /* UIDNEXT the view reflects */
 	char *keywords[STORE_KEYWORDS_MAX]; /* names by index, NULL unknown */
+	/* SEARCHRES (RFC 5182 section 2.1): the saved result "$", as UIDs;
+	 * empty after SELECT, set by SEARCH RETURN (SAVE). */
+	struct imap_seqset saved;
 };
 
 /* Opens the view of name (INBOX matched case-insensitively, RFC 9051

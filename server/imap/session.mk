@@ -9,6 +9,7 @@ IMAP_CMD_GROUP_SOURCES = \
 	server/imap/imap_cmd_list.c server/imap/imap_cmd_mailbox.c server/imap/imap_cmd_quota.c \
 	server/imap/imap_cmd_fetch.c server/imap/imap_cmd_msgset.c server/imap/imap_cmd_msgset.h \
 	server/imap/imap_cmd_copy.c server/imap/imap_cmd_store.c \
+	server/imap/imap_cmd_search.c server/imap/imap_search_store.c server/imap/imap_search_store.h \
 	server/imap/imap_cmd_select.c
 
 noinst_LIBRARIES += server/imap/libbalimapd.a
