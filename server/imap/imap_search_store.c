@@ -49,9 +49,9 @@ struct imap_search_run {
 	const struct store_msg *m;
 	enum load_state sum_state, hdr_state, msg_state;
 	struct msgsum_view sum;
-	struct slice hdr;    /* header block: in hdr_buf or msg_buf */
-	struct buf hdr_buf;  /* header block read alone */
-	struct buf msg_buf;  /* message, up to IMAP_SEARCH_SCAN_MAX bytes */
+	struct slice hdr;   /* header block: in hdr_buf or msg_buf */
+	struct buf hdr_buf; /* header block read alone */
+	struct buf msg_buf; /* message, up to IMAP_SEARCH_SCAN_MAX bytes */
 	struct mime_msg *mime;
 	struct buf text, fold, unfold; /* scratch, reused */
 
@@ -168,7 +168,8 @@ static int read_prefix(struct imap_search_run *run, struct buf *b, uint64_t len)
 	buf_reset(b);
 	if (buf_reserve(b, (size_t)len + 1) < 0)
 		return -1;
-	if (len > 0 && store_blob_read(run->txn, run->m->blob_id, 0, b->data, (size_t)len, &got) < 0)
+	if (len > 0 &&
+	    store_blob_read(run->txn, run->m->blob_id, 0, b->data, (size_t)len, &got) < 0)
 		return -1;
 	b->len = got;
 	return 0;
@@ -281,8 +282,8 @@ static int header_match(struct imap_search_run *run, struct slice hdr, struct sl
 
 	mime_header_iter_init(&it, hdr);
 	while (r == 0 && mime_header_next(&it, &name, &raw, NULL, NULL) == 1) {
-		if (name.len != field.len || strncasecmp((const char *)name.p,
-		                                         (const char *)field.p, field.len) != 0)
+		if (name.len != field.len ||
+		    strncasecmp((const char *)name.p, (const char *)field.p, field.len) != 0)
 			continue;
 		if (needle.len == 0)
 			return 1;
@@ -406,7 +407,8 @@ static int alpha_zone(const uint8_t *p, size_t len, int *min_r)
 	             {"CDT", -300}, {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
 
 	for (size_t i = 0; i < ARRAY_LEN(zones); i++)
-		if (strlen(zones[i].name) == len && strncasecmp(zones[i].name, (const char *)p, len) == 0) {
+		if (strlen(zones[i].name) == len &&
+		    strncasecmp(zones[i].name, (const char *)p, len) == 0) {
 			*min_r = zones[i].min;
 			return 0;
 		}
@@ -439,7 +441,8 @@ static int date_zone(struct slice d)
 		size_t n = i - start;
 		if (n == 5 && (t[0] == '+' || t[0] == '-') && isdigit(t[1]) && isdigit(t[2]) &&
 		    isdigit(t[3]) && isdigit(t[4])) {
-			int m = ((t[1] - '0') * 10 + (t[2] - '0')) * 60 + (t[3] - '0') * 10 + (t[4] - '0');
+			int m = ((t[1] - '0') * 10 + (t[2] - '0')) * 60 + (t[3] - '0') * 10 +
+			        (t[4] - '0');
 			zone = t[0] == '-' ? -m : m;
 		} else {
 			alpha_zone(t, n, &zone);
@@ -482,8 +485,8 @@ static bool uses_sent(const struct imap_search_node *n)
 static unsigned msg_flags(uint32_t f)
 {
 	return (f & MSG_SEEN ? IMAP_MSGF_SEEN : 0) | (f & MSG_ANSWERED ? IMAP_MSGF_ANSWERED : 0) |
-	       (f & MSG_FLAGGED ? IMAP_MSGF_FLAGGED : 0) | (f & MSG_DELETED ? IMAP_MSGF_DELETED : 0) |
-	       (f & MSG_DRAFT ? IMAP_MSGF_DRAFT : 0);
+	       (f & MSG_FLAGGED ? IMAP_MSGF_FLAGGED : 0) |
+	       (f & MSG_DELETED ? IMAP_MSGF_DELETED : 0) | (f & MSG_DRAFT ? IMAP_MSGF_DRAFT : 0);
 }
 
 static int run_one(void *arg, const struct store_msg *m)
