@@ -201,9 +201,9 @@ static void put_special_use(struct buf *out, unsigned su)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} su_names[] = {{MBOX_SU_ALL, "\\All"},         {MBOX_SU_ARCHIVE, "\\Archive"},
-	                {MBOX_SU_DRAFTS, "\\Drafts"},   {MBOX_SU_FLAGGED, "\\Flagged"},
-	                {MBOX_SU_JUNK, "\\Junk"},       {MBOX_SU_SENT, "\\Sent"},
+	} su_names[] = {{MBOX_SU_ALL, "\\All"},       {MBOX_SU_ARCHIVE, "\\Archive"},
+	                {MBOX_SU_DRAFTS, "\\Drafts"}, {MBOX_SU_FLAGGED, "\\Flagged"},
+	                {MBOX_SU_JUNK, "\\Junk"},     {MBOX_SU_SENT, "\\Sent"},
 	                {MBOX_SU_TRASH, "\\Trash"}};
 
 	for (size_t k = 0; k < ARRAY_LEN(su_names); k++)
@@ -371,9 +371,10 @@ static const char *make_pattern(struct list_req *lr, struct slice ref, const str
 		buf_append(&raw, pat.p, pat.len);
 	if (raw.len > 0 && memchr(raw.data, 0, raw.len) != NULL)
 		why = "Invalid mailbox pattern";
-	else if (imap_cmd_mailbox_utf8(s) ? !imap_utf8_valid(buf_slice(&raw)) ||
-	                                         (raw.len > 0 && buf_append(&b, raw.data, raw.len) < 0)
-	                                   : imap_mutf7_to_utf8(buf_slice(&raw), &b) < 0)
+	else if (imap_cmd_mailbox_utf8(s)
+	             ? !imap_utf8_valid(buf_slice(&raw)) ||
+	                   (raw.len > 0 && buf_append(&b, raw.data, raw.len) < 0)
+	             : imap_mutf7_to_utf8(buf_slice(&raw), &b) < 0)
 		why = "Invalid mailbox pattern: not modified UTF-7 or too long";
 	if (why == NULL) {
 		char *p = imap_cmd_alloc(lr->ctx, b.len + 1);

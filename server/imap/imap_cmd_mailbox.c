@@ -36,7 +36,7 @@ static const char *name_decode(const struct imap_session *s, struct slice raw, s
 			return "Mailbox name too long";
 	} else if (imap_mutf7_to_utf8(raw, b) < 0) {
 		return b->len > STORE_MBOX_NAME_MAX ? "Mailbox name too long"
-		                                     : "Invalid mailbox name: not modified UTF-7";
+		                                    : "Invalid mailbox name: not modified UTF-7";
 	}
 	if (b->len > STORE_MBOX_NAME_MAX)
 		return "Mailbox name too long";
@@ -52,8 +52,9 @@ int imap_cmd_mailbox_arg(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, c
 	buf_init(&b, STORE_MBOX_NAME_MAX + 1);
 	if (imap_arg_get_astring(arg, &raw))
 		why = name_decode(ctx->s, raw, &b);
-	if (why == NULL && (buf_cstr(&b) < 0 ||
-	                    imap_mailbox_name_norm((char *)b.data, out, STORE_MBOX_NAME_MAX + 1) < 0))
+	if (why == NULL &&
+	    (buf_cstr(&b) < 0 ||
+	     imap_mailbox_name_norm((char *)b.data, out, STORE_MBOX_NAME_MAX + 1) < 0))
 		why = "Mailbox name too long";
 	buf_free(&b);
 	if (why != NULL) {
@@ -444,8 +445,8 @@ enum status_item {
 };
 
 static const char *const status_names[ST_COUNT] = {
-    "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED",
-    "SIZE",     "HIGHESTMODSEQ", "APPENDLIMIT", "DELETED-STORAGE",
+    "MESSAGES", "RECENT", "UIDNEXT",       "UIDVALIDITY", "UNSEEN",
+    "DELETED",  "SIZE",   "HIGHESTMODSEQ", "APPENDLIMIT", "DELETED-STORAGE",
 };
 
 bool imap_cmd_status_parse(const struct imap_arg *list, unsigned n, struct imap_status_req *req)

@@ -8,8 +8,7 @@
 
 #include "imap_mutf7.h"
 
-static const char mutf7_b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+static const char mutf7_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 static int b64_value(uint8_t c)
 {
@@ -200,8 +199,8 @@ static int encode_shift(struct slice in, size_t *i, struct buf *out)
 		if (cp >= 0x10000) {
 			if (put_unit(out, 0xd800 + (((uint32_t)cp - 0x10000) >> 10), &acc, &nbits) <
 			        0 ||
-			    put_unit(out, 0xdc00 + (((uint32_t)cp - 0x10000) & 0x3ff), &acc, &nbits) <
-			        0)
+			    put_unit(out, 0xdc00 + (((uint32_t)cp - 0x10000) & 0x3ff), &acc,
+			             &nbits) < 0)
 				return -1;
 		} else if (put_unit(out, (uint32_t)cp, &acc, &nbits) < 0) {
 			return -1;

@@ -40,10 +40,12 @@ static const char *enc(const char *in)
 START_TEST(rfc3501_examples)
 {
 	/* "~peter/mail/&U,BTFw-/&ZeVnLIqe-": Japanese for "Taiwan" and "diary". */
-	ck_assert_str_eq(dec("~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
-	                 "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
-	ck_assert_str_eq(enc("~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"),
-	                 "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+	ck_assert_str_eq(
+	    dec("~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
+	    "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+	ck_assert_str_eq(
+	    enc("~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"),
+	    "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
 	ck_assert_str_eq(dec("&-"), "&");
 	ck_assert_str_eq(enc("&"), "&-");
 	ck_assert_str_eq(enc("R&D/Q&A"), "R&-D/Q&-A");
@@ -80,8 +82,8 @@ START_TEST(round_trip)
 		if (cp < 0x800)
 			snprintf(in, sizeof(in), "%c%c", 0xc0 | cp >> 6, 0x80 | (cp & 0x3f));
 		else if (cp < 0x10000)
-			snprintf(in, sizeof(in), "%c%c%c", 0xe0 | cp >> 12, 0x80 | ((cp >> 6) & 0x3f),
-			         0x80 | (cp & 0x3f));
+			snprintf(in, sizeof(in), "%c%c%c", 0xe0 | cp >> 12,
+			         0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
 		else
 			snprintf(in, sizeof(in), "%c%c%c%c", 0xf0 | cp >> 18,
 			         0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f),
@@ -101,23 +103,23 @@ END_TEST
 START_TEST(invalid_refused)
 {
 	static const char *const bad[] = {
-	    "&",          /* unterminated */
-	    "&AOk",       /* unterminated */
+	    "&",           /* unterminated */
+	    "&AOk",        /* unterminated */
 	    "a&AOk-&AOk-", /* two shifts in a row: must be "&AOkA6Q-" */
-	    "&AGE-",      /* "a" encoded: printable ASCII stands for itself */
-	    "&ACY-",      /* "&" encoded */
-	    "&AAA-",      /* NUL */
-	    "&AO-",       /* 12 bits: not a whole UTF-16 unit */
-	    "&AOl-",      /* non-zero padding bits */
-	    "&2D0-",      /* lone high surrogate */
-	    "&3gA-",      /* lone low surrogate */
-	    "&2D3YPQ-",   /* high surrogate followed by a high surrogate */
-	    "&AO*-",      /* not base64 */
-	    "&AO/-",      /* "/" is "," in modified base64 */
-	    "&AOk=-",     /* no padding */
-	    "\xc3\xa9",   /* 8-bit */
-	    "a\tb",       /* control character */
-	    "&AOkA6QA-",  /* trailing partial unit */
+	    "&AGE-",       /* "a" encoded: printable ASCII stands for itself */
+	    "&ACY-",       /* "&" encoded */
+	    "&AAA-",       /* NUL */
+	    "&AO-",        /* 12 bits: not a whole UTF-16 unit */
+	    "&AOl-",       /* non-zero padding bits */
+	    "&2D0-",       /* lone high surrogate */
+	    "&3gA-",       /* lone low surrogate */
+	    "&2D3YPQ-",    /* high surrogate followed by a high surrogate */
+	    "&AO*-",       /* not base64 */
+	    "&AO/-",       /* "/" is "," in modified base64 */
+	    "&AOk=-",      /* no padding */
+	    "\xc3\xa9",    /* 8-bit */
+	    "a\tb",        /* control character */
+	    "&AOkA6QA-",   /* trailing partial unit */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
