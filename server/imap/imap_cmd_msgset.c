@@ -54,6 +54,21 @@ static void msgset_uids(struct imap_cmd_ctx *ctx, struct imap_seqset *set, uint3
 	*n_r = k;
 }
 
+/* "$": the messages of the saved SEARCH result (RFC 5182 section 2.1),
+ * kept as UIDs by the view; empty when nothing was saved. */
+static void msgset_saved(struct imap_cmd_ctx *ctx, uint32_t **idx_r, size_t *n_r)
+{
+	const struct imap_view *v = ctx->s->view;
+	uint32_t *idx = imap_cmd_alloc(ctx, ((size_t)v->n + 1) * sizeof(*idx));
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < v->n; i++)
+		if (imap_seqset_contains(&v->saved, v->msgs[i].uid))
+			idx[k++] = i;
+	*idx_r = idx;
+	*n_r = k;
+}
+
 int imap_cmd_msgset(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, uint32_t **idx_r,
                     size_t *n_r)
 {
@@ -71,9 +86,7 @@ int imap_cmd_msgset(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, uint32
 		imap_reply_bad(ctx, NULL, error != NULL ? error : "Invalid sequence set");
 		r = -1;
 	} else if (set.saved) {
-		/* "$" needs a saved SEARCH result (RFC 5182), which we do not keep. */
-		imap_reply_bad(ctx, NULL, "No saved search result");
-		r = -1;
+		msgset_saved(ctx, idx_r, n_r);
 	} else if (ctx->uid) {
 		msgset_uids(ctx, &set, idx_r, n_r);
 	} else {

@@ -17,7 +17,8 @@
  * malformed set get "tag BAD" (RFC 9051 section 9, seq-number: "The server
  * should respond with a tagged BAD response to a command that uses a
  * message sequence number greater than the number of messages"); UIDs
- * that are not in the mailbox are ignored (RFC 9051 section 6.4.9).
+ * that are not in the mailbox are ignored (RFC 9051 section 6.4.9). "$"
+ * is the saved SEARCH result (RFC 5182), empty when none was saved.
  * 0, or -1 after the BAD reply. Entries may be pending expunges. */
 int imap_cmd_msgset(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, uint32_t **idx_r,
                     size_t *n_r);

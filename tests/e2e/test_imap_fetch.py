@@ -361,6 +361,28 @@ def test_unknown_cte_and_expunged():
     c.close()
 
 
+def test_searchres():
+    c = Client(USERS["copy"], "pw")
+    capa = c.cmd(b"CAPABILITY")[0].split()
+    if b"SEARCHRES" not in capa:
+        print("  # SKIP SEARCHRES: not announced")
+        c.close()
+        return
+    c.cmd(b"SELECT INBOX")
+    r = c.cmd(b"FETCH $ FLAGS")  # nothing saved yet: the empty set
+    check(r[-1].startswith(b"OK") and not fetches(r), r)
+    c.cmd(b"STORE 1 +FLAGS.SILENT (\\Flagged)")
+    r = c.cmd(b"SEARCH RETURN (SAVE) FLAGGED")
+    check(r[-1].startswith(b"OK"), r)
+    r = c.cmd(b"FETCH $ (UID FLAGS)")
+    check(len(fetches(r)) == 1 and fetches(r)[0].startswith(b"* 1 FETCH"), r)
+    r = c.cmd(b"UID STORE $ +FLAGS (\\Answered)")
+    check(len(fetches(r)) == 1 and b"\\Answered" in fetches(r)[0], r)
+    r = c.cmd(b"COPY $ Drafts")
+    check(r[-1].startswith(b"OK [COPYUID"), r)
+    c.close()
+
+
 # ------------------------------------------------------------------ STORE
 
 def modseq_of(resp):
@@ -571,6 +593,7 @@ TESTS = [
     test_idle_sees_expunge,
     test_over_quota_copy,
     test_capabilities,
+    test_searchres,
 ]
 
 
