@@ -25,6 +25,8 @@
 #define CRASH_MAILBOXES 3
 #define CRASH_KILL_MIN_MS 30
 #define CRASH_KILL_MAX_MS 400
+/* A child that acknowledged nothing by then is killed all the same. */
+#define CRASH_FIRST_ACK_MS 20000
 #define CRASH_MSG_MAX (300 * 1000)
 #define CRASH_ACKS_MAX 200000
 /* Whole-test guard: a hung child or verifier fails instead of blocking. */
@@ -270,23 +272,33 @@ static int record_ack(const struct ack *a)
 	return 0;
 }
 
-/* Reads acks until the child's end closes; kills the child at deadline. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Reads acks until the child's end closes. The child is killed kill_ms
+ * after its first acknowledgement, so that every round cuts into
+ * acknowledged writes however slow the machine is (a loaded machine may
+ * take longer than kill_ms just to open the store); a child that
+ * acknowledges nothing within CRASH_FIRST_ACK_MS is killed anyway. */
 static int parent_collect(int fd, pid_t pid, unsigned kill_ms)
 {
 	struct ack a;
 	size_t have = 0;
-	struct timespec t0, now;
-	bool killed = false;
+	struct timespec t0, t_ack;
+	bool killed = false, acked = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long elapsed;
 		ssize_t n;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		elapsed = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (!killed && elapsed >= kill_ms) {
+		if (!killed && ((acked && ms_since(&t_ack) >= kill_ms) ||
+				(!acked && ms_since(&t0) >= CRASH_FIRST_ACK_MS))) {
 			kill(pid, SIGKILL);
 			killed = true;
 		}
@@ -304,6 +316,9 @@ static int parent_collect(int fd, pid_t pid, unsigned kill_ms)
 			if (record_ack(&a) != 0)
 				return 1;
 			have = 0;
+			if (!acked)
+				clock_gettime(CLOCK_MONOTONIC, &t_ack);
+			acked = true;
 		}
 	}
 	return 0;
