@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_cmd_mailbox.h"
 #include "imap_cmd_msgset.h"
 #include "imap_session.h"
 #include "imap_view.h"
@@ -127,18 +128,15 @@ static enum imap_cmd_result copy_or_move(struct imap_cmd_ctx *ctx, bool move)
 {
 	struct imap_session *s = ctx->s;
 	struct copy_job *j = imap_cmd_alloc(ctx, sizeof(*j));
-	struct slice name;
 	uint32_t *idx;
 	size_t n;
 
 	if (imap_cmd_msgset(ctx, &ctx->args[0], &idx, &n) < 0)
 		return IMAP_CMD_DONE;
-	if (!imap_arg_get_astring(&ctx->args[1], &name) || name.len > STORE_MBOX_NAME_MAX ||
-	    memchr(name.p, 0, name.len) != NULL ||
-	    imap_mailbox_name_norm(imap_cmd_strdup(ctx, name), j->dst, sizeof(j->dst)) < 0) {
-		imap_reply_bad(ctx, NULL, "Invalid mailbox name");
+	/* The destination is a mailbox name on the wire: mUTF-7 unless UTF-8
+	 * was enabled (RFC 3501 section 5.1.3), decoded like every other. */
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0)
 		return IMAP_CMD_DONE;
-	}
 	if (move && s->view->read_only) {
 		imap_reply_no(ctx, NULL, "Mailbox is read-only");
 		return IMAP_CMD_DONE;

@@ -327,6 +327,15 @@ def test_mutf7_names():
     check(set(listing(c, '""', "&AOk-*")) == {ete}, "mUTF-7 pattern")
     check(c.append(ete, None, None, MSG)[0] == "OK", "append")
     check(status(c, ete, "(MESSAGES)")["MESSAGES"] == 1, "status")
+    # COPY and MOVE decode their destination too.
+    check(c.select(ete)[0] == "OK", "select mUTF-7")
+    typ, data = c.copy("1", "Entw&APw-rfe")
+    check(typ == "OK", ("copy to mUTF-7", typ, data))
+    check(status(c, "Entw&APw-rfe", "(MESSAGES)")["MESSAGES"] == 1, "copied")
+    typ, data = c._simple_command("MOVE", "1", "Entw&APw-rfe/R&-D")
+    check(typ == "OK", ("move to mUTF-7", typ, data))
+    check(status(c, "Entw&APw-rfe/R&-D", "(MESSAGES)")["MESSAGES"] == 1, "moved")
+    c.close()
     # Stored as UTF-8: balisectl shows the real name.
     show = json.loads(B.ctl("bal", "show", USERS["intl"], "--json"))
     names = {m["name"] for m in show["mailboxes"]}
