@@ -3,6 +3,7 @@ noinst_LIBRARIES += common/libbalcommon.a
 common_libbalcommon_a_SOURCES = \
 	common/util.c common/util.h \
 	common/buf.c common/buf.h \
+	common/codec.h \
 	common/log.c common/log.h \
 	common/cfg.c common/cfg.h \
 	common/idnat.c common/idnat.h \

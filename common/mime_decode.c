@@ -5,19 +5,9 @@
 
 #include <string.h>
 
+#include "codec.h"
 #include "mime.h"
 #include "rfc2047.h"
-
-static int mime_hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* RFC 2045 §6.8 table 1: the value of each base64 character, -1 for others. */
 /* clang-format off */
@@ -116,10 +106,10 @@ static int decode_qp(struct slice body, struct buf *out, size_t *n_r)
 			end--, soft = true;
 		for (size_t j = i; j < end; j++) {
 			uint8_t c = body.p[j];
-			if (c == '=' && j + 2 < end && mime_hexval(body.p[j + 1]) >= 0 &&
-			    mime_hexval(body.p[j + 2]) >= 0) {
-				c = (uint8_t)(mime_hexval(body.p[j + 1]) * 16 +
-				              mime_hexval(body.p[j + 2]));
+			if (c == '=' && j + 2 < end && codec_hexval(body.p[j + 1]) >= 0 &&
+			    codec_hexval(body.p[j + 2]) >= 0) {
+				c = (uint8_t)(codec_hexval(body.p[j + 1]) * 16 +
+				              codec_hexval(body.p[j + 2]));
 				j += 2;
 			}
 			if (emit(out, &n, &c, 1) < 0)

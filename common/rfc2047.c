@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "codec.h"
 #include "rfc2047.h"
 
 #define RFC2047_ICONV_CHUNK 1024 /* output bytes converted per iconv() call */
@@ -136,32 +137,6 @@ int rfc2047_charset_to_utf8(struct slice charset, struct slice in, struct buf *o
 	return 1;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int b64val(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Decodes the text of a B (§4.1) or Q (§4.2) word into out. */
 static int word_decode(uint8_t enc, struct slice t, struct buf *out)
 {
@@ -171,7 +146,7 @@ static int word_decode(uint8_t enc, struct slice t, struct buf *out)
 	for (size_t i = 0; i < t.len; i++) {
 		uint8_t c = t.p[i];
 		if (enc == 'B') {
-			int v = b64val(c);
+			int v = codec_b64val(c);
 			if (v < 0)
 				continue;
 			acc = (acc << 6) | (uint32_t)v;
@@ -184,10 +159,10 @@ static int word_decode(uint8_t enc, struct slice t, struct buf *out)
 		} else if (c == '_') {
 			if (buf_append_u8(out, ' ') < 0)
 				return -1;
-		} else if (c == '=' && i + 2 < t.len && hexval(t.p[i + 1]) >= 0 &&
-		           hexval(t.p[i + 2]) >= 0) {
+		} else if (c == '=' && i + 2 < t.len && codec_hexval(t.p[i + 1]) >= 0 &&
+		           codec_hexval(t.p[i + 2]) >= 0) {
 			if (buf_append_u8(
-			        out, (uint8_t)(hexval(t.p[i + 1]) * 16 + hexval(t.p[i + 2]))) < 0)
+			        out, (uint8_t)(codec_hexval(t.p[i + 1]) * 16 + codec_hexval(t.p[i + 2]))) < 0)
 				return -1;
 			i += 2;
 		} else if (buf_append_u8(out, c) < 0) {

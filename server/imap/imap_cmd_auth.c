@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "codec.h"
 #include "conn.h"
 #include "imap_session.h"
 #include "log.h"
@@ -95,17 +96,6 @@ enum imap_cmd_result imap_cmd_login(struct imap_cmd_ctx *ctx)
 
 /* ---------------------------------------------------------------- AUTHENTICATE */
 
-static int b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* Strict base64 (RFC 4648 section 4, padding required). Length or -1. */
 static long b64_decode(struct slice in, uint8_t *out, size_t outsz)
 {
@@ -123,7 +113,7 @@ static long b64_decode(struct slice in, uint8_t *out, size_t outsz)
 			if (c == '=' && i + 4 == in.len && k >= 2) {
 				v[k] = 0;
 				pad++;
-			} else if (pad > 0 || (v[k] = b64_value(c)) < 0) {
+			} else if (pad > 0 || (v[k] = codec_b64val(c)) < 0) {
 				return -1;
 			}
 		}
