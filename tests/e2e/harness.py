@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -101,6 +102,13 @@ class Balise:
         self.proc = None
         self.ctl("domain", "add", domain)
 
+    def tls_context(self):
+        """A client context that trusts this balise's test CA (no host name
+        check: tests connect to 127.0.0.1)."""
+        ctx = ssl.create_default_context(cafile=self.ca)
+        ctx.check_hostname = False
+        return ctx
+
     def __enter__(self):
         return self
 
@@ -158,6 +166,12 @@ class Balise:
                 self.proc.wait()
         self.log.close()
         return self.proc.returncode
+
+
+def check(cond, what):
+    """Fails the current test with what as the reason."""
+    if not cond:
+        raise AssertionError(what)
 
 
 def run_tests(tests):

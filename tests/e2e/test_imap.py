@@ -29,25 +29,18 @@ B = None  # the shared balised
 USERS = {}
 
 
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
+check = harness.check
 
-
-def tls_ctx():
-    ctx = ssl.create_default_context(cafile=B.ca)
-    ctx.check_hostname = False
-    return ctx
 
 
 def imaps():
-    return imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=tls_ctx(),
+    return imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=B.tls_context(),
                              timeout=IO_TIMEOUT)
 
 
 def imap_starttls():
     c = imaplib.IMAP4("127.0.0.1", B.imap_port, timeout=IO_TIMEOUT)
-    c.starttls(tls_ctx())
+    c.starttls(B.tls_context())
     return c
 
 
@@ -60,12 +53,12 @@ class Raw:
         self.s = socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT)
         self.buf = b""
         if tls:
-            self.s = tls_ctx().wrap_socket(self.s)
+            self.s = B.tls_context().wrap_socket(self.s)
         self.greeting = self.line()
         if starttls:
             self.send(b"S1 STARTTLS\r\n")
             check(self.line().startswith(b"S1 OK"), "STARTTLS refused")
-            self.s = tls_ctx().wrap_socket(self.s)
+            self.s = B.tls_context().wrap_socket(self.s)
 
     def send(self, data):
         self.s.sendall(data)
@@ -122,7 +115,7 @@ def test_capability_before_after_tls():
     check(r[-1].startswith(b"a OK"), r)
     c.send(b"b STARTTLS\r\n")
     check(c.line().startswith(b"b OK"), "STARTTLS")
-    c.s = tls_ctx().wrap_socket(c.s)
+    c.s = B.tls_context().wrap_socket(c.s)
     capa = c.cmd(b"c", b"CAPABILITY")[0]
     check(b"AUTH=PLAIN" in capa and b"SASL-IR" in capa, capa)
     check(b"STARTTLS" not in capa and b"LOGINDISABLED" not in capa, capa)
@@ -372,7 +365,7 @@ def test_policy():
 
 def peer_serial(port):
     with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as raw:
-        with tls_ctx().wrap_socket(raw) as t:
+        with B.tls_context().wrap_socket(raw) as t:
             return t.getpeercert()["serialNumber"]
 
 

@@ -8,7 +8,6 @@ import base64
 import os
 import re
 import socket
-import ssl
 import sys
 import time
 
@@ -65,15 +64,8 @@ MSG_SMALL = (b"From: Alice <alice@test.example>\r\nTo: bob@test.example\r\n"
              b"Message-ID: <1@test.example>\r\n\r\nHello Bob.\r\n")
 
 
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
+check = harness.check
 
-
-def tls_ctx():
-    ctx = ssl.create_default_context(cafile=B.ca)
-    ctx.check_hostname = False
-    return ctx
 
 
 class Client:
@@ -82,7 +74,7 @@ class Client:
 
     def __init__(self, user=None, pw=None):
         s = socket.create_connection(("127.0.0.1", B.imaps_port), timeout=IO_TIMEOUT)
-        self.s = tls_ctx().wrap_socket(s)
+        self.s = B.tls_context().wrap_socket(s)
         self.buf = b""
         self.n = 0
         self.greeting = self.line()

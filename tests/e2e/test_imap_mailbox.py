@@ -10,7 +10,6 @@ import imaplib
 import json
 import os
 import re
-import ssl
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,17 +25,14 @@ USERS = {}
 PW = "pw-secret"
 
 
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
+check = harness.check
 
 
 def login(local):
     if local not in USERS:
         USERS[local] = B.add_bal(local, PW)
-    ctx = ssl.create_default_context(cafile=B.ca)
-    ctx.check_hostname = False
-    c = imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=ctx, timeout=IO_TIMEOUT)
+    c = imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=B.tls_context(),
+                          timeout=IO_TIMEOUT)
     c.login(USERS[local], PW)
     return c
 

@@ -8,7 +8,6 @@ import base64
 import imaplib
 import os
 import socket
-import ssl
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -19,19 +18,12 @@ B = None
 USERS = {}
 
 
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
+check = harness.check
 
-
-def tls_ctx():
-    ctx = ssl.create_default_context(cafile=B.ca)
-    ctx.check_hostname = False
-    return ctx
 
 
 def imaps(user):
-    c = imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=tls_ctx(), timeout=IO_TIMEOUT)
+    c = imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=B.tls_context(), timeout=IO_TIMEOUT)
     c.login(USERS[user], "pw-" + user)
     return c
 
@@ -41,7 +33,7 @@ class Raw:
 
     def __init__(self, user):
         s = socket.create_connection(("127.0.0.1", B.imaps_port), timeout=IO_TIMEOUT)
-        self.s = tls_ctx().wrap_socket(s)
+        self.s = B.tls_context().wrap_socket(s)
         self.buf = b""
         self.line()
         r = self.cmd(b'LOGIN "%s" "pw-%s"' % (USERS[user].encode(), user.encode()))
