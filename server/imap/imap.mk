@@ -8,7 +8,8 @@ server_imap_libbalimap_a_SOURCES = \
 	server/imap/imap_seqset.c server/imap/imap_seqset.h \
 	server/imap/imap_date.c server/imap/imap_date.h \
 	server/imap/imap_search.c server/imap/imap_search.h \
-	server/imap/imap_section.c server/imap/imap_section.h
+	server/imap/imap_section.c server/imap/imap_section.h \
+	server/imap/imap_flags.c server/imap/imap_flags.h
 server_imap_libbalimap_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap
 
 IMAP_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/imap

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_flags.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_date.h"
 #include "imap_session.h"
@@ -65,14 +66,6 @@ enum imap_parse_result imap_append_literal(struct imap_session *s, struct imap_p
 
 static int parse_flags(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, struct append_msg *m)
 {
-	static const struct {
-		const char *name;
-		uint32_t bit;
-	} sys[] = {{"\\SEEN", MSG_SEEN},
-	           {"\\ANSWERED", MSG_ANSWERED},
-	           {"\\FLAGGED", MSG_FLAGGED},
-	           {"\\DELETED", MSG_DELETED},
-	           {"\\DRAFT", MSG_DRAFT}};
 	const struct imap_arg *list;
 	unsigned n;
 
@@ -80,15 +73,13 @@ static int parse_flags(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, str
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		struct slice a;
-		size_t k;
+		uint32_t bit;
 
 		if (!imap_arg_get_atom(&list[i], &a) || a.len == 0 || a.len > 255)
 			return -1;
-		for (k = 0; k < ARRAY_LEN(sys); k++)
-			if (slice_casecmp_cstr(a, sys[k].name) == 0)
-				break;
-		if (k < ARRAY_LEN(sys)) {
-			m->flags |= sys[k].bit;
+		bit = imap_sysflag_bit(a);
+		if (bit != 0) {
+			m->flags |= bit;
 		} else if (a.p[0] == '\\') {
 			return -1; /* \Recent or an unknown system flag */
 		} else if (m->n_keywords < STORE_KEYWORDS_MAX) {

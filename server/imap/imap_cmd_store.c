@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "imap_flags.h"
 #include "imap_cmd_msgset.h"
 #include "imap_session.h"
 #include "imap_view.h"
@@ -56,23 +57,15 @@ static bool keyword_ok(struct slice a)
 
 static int store_flag(struct imap_cmd_ctx *ctx, struct store_job *j, const struct imap_arg *arg)
 {
-	static const struct {
-		const char *name;
-		uint32_t bit;
-	} sys[] = {{"\\SEEN", MSG_SEEN},
-	           {"\\ANSWERED", MSG_ANSWERED},
-	           {"\\FLAGGED", MSG_FLAGGED},
-	           {"\\DELETED", MSG_DELETED},
-	           {"\\DRAFT", MSG_DRAFT}};
 	struct slice a;
+	uint32_t bit;
 
 	if (arg->type != IMAP_ARG_ATOM || !imap_arg_get_atom(arg, &a))
 		return -1;
-	for (size_t k = 0; k < ARRAY_LEN(sys); k++) {
-		if (slice_casecmp_cstr(a, sys[k].name) == 0) {
-			j->sys |= sys[k].bit;
-			return 0;
-		}
+	bit = imap_sysflag_bit(a);
+	if (bit != 0) {
+		j->sys |= bit;
+		return 0;
 	}
 	/* \Recent is the server's (RFC 3501 section 2.3.2); others unknown. */
 	if (!keyword_ok(a))

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "imap_flags.h"
 #include "imap_fetch_render.h"
 
 enum stage { ST_ITEMS, ST_ADD_FLAGS, ST_ADD_MODSEQ, ST_CLOSE, ST_DONE };
@@ -492,25 +493,11 @@ static int section_head(struct imap_fetch_render *r, const struct imap_section *
 
 static void add_flags(struct imap_fetch_render *r)
 {
-	/* the order Dovecot uses; RFC 3501 §2.3.2 gives none */
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} sys[] = {{MSG_ANSWERED, "\\Answered"},
-	           {MSG_FLAGGED, "\\Flagged"},
-	           {MSG_DELETED, "\\Deleted"},
-	           {MSG_SEEN, "\\Seen"},
-	           {MSG_DRAFT, "\\Draft"}};
 	const struct store_msg *msg = r->m.msg;
-	bool first = true;
+	bool first;
 
 	buf_append_str(&r->text, "FLAGS (");
-	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
-		if (!(msg->flags & sys[i].bit))
-			continue;
-		buf_printf(&r->text, "%s%s", first ? "" : " ", sys[i].name);
-		first = false;
-	}
+	first = !imap_sysflags_write(&r->text, msg->flags, NULL);
 	for (unsigned i = 0; i < FETCH_KEYWORDS; i++) {
 		struct slice name;
 		if (!(msg->keywords & (1ull << i)) || r->m.keyword == NULL ||

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "imap_flags.h"
 #include "imap_view.h"
 #include "util.h"
 
@@ -178,23 +179,10 @@ const char *imap_view_keyword(const struct imap_view *v, unsigned idx)
 int imap_view_flags_list(const struct imap_view *v, uint32_t flags, uint64_t keywords,
                          struct buf *out)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} sys[] = {{MSG_ANSWERED, "\\Answered"},
-	           {MSG_FLAGGED, "\\Flagged"},
-	           {MSG_DELETED, "\\Deleted"},
-	           {MSG_SEEN, "\\Seen"},
-	           {MSG_DRAFT, "\\Draft"}};
-	bool first = true;
+	bool first;
 	int r = buf_append_u8(out, '(');
 
-	for (size_t i = 0; i < ARRAY_LEN(sys); i++) {
-		if (flags & sys[i].bit) {
-			r |= buf_printf(out, "%s%s", first ? "" : " ", sys[i].name);
-			first = false;
-		}
-	}
+	first = !imap_sysflags_write(out, flags, &r);
 	for (unsigned i = 0; i < STORE_KEYWORDS_MAX; i++) {
 		const char *kw = imap_view_keyword(v, i);
 
