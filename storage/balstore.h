@@ -73,9 +73,11 @@ void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint
 /* Consistency check over one snapshot (tests, crash recovery checks): each
  * mailbox's counters equal the sums over its messages, UIDs are below
  * UIDNEXT and modseqs at most HIGHESTMODSEQ with one modseq entry per
- * message, each blob's reference count equals the messages that list it and
- * its chunks hold its size, each BAL's quota equals the sums over its
- * mailboxes, and the indexes agree with the records. 0, or STORE_E_IO with
+ * message, each blob's reference count equals the messages and queue
+ * entries that list it and its chunks hold its size, each BAL's quota equals
+ * the sums over its mailboxes, each queue entry is readable, has a recipient
+ * still to do and one due-index entry, and the indexes agree with the
+ * records. 0, or STORE_E_IO with
  * *why_r describing the first problem (valid until the thread's next call). */
 int store_check(struct store *store, const char **why_r);
 
@@ -315,5 +317,123 @@ int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uin
 int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
 			int (*fn)(void *arg, uint32_t uid, uint64_t modseq, bool expunged),
 			void *arg);
+
+/* ---------------------------------------------------------------- outbound queue */
+
+/* Mail waiting to leave for another operator: the envelope, the DSN
+ * parameters (RFC 3461) and each recipient's progress, with one reference on
+ * the blob that holds the message. Entries are keyed by a queue id (never
+ * reused) and indexed by next attempt time, so that the runner walks the due
+ * entries in order. Strings are UTF-8 without control characters; limits in
+ * bytes, each refused with STORE_E_INVALID and a why text. */
+#define STORE_QADDR_MAX 256        /* return path, recipient, ORCPT value */
+#define STORE_QORCPT_TYPE_MAX 32   /* ORCPT address type ("rfc822", "utf-8") */
+#define STORE_QENVID_MAX 100       /* ENVID (RFC 3461 4.4) */
+#define STORE_QENH_MAX 15          /* enhanced status code ("4.4.1") */
+#define STORE_QTEXT_MAX 512        /* last reply text, remote host */
+#define STORE_QRCPTS_MAX 1000      /* recipients of one entry */
+#define STORE_QEXPIRY_DEFAULT (5 * 86400) /* seconds after arrival when expires is 0 */
+
+enum store_qret { QRET_UNSET = 0, QRET_FULL = 1, QRET_HDRS = 2 };
+
+/* NOTIFY bits; 0 means the parameter was not given (RFC 3461 4.1: then a
+ * failure, and possibly a delay, is reported). NEVER excludes the others. */
+enum store_qnotify {
+	QNOTIFY_NEVER = 1 << 0,
+	QNOTIFY_SUCCESS = 1 << 1,
+	QNOTIFY_FAILURE = 1 << 2,
+	QNOTIFY_DELAY = 1 << 3,
+};
+
+/* A recipient's state. PENDING and DELAY_NOTIFIED are still to be tried;
+ * DELIVERED, RELAYED (to a server without DSN) and FAILED are final. */
+enum store_qrcpt_state {
+	QRCPT_PENDING = 1,
+	QRCPT_DELIVERED = 2,
+	QRCPT_RELAYED = 3,
+	QRCPT_FAILED = 4,
+	QRCPT_DELAY_NOTIFIED = 5,
+};
+
+/* The last reply for a recipient; code 0 when none came (e.g. no
+ * connection: text says why). */
+struct store_qreply {
+	unsigned code;                     /* 200..599, or 0 */
+	char enhanced[STORE_QENH_MAX + 1]; /* "5.1.1", or "" */
+	char text[STORE_QTEXT_MAX + 1];
+	char host[STORE_QTEXT_MAX + 1];    /* remote host that answered, or "" */
+};
+
+struct store_qrcpt {
+	char address[STORE_QADDR_MAX + 1];
+	char orcpt_type[STORE_QORCPT_TYPE_MAX + 1]; /* "" when no ORCPT was given */
+	char orcpt[STORE_QADDR_MAX + 1];            /* ORCPT value, xtext decoded */
+	unsigned notify;                            /* enum store_qnotify bits */
+	enum store_qrcpt_state state;
+	uint32_t attempts;
+	int64_t last_attempt; /* unix seconds, 0 = never */
+	struct store_qreply reply;
+};
+
+struct store_qentry {
+	uint64_t id;                            /* assigned by store_queue_add */
+	char return_path[STORE_QADDR_MAX + 1];  /* "" is the null sender <> */
+	char envid[STORE_QENVID_MAX + 1];       /* "" when not given */
+	enum store_qret ret;
+	int64_t arrival;      /* unix seconds; 0 at add means now */
+	uint64_t bal_id;      /* submitting BAL, 0 for mail from another operator */
+	uint64_t blob_id;     /* the message; the entry holds one reference */
+	int64_t next_attempt; /* 0 at add means at arrival (due at once) */
+	uint32_t attempts;    /* delivery attempts of the entry */
+	int64_t expires;      /* give-up time; 0 at add: arrival + STORE_QEXPIRY_DEFAULT */
+	size_t n_rcpts;
+	struct store_qrcpt *rcpts;
+};
+
+const char *store_qrcpt_state_name(enum store_qrcpt_state s); /* "pending", "delivered", ... */
+bool store_qrcpt_state_final(enum store_qrcpt_state s);
+const char *store_qret_name(enum store_qret r); /* "FULL", "HDRS", or "" when unset */
+
+/* Validates e and stores it with every recipient PENDING and no attempt,
+ * takes a reference on e->blob_id (STORE_E_NOTFOUND when it does not exist:
+ * a blob put in the same transaction is fine), and sets e->id and the times
+ * left at 0. */
+int store_queue_add(struct store_txn *txn, struct store_qentry *e, const char **why_r);
+/* 1 found (e_r->rcpts allocated: free with store_queue_entry_free), 0 not. */
+int store_queue_get(struct store_txn *txn, uint64_t id, struct store_qentry *e_r);
+void store_queue_entry_free(struct store_qentry *e);
+/* Each entry in id order, or each entry whose next attempt is at or before
+ * now in (next attempt, id) order. The entry passed to fn lives until fn
+ * returns; fn returns non-zero to stop. Unreadable records are logged and
+ * skipped (store_check reports them). */
+int store_queue_each(struct store_txn *txn, int (*fn)(void *arg, const struct store_qentry *e),
+                     void *arg);
+int store_queue_each_due(struct store_txn *txn, int64_t now,
+                         int (*fn)(void *arg, const struct store_qentry *e), void *arg);
+/* Entries in the queue. */
+int store_queue_count(struct store_txn *txn, uint64_t *n_r);
+
+/* One recipient's outcome in an attempt: its index in the entry's rcpts and
+ * its new state. PENDING or DELAY_NOTIFIED is a temporary failure (a
+ * recipient already delay-notified stays so on PENDING). */
+struct store_qresult {
+	size_t rcpt;
+	enum store_qrcpt_state state;
+	struct store_qreply reply;
+};
+
+/* Records an attempt made at now: each listed recipient gets its state, the
+ * reply, one more attempt and last_attempt = now; the entry one more
+ * attempt. Then the entry is deleted (blob released, *deleted_r true) when
+ * every recipient is final, else rescheduled at next_attempt (> 0).
+ * STORE_E_INVALID (why_r) for an index out of range, a recipient listed
+ * twice or already final, a bad state or an over-long reply. */
+int store_queue_attempt(struct store_txn *txn, uint64_t id, int64_t now,
+                        const struct store_qresult *res, size_t n_res, int64_t next_attempt,
+                        bool *deleted_r, const char **why_r);
+/* Makes the entry due at now (balisectl queue retry). */
+int store_queue_retry(struct store_txn *txn, uint64_t id, int64_t now);
+/* Removes the entry and releases its blob reference. */
+int store_queue_delete(struct store_txn *txn, uint64_t id);
 
 #endif

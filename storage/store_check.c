@@ -21,11 +21,12 @@ struct store_check_bal {
 
 struct store_check {
 	struct store_txn *txn;
-	uint64_t *blob_refs; /* one entry per message: the blob it lists */
+	uint64_t *blob_refs; /* one per message and queue entry: the blob it lists */
 	size_t n_refs, cap_refs;
 	struct store_check_bal *bals;
 	size_t n_bals, cap_bals;
 	uint64_t n_msgs;
+	uint64_t n_queue; /* readable queue entries */
 	uint64_t n_chunks; /* chunks the blobs' sizes call for */
 	const char *why;
 };
@@ -208,7 +209,8 @@ static int store_check_blobs(struct store_check *c)
 			n++;
 		rc = store_blob_info(c->txn, id, &size, &refs, NULL, NULL);
 		if (rc == 0 && (refs != n || refs == 0))
-			rc = store_check_fail(c, "blob %llu: %u references, %zu messages list it",
+			rc = store_check_fail(c, "blob %llu: %u references, %zu messages or queue "
+			                         "entries list it",
 			                      (unsigned long long)id, refs, n);
 		if (rc == 0)
 			rc = store_check_chunks(c, id, size);
@@ -218,10 +220,44 @@ static int store_check_blobs(struct store_check *c)
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND || rc == 0)
 		rc = i < c->n_refs
-		         ? store_check_fail(c, "a message lists blob %llu, which is missing",
+		         ? store_check_fail(c, "a message or queue entry lists blob %llu, which is "
+		                               "missing",
 		                            (unsigned long long)c->blob_refs[i])
 		         : STORE_OK;
 	return rc;
+}
+
+/* One queue entry: its due-index entry, a recipient still to do, its blob. */
+static int store_check_qentry(void *arg, const struct store_qentry *e)
+{
+	struct store_check *c = arg;
+	struct store_key k;
+	MDB_val val;
+	bool open = false;
+
+	store_key_u64_u64(&k, (uint64_t)e->next_attempt, e->id);
+	if (store_get(c->txn, DB_QUEUE_DUE, &k.v, &val) != 1 || val.mv_size != 0) {
+		store_check_fail(c, "queue entry %llu: not in the due index at its next attempt",
+		                 (unsigned long long)e->id);
+		return 1;
+	}
+	for (size_t i = 0; i < e->n_rcpts; i++)
+		open = open || !store_qrcpt_state_final(e->rcpts[i].state);
+	if (!open) {
+		store_check_fail(c, "queue entry %llu: every recipient is final, yet it is queued",
+		                 (unsigned long long)e->id);
+		return 1;
+	}
+	store_check_ref(c, e->blob_id);
+	c->n_queue++;
+	return 0;
+}
+
+static int store_check_queue(struct store_check *c)
+{
+	int rc = store_queue_each(c->txn, store_check_qentry, c);
+
+	return rc == 0 && c->why != NULL ? STORE_E_IO : rc;
 }
 
 static int store_check_one_bal(void *arg, const struct store_bal *bal)
@@ -263,7 +299,8 @@ static int store_check_modseq_live(struct store_check *c, uint64_t *live_r)
 }
 
 /* Every table is readable; no message outside a mailbox, no stale modseq
- * entry, no chunk outside a blob. */
+ * entry, no chunk outside a blob, no unreadable queue entry or stray
+ * due-index entry. */
 static int store_check_stats(struct store_check *c)
 {
 	uint64_t live;
@@ -283,6 +320,11 @@ static int store_check_stats(struct store_check *c)
 			return store_check_fail(c, "%llu messages stored, %llu in mailboxes",
 			                        (unsigned long long)st.ms_entries,
 			                        (unsigned long long)c->n_msgs);
+		if ((i == DB_QUEUE || i == DB_QUEUE_DUE) && st.ms_entries != c->n_queue)
+			return store_check_fail(c, "%llu records in %s, %llu readable queue entries",
+			                        (unsigned long long)st.ms_entries,
+			                        i == DB_QUEUE ? "queue" : "queue_due",
+			                        (unsigned long long)c->n_queue);
 		if (i == DB_CHUNKS && st.ms_entries != c->n_chunks)
 			return store_check_fail(c, "%llu chunks stored, blobs account for %llu",
 			                        (unsigned long long)st.ms_entries,
@@ -301,6 +343,8 @@ int store_check(struct store *store, const char **why_r)
 		return rc;
 	}
 	rc = store_check_mailboxes(&c);
+	if (rc == 0)
+		rc = store_check_queue(&c);
 	if (rc == 0)
 		rc = store_check_blobs(&c);
 	if (rc == 0)

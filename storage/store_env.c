@@ -18,7 +18,7 @@
 #define STORE_MAP_MAX_DEFAULT (256ULL << 30)
 #define STORE_READERS_DEFAULT 1024
 /* Named databases the environment can hold: today's DB_COUNT plus room for
- * later tables (delegations, sieve, queue, audit) without a format change. */
+ * later tables (delegations, sieve, audit) without a format change. */
 #define STORE_MAX_DBS 32
 /* Read txns a thread may nest on one store are tracked in this many slots
  * (one per store open at once in the process). */
@@ -38,6 +38,8 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_CHUNKS] = "chunks",
     [DB_QUOTA] = "quota",
     [DB_KEYWORDS] = "keywords",
+    [DB_QUEUE] = "queue",
+    [DB_QUEUE_DUE] = "queue_due",
 };
 
 const char *store_strerror(int err)

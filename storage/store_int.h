@@ -35,6 +35,8 @@ enum store_db {
 	DB_CHUNKS,      /* blob id, n -> bytes */
 	DB_QUOTA,       /* bal id -> bytes, messages, alert level */
 	DB_KEYWORDS,    /* mailbox id, index -> keyword name */
+	DB_QUEUE,       /* queue id -> outbound queue entry */
+	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
 	DB_COUNT
 };
 

@@ -10,5 +10,6 @@ tests_unit_check_cfg_LDADD = common/libbalcommon.a $(CHECK_LIBS)
 TESTS += tests/unit/check_cfg
 
 include tests/unit/storage.mk
+include tests/unit/queue.mk
 include tests/unit/admin.mk
 include tests/unit/net.mk
