@@ -50,6 +50,8 @@ static const struct ctl_opt ctl_opts_bal_set[] = {
     {NULL, 0, NULL},
 };
 
+static const struct ctl_opt ctl_opts_queue_retry[] = {{"all", 0, NULL}, {NULL, 0, NULL}};
+
 static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0, NULL}};
 
 #define CTL_HELP_BAL_CREATE                                                                        \
@@ -115,6 +117,21 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"config", "check", ctl_config_check, "",
      "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
      CTL_CMD_NOCONF},
+    {"queue", "list", ctl_queue_list, "[--json]",
+     "List the outbound queue: arrival, next attempt, tries, recipients still to do, size and "
+     "sender of each entry.",
+     NULL, ctl_opts_json, NULL, 0, 0, 0},
+    {"queue", "show", ctl_queue_show, "ID [--json]",
+     "Show a queue entry: envelope, DSN parameters, and each recipient's state, attempts and "
+     "last reply.",
+     NULL, ctl_opts_json, "ID", 1, 1, 0},
+    {"queue", "retry", ctl_queue_retry, "ID|--all",
+     "Make a queue entry (or every entry) due for delivery now.", NULL, ctl_opts_queue_retry,
+     "ID", 0, 1, 0},
+    {"queue", "delete", ctl_queue_delete, "ID",
+     "Remove a queue entry without delivering it and without a bounce (no confirmation; "
+     "logged).",
+     NULL, ctl_opts_none, "ID", 1, 1, 0},
     {"store", "info", ctl_store_info, "[--json]",
      "Show the store's directory, map size and use, and how many domains and BALs it holds.", NULL,
      ctl_opts_json, NULL, 0, 0, 0},

@@ -177,6 +177,11 @@ int ctl_bal_check_password(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_config_check(struct ctl *ctl, const struct ctl_args *args);
 
+int ctl_queue_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_queue_show(struct ctl *ctl, const struct ctl_args *args);
+int ctl_queue_retry(struct ctl *ctl, const struct ctl_args *args);
+int ctl_queue_delete(struct ctl *ctl, const struct ctl_args *args);
+
 int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
 

@@ -2,6 +2,7 @@
 # End-to-end tests: real binaries, real clients, temporary data.
 include tests/e2e/balised.mk
 include tests/e2e/cli.mk
+include tests/e2e/queue.mk
 include tests/e2e/net.mk
 include tests/e2e/imap.mk
 include tests/e2e/imap_fetch.mk
