@@ -282,6 +282,16 @@ START_TEST(test_add_limits)
 	entry_init(&c, 1, 0);
 	memset(c.e.return_path, 'r', sizeof(c.e.return_path));
 	refused(&c, STORE_E_INVALID, "return path longer than 256 bytes");
+	entry_init(&c, 2, 0);
+	memset(c.rc[1].address, 'a', sizeof(c.rc[1].address));
+	refused(&c, STORE_E_INVALID, "recipient address longer than 256 bytes");
+	entry_init(&c, 1, 0);
+	memset(c.rc[0].orcpt, 'o', sizeof(c.rc[0].orcpt));
+	strcpy(c.rc[0].orcpt_type, "rfc822");
+	refused(&c, STORE_E_INVALID, "ORCPT value longer than 256 bytes");
+	entry_init(&c, 1, 0);
+	memset(c.e.envid, 'e', sizeof(c.e.envid));
+	refused(&c, STORE_E_INVALID, "ENVID longer than 100 bytes");
 
 	many = calloc(STORE_QRCPTS_MAX + 1, sizeof(*many));
 	entry_init(&c, 1, 0);
