@@ -116,7 +116,7 @@ static int ctl_queue_collect(void *arg, const struct store_qentry *e)
 	}
 	rc = store_blob_info(l->txn, e->blob_id, &r->size, NULL, NULL, NULL);
 	if (rc != 0) {
-		l->err = rc;
+		l->err = rc == STORE_E_NOTFOUND ? STORE_E_IO : rc;
 		return 1;
 	}
 	return 0;
@@ -227,6 +227,8 @@ static int ctl_queue_view_read(struct store_txn *txn, uint64_t id, struct ctl_qu
 	if (r <= 0)
 		return r;
 	r = store_blob_info(txn, v->e.blob_id, &v->size, NULL, NULL, NULL);
+	if (r == STORE_E_NOTFOUND)
+		r = STORE_E_IO; /* the entry exists: its blob must (store check says more) */
 	if (r == 0 && v->e.bal_id != 0) {
 		r = store_bal_get(txn, v->e.bal_id, &v->bal);
 		v->bal_found = r == 1;

@@ -133,6 +133,8 @@ static int store_qentry_check(const struct store_qentry *e, const char **why_r)
 		return *why_r = "more than 1000 recipients in one queue entry", STORE_E_INVALID;
 	if (e->arrival < 0 || e->next_attempt < 0 || e->expires < 0)
 		return *why_r = "negative time", STORE_E_INVALID;
+	if (e->arrival != 0 && e->expires != 0 && e->expires < e->arrival)
+		return *why_r = "expiry before arrival", STORE_E_INVALID;
 	for (size_t i = 0; i < e->n_rcpts; i++)
 		if ((rc = store_qrcpt_check(&e->rcpts[i], why_r)) != 0)
 			return rc;

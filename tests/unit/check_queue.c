@@ -274,6 +274,9 @@ START_TEST(test_add_limits)
 	entry_init(&c, 0, 0);
 	refused(&c, STORE_E_INVALID, "at least one recipient");
 	entry_init(&c, 1, 0);
+	c.e.expires = c.e.arrival - 1;
+	refused(&c, STORE_E_INVALID, "expiry before arrival");
+	entry_init(&c, 1, 0);
 	c.new_blob = false;
 	c.e.blob_id = 424242;
 	refused(&c, STORE_E_NOTFOUND, NULL);
