@@ -674,7 +674,32 @@ struct raw_ctx {
 	int64_t when;
 };
 
-enum { RAW_DEL_DUE, RAW_ADD_DUE, RAW_REF_BLOB, RAW_BAD_RECORD, RAW_DEL_REF };
+enum { RAW_DEL_DUE, RAW_ADD_DUE, RAW_REF_BLOB, RAW_BAD_RECORD, RAW_DEL_REF, RAW_FINAL };
+
+/* Marks the only recipient of an entry made by entry_init(c, 1, ...) as
+ * delivered in the stored record, as if the entry had not been removed. */
+static int raw_final(struct store_txn *t, uint64_t id)
+{
+	/* version, return path, ENVID, RET, arrival, BAL, blob, next attempt,
+	 * attempts, expires, recipient count; address, ORCPT type and value,
+	 * NOTIFY, then the state byte. */
+	size_t off = 1 + 2 + strlen("dr.martin@example.test") + 2 + strlen("ENV-1") + 1 + 8 * 4 +
+	             4 + 8 + 4 + 2 + strlen("r0@dest.test") + 2 + 2 + 1;
+	struct store_key k;
+	MDB_val val;
+	uint8_t copy[512];
+	int rc;
+
+	store_key_u64(&k, id);
+	rc = store_get(t, DB_QUEUE, &k.v, &val);
+	ck_assert_int_eq(rc, 1);
+	ck_assert(val.mv_size <= sizeof(copy) && off < val.mv_size);
+	memcpy(copy, val.mv_data, val.mv_size);
+	ck_assert_int_eq(copy[off], QRCPT_PENDING);
+	copy[off] = QRCPT_DELIVERED;
+	val.mv_data = copy;
+	return store_put(t, DB_QUEUE, &k.v, &val, 0);
+}
 
 static int ap_raw(struct store_txn *t, void *arg)
 {
@@ -694,6 +719,8 @@ static int ap_raw(struct store_txn *t, void *arg)
 		return store_blob_ref(t, c->blob, 1);
 	case RAW_DEL_REF:
 		return store_blob_ref(t, c->blob, -1);
+	case RAW_FINAL:
+		return raw_final(t, c->id);
 	default:
 		store_key_u64(&k, c->id);
 		return store_put(t, DB_QUEUE, &k.v, &badv, 0);
@@ -726,6 +753,8 @@ START_TEST(test_check_finds_queue_damage)
 	check_consistent();
 	raw(RAW_BAD_RECORD, id + 77, 0, 0); /* unreadable: skipped by listings */
 	check_finds("2 records in queue, 1 readable");
+	raw(RAW_FINAL, id, 0, 0); /* found first: entries are checked before counts */
+	check_finds("every recipient is final");
 }
 END_TEST
 
