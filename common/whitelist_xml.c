@@ -86,13 +86,32 @@ static void wl_xml_error(void *ctx, xmlErrorPtr e)
 	wl_fail(x, e->line > 0 ? (unsigned)e->line : 0, "not well-formed XML: %s", msg);
 }
 
+/* libxml2 reports some problems (input not in its declared encoding)
+ * through its generic handler, which would print to stderr whatever the
+ * parser options say, in pieces. The parse fails too; this names why. */
+static void wl_xml_generic(void *ctx, const char *msg, ...)
+{
+	struct wl_xml *x = ctx;
+	char piece[128];
+	va_list ap;
+
+	va_start(ap, msg);
+	vsnprintf(piece, sizeof(piece), msg, ap);
+	va_end(ap);
+	if (strstr(piece, "conversion failed") != NULL)
+		wl_fail(x, 0, "not well-formed XML: bytes not valid in the declared encoding");
+}
+
 static xmlDocPtr wl_xml_read(struct wl_xml *x, const void *data, size_t len)
 {
+	xmlGenericErrorFunc saved = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	bool ok;
 
 	xmlInitParser();
+	xmlSetGenericErrorFunc(x, wl_xml_generic);
 	ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
 	if (ctxt == NULL)
 		fatal("whitelist: cannot allocate an XML parser");
@@ -112,6 +131,7 @@ static xmlDocPtr wl_xml_read(struct wl_xml *x, const void *data, size_t len)
 		wl_fail(x, e != NULL ? (unsigned)e->line : 0, "not well-formed XML");
 	}
 	xmlFreeParserCtxt(ctxt);
+	xmlSetGenericErrorFunc(saved_ctx, saved);
 	if (!ok) {
 		xmlFreeDoc(doc);
 		return NULL;

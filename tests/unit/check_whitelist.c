@@ -224,6 +224,36 @@ START_TEST(malformed)
 }
 END_TEST
 
+START_TEST(nothing_on_stderr)
+{
+	/* balised's stderr is its log: libxml2 must not write to it, even for
+	 * the problems it reports outside the parser (encoding conversion). */
+	char path[] = "/tmp/check_whitelist_stderr_XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	struct whitelist *wl;
+	struct stat st;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(saved, 0);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	wl = parse("<?xml version=\"1.0\" encoding=\"SHIFT_JIS\"?><a>\x81\xff] *0</a>");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_ptr_null(parse(bad[i].xml));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_ptr_null(wl);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+	close(fd);
+	unlink(path);
+	wl = parse("<?xml version=\"1.0\" encoding=\"SHIFT_JIS\"?><a>\x81\xff] *0</a>");
+	ck_assert_str_eq(err,
+	                 "test.xml: not well-formed XML: bytes not valid in the declared encoding");
+}
+END_TEST
+
 START_TEST(empty_and_too_big)
 {
 	char path[] = "/tmp/check_whitelist_XXXXXX";
@@ -675,6 +705,7 @@ static Suite *whitelist_suite(void)
 	tcase_add_test(tc, snapshot_as_shipped_is_truncated);
 	tcase_add_test(tc, snapshot_completed);
 	tcase_add_loop_test(tc, malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, nothing_on_stderr);
 	tcase_add_test(tc, empty_and_too_big);
 	tcase_add_test(tc, fifo_refused);
 	tcase_add_test(tc, duplicates_and_whitespace);
