@@ -314,15 +314,13 @@ static bool wl_file_id_eq(const struct whitelist_file_id *a, const struct whitel
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->err == b->err;
 }
 
-/* Reads the whole file into b; id_r gets its identity as opened. */
-static int wl_read(int fd, const char *path, struct buf *b, struct whitelist_file_id *id_r,
-                   char *err, size_t errsz)
+/* Reads the whole file into b. */
+static int wl_read(int fd, const char *path, struct buf *b, char *err, size_t errsz)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return snprintf(err, errsz, "%s: %s", path, strerror(errno)), -1;
-	wl_file_id(&st, id_r);
 	if (!S_ISREG(st.st_mode))
 		return snprintf(err, errsz, "%s: not a regular file", path), -1;
 	if (st.st_size > WHITELIST_FILE_MAX)
@@ -350,34 +348,24 @@ static int wl_read(int fd, const char *path, struct buf *b, struct whitelist_fil
 	}
 }
 
-static struct whitelist *wl_load(const char *path, struct whitelist_file_id *id_r, char *err,
-                                 size_t errsz)
+struct whitelist *whitelist_load(const char *path, char *err, size_t errsz)
 {
 	struct whitelist *wl = NULL;
 	struct buf b;
 	int fd;
 
-	memset(id_r, 0, sizeof(*id_r));
 	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		id_r->err = errno;
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	buf_init(&b, WHITELIST_FILE_MAX + 1);
-	if (wl_read(fd, path, &b, id_r, err, errsz) == 0)
+	if (wl_read(fd, path, &b, err, errsz) == 0)
 		wl = whitelist_parse(b.data, b.len, path, err, errsz);
 	close(fd);
 	buf_free(&b);
 	return wl;
-}
-
-struct whitelist *whitelist_load(const char *path, char *err, size_t errsz)
-{
-	struct whitelist_file_id id;
-
-	return wl_load(path, &id, err, errsz);
 }
 
 /* ---------------------------------------------------------------- holder */
@@ -402,17 +390,17 @@ static void wl_stat_id(const char *path, struct whitelist_file_id *id)
 
 enum whitelist_refresh whitelist_holder_refresh(struct whitelist_holder *h, char *err, size_t errsz)
 {
-	struct whitelist_file_id now, read_id, after;
+	struct whitelist_file_id now, after;
 	struct whitelist *wl;
 
 	wl_stat_id(h->path, &now);
 	if (h->tried && wl_file_id_eq(&now, &h->seen))
 		return WHITELIST_UNCHANGED;
-	wl = wl_load(h->path, &read_id, err, errsz);
-	/* A file rewritten in place while read is tried again next time. */
+	wl = whitelist_load(h->path, err, errsz);
+	/* A file that changed while it was read is read again next time. */
 	wl_stat_id(h->path, &after);
-	h->tried = wl_file_id_eq(&read_id, &after);
-	h->seen = read_id;
+	h->tried = wl_file_id_eq(&now, &after);
+	h->seen = now;
 	if (wl == NULL)
 		return WHITELIST_FAILED;
 	whitelist_unref(&h->wl);

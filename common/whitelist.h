@@ -84,6 +84,9 @@ size_t whitelist_operator_count(const struct whitelist *wl);
 /* DateDeGeneration as written, or "" when absent. */
 const char *whitelist_generated(const struct whitelist *wl);
 
+/* The lookups below accept wl == NULL (no list loaded yet): nothing is
+ * listed then. */
+
 /* Whether domain ("Example.MSSante.fr." allowed) is in the trust space. */
 bool whitelist_domain_listed(const struct whitelist *wl, const char *domain);
 /* The entries of domain, sorted by operator key: their number (0 when the
@@ -110,7 +113,7 @@ struct whitelist_file_id {
 	ino_t ino;
 	off_t size;
 	int64_t mtime_ns, ctime_ns;
-	int err; /* errno when the file could not be opened, else 0 */
+	int err; /* errno when stat() failed, else 0 */
 };
 
 struct whitelist_holder {

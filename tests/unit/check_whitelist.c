@@ -375,6 +375,11 @@ START_TEST(holder_reload)
 	whitelist_holder_init(&h, path);
 	ck_assert_int_eq(whitelist_holder_refresh(&h, err, sizeof(err)), WHITELIST_FAILED);
 	ck_assert_ptr_null(whitelist_holder_get(&h));
+	/* Nothing loaded: nothing is listed. */
+	ck_assert(!whitelist_domain_listed(whitelist_holder_get(&h), "a.test"));
+	ck_assert(!whitelist_dn_allowed(whitelist_holder_get(&h), "CN=x", "a.test"));
+	ck_assert_ptr_null(whitelist_operator_find(whitelist_holder_get(&h), "CN=x"));
+	ck_assert_ptr_null(whitelist_holder_ref(&h));
 	ck_assert_int_eq(whitelist_holder_refresh(&h, err, sizeof(err)), WHITELIST_UNCHANGED);
 
 	write_file(path, GOOD);
