@@ -89,6 +89,8 @@ static void wl_xml_error(void *ctx, xmlErrorPtr e)
 /* libxml2 reports some problems (input not in its declared encoding)
  * through its generic handler, which would print to stderr whatever the
  * parser options say, in pieces. The parse fails too; this names why. */
+static void wl_xml_generic(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
+
 static void wl_xml_generic(void *ctx, const char *msg, ...)
 {
 	struct wl_xml *x = ctx;
@@ -205,7 +207,8 @@ static char *wl_text(struct wl_xml *x, const xmlNode *el)
 		b.len--;
 	while (start < b.len && wl_xml_space(b.data[start]))
 		start++;
-	char *s = xstrndup((const char *)b.data + start, b.len - start);
+	char *s =
+	    b.len > start ? xstrndup((const char *)b.data + start, b.len - start) : xstrdup("");
 	buf_free(&b);
 	return s;
 }
