@@ -11,3 +11,4 @@ tests_unit_check_dsn_SOURCES = tests/unit/check_dsn.c
 tests_unit_check_dsn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dsn_LDADD = common/libbalcommon.a $(CHECK_LIBS)
 TESTS += tests/unit/check_dsn
+EXTRA_DIST += tests/unit/dsn_email_check.py

@@ -341,8 +341,8 @@ int mailgen_field_addr(struct buf *out, const char *name, const char *display, c
 		return -1;
 	if (d.len == 0)
 		r = 0;
-	else if (!mailgen_is_ascii(d))
-		r = encoded_words(out, display, strlen(name) + 1);
+	else if (!mailgen_is_ascii(d) || d.len > MAILGEN_LINE / 2)
+		r = encoded_words(out, display, strlen(name) + 1); /* these fold */
 	else if (atext_phrase(display))
 		r = buf_printf(out, " %s", display);
 	else

@@ -54,8 +54,10 @@ int mailgen_field(struct buf *out, const char *name, struct slice value);
  * UTF-8 that never split a character, folded between words. The text must
  * hold no control character (mailgen_text_clean without keep_nl). */
 int mailgen_field_text(struct buf *out, const char *name, const char *utf8);
-/* "Name: display <addr>" CRLF: display (UTF-8, may be NULL) as atoms, a
- * quoted-string or encoded-words; addr must pass mailgen_addr_ok. */
+/* "Name: display <addr>" CRLF: display (UTF-8, may be NULL; dropped if it
+ * holds a control) as atoms, a quoted-string, or encoded-words when it is
+ * not ASCII or too long to stay on one line; addr must pass
+ * mailgen_addr_ok. */
 int mailgen_field_addr(struct buf *out, const char *name, const char *display, const char *addr);
 /* RFC 5322 §3.3 date-time of t in UTC: "Tue, 01 Dec 2026 14:55:00 +0000". */
 int mailgen_date(int64_t t, struct buf *out);

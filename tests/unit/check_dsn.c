@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dsn.h"
 #include "mailgen.h"
@@ -913,6 +915,28 @@ START_TEST(quoted_printable_round_trip)
 }
 END_TEST
 
+START_TEST(long_display_name_folds)
+{
+	char name[301];
+	struct buf out, dec;
+
+	for (size_t i = 0; i < sizeof(name) - 1; i++)
+		name[i] = i % 10 == 9 ? ' ' : 'n';
+	name[sizeof(name) - 1] = '\0';
+	buf_init(&out, 0);
+	ck_assert_int_eq(mailgen_field_addr(&out, "From", name, "postmaster@balise.test"), 0);
+	buf_append_str(&out, "\r\n");
+	assert_wire_clean(buf_slice(&out)); /* header lines <= 78 */
+	buf_init(&dec, 0);
+	ck_assert_int_eq(mime_header_get_utf8(buf_slice(&out), "From", &dec), 1);
+	buf_append_str(&dec, "");
+	ck_assert_uint_eq(dec.len, strlen(name) + strlen(" <postmaster@balise.test>"));
+	ck_assert(memcmp(dec.data, name, strlen(name)) == 0);
+	buf_free(&dec);
+	buf_free(&out);
+}
+END_TEST
+
 START_TEST(french_formats)
 {
 	static const struct {
@@ -1005,6 +1029,98 @@ START_TEST(address_checks)
 }
 END_TEST
 
+/* ------------------------------------------- a second reader: Python */
+
+static void write_file(const char *path, struct slice s)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(s.p, 1, s.len, f), s.len);
+	fclose(f);
+}
+
+/* "path|kind|subject|actions", one argument of dsn_email_check.py */
+static char *check_arg(const char *dir, const char *name, const char *kind, const char *subject,
+                       const char *actions)
+{
+	size_t n = strlen(dir) + strlen(name) + strlen(kind) + strlen(subject) + strlen(actions) + 8;
+	char *a = malloc(n);
+
+	snprintf(a, n, "%s/%s|%s|%s|%s", dir, name, kind, subject, actions);
+	return a;
+}
+
+/* Runs argv (no shell: subjects hold quotes); its exit status. */
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int st;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(python_email_reads_back)
+{
+	struct dsn_rcpt r[] = {{.rcpt = "bob@x.fr", .action = DSN_FAILED, .status = "5.2.2",
+	                        .diag = "552 5.2.2 full"},
+	                       {.rcpt = "j\xc3\xa9r\xc3\xb4me@x.fr", .action = DSN_DELAYED,
+	                        .retry_until = T_2026_12_01_1455 + 86400},
+	                       {.rcpt = "ok@x.fr", .orcpt_type = "rfc822", .orcpt = "OK@x.fr",
+	                        .action = DSN_DELIVERED}};
+	struct dsn d = base_dsn(r, 3);
+	struct notice_quota q = {.postmaster = "postmaster@balise.test",
+	                         .bal = "dr.martin@balise.test",
+	                         .level = 100,
+	                         .used = 100,
+	                         .quota = 100,
+	                         .host = "mx.balise.test",
+	                         .id = "q"};
+	const char *py = getenv("PYTHON3"), *src = getenv("BALISE_SRCDIR"), *err;
+	char dir[] = "/tmp/check_dsn.XXXXXX", path[256], script[4096];
+	struct buf out;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	buf_init(&out, 0);
+	d.ret = DSN_RET_FULL;
+	ck_assert_int_eq(dsn_build(&d, &out, NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/ndr.eml", dir);
+	write_file(path, buf_slice(&out));
+	buf_reset(&out);
+	d.rcpts = r + 1;
+	d.nrcpts = 2;
+	ck_assert_int_eq(dsn_build(&d, &out, NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/delay.eml", dir);
+	write_file(path, buf_slice(&out));
+	buf_reset(&out);
+	ck_assert_int_eq(notice_quota_alert(&q, &out, NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/alert.eml", dir);
+	write_file(path, buf_slice(&out));
+	buf_free(&out);
+
+	snprintf(script, sizeof(script), "%s/tests/unit/dsn_email_check.py", src ? src : ".");
+	char *argv[] = {(char *)(py ? py : "python3"), script,
+	                check_arg(dir, "ndr.eml", "dsn", tfr_dsn_subject(TFR_REPORT_FAILURE),
+	                          "failed,delayed,delivered"),
+	                check_arg(dir, "delay.eml", "dsn", tfr_dsn_subject(TFR_REPORT_DELAY),
+	                          "delayed,delivered"),
+	                check_arg(dir, "alert.eml", "alert", tfr_quota_subject(TFR_QUOTA_LEVEL_FULL),
+	                          ""),
+	                NULL};
+	ck_assert_msg(run(argv) == 0, "dsn_email_check.py failed (output above)");
+	for (int i = 2; i < 5; i++)
+		free(argv[i]);
+	char *rm[] = {"rm", "-rf", dir, NULL};
+	ck_assert_int_eq(run(rm), 0);
+}
+END_TEST
+
 static Suite *dsn_suite(void)
 {
 	Suite *s = suite_create("dsn");
@@ -1035,8 +1151,12 @@ static Suite *dsn_suite(void)
 	tc = tcase_create("writers");
 	tcase_add_test(tc, subject_encoded_words);
 	tcase_add_test(tc, quoted_printable_round_trip);
+	tcase_add_test(tc, long_display_name_folds);
 	tcase_add_test(tc, french_formats);
 	tcase_add_test(tc, address_checks);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("python");
+	tcase_add_test(tc, python_email_reads_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
