@@ -333,10 +333,7 @@ static int original_headers(const struct dsn *d, struct orig *o)
 		crlf.len--; /* a cut line is dropped whole */
 	if (r >= 0 && crlf.len == 0)
 		r = buf_append_str(&crlf, "\r\n");
-	if (r >= 0 && !eightbit_safe(buf_slice(&crlf), &eight)) {
-		eight = true;
-	}
-	if (r >= 0 && eight) {
+	if (r >= 0 && (!eightbit_safe(buf_slice(&crlf), &eight) || eight)) {
 		o->cte = "quoted-printable";
 		r = mailgen_qp(buf_slice(&crlf), &o->body);
 	} else if (r >= 0) {
@@ -347,27 +344,25 @@ static int original_headers(const struct dsn *d, struct orig *o)
 	return r < 0 ? -1 : 0;
 }
 
-static int original_subject(const struct dsn *d, struct orig *o)
+/* The original's subject, decoded and cleaned, for the French text; left
+ * out when there is none or it cannot be shown. */
+static void original_subject(const struct dsn *d, struct orig *o)
 {
 	struct slice h = {d->original.p, header_len(d->original)};
 	struct buf raw;
 	size_t n;
-	int r;
 
 	buf_init(&raw, MIME_MAX_FIELD_VALUE);
-	r = mime_header_get_utf8(h, "Subject", &raw);
-	if (r == 1) {
+	if (mime_header_get_utf8(h, "Subject", &raw) == 1) {
 		n = raw.len < DSN_MAX_SUBJECT ? raw.len : DSN_MAX_SUBJECT;
 		while (n > 0 && n < raw.len && (raw.data[n] & 0xc0) == 0x80)
 			n--; /* not in the middle of a character */
-		r = mailgen_text_clean((struct slice){raw.data, n}, false, n, &o->subject);
-		if (r == 0 && n < raw.len)
-			r = buf_append_str(&o->subject, "…");
-		if (r == 0)
-			r = buf_cstr(&o->subject);
+		if (mailgen_text_clean((struct slice){raw.data, n}, false, n, &o->subject) < 0 ||
+		    (n < raw.len && buf_append_str(&o->subject, "…") < 0) ||
+		    buf_cstr(&o->subject) < 0)
+			o->subject.len = 0;
 	}
 	buf_free(&raw);
-	return 0; /* a subject that cannot be shown is left out */
 }
 
 static int original_part(const struct dsn *d, enum tfr_report k, struct orig *o)
@@ -376,8 +371,7 @@ static int original_part(const struct dsn *d, enum tfr_report k, struct orig *o)
 	o->eight = false;
 	if (o->kind == TFR_ORIG_NONE)
 		return 0;
-	if (original_subject(d, o) < 0)
-		return -1;
+	original_subject(d, o);
 	if (o->kind != TFR_ORIG_FULL)
 		return original_headers(d, o);
 	o->cte = "7bit";

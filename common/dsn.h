@@ -76,7 +76,10 @@ struct dsn {
 	struct slice original;     /* the original message, or {NULL, 0} */
 };
 
-/* Appends the report to out. 0 with NOTICE_F_* flags in *flags_r (may be
+/* Appends the report to out. It is sent with a null reverse-path
+ * (MAIL FROM:<>, RFC 3461 §6.2) so that it never causes another report;
+ * the caller never builds one for a null return path or NOTIFY=NEVER.
+ * 0 with NOTICE_F_* flags in *flags_r (may be
  * NULL), or -1 with an English reason in *error_r and out unchanged
  * (invalid return path, reporting host or postmaster, no recipient or
  * more than DSN_MAX_RCPTS, a recipient without address, out's limit). */

@@ -122,20 +122,20 @@ struct status_text {
 /* Looked up from the most precise to the least: exact code, then
  * class.subject, then class. The 4.x texts say the problem is temporary. */
 static const struct status_text status_texts[] = {
-    {"5.1.1", "adresse inconnue : aucune boîte aux lettres ne correspond à cette "
-              "adresse. Vérifiez qu'elle est correctement orthographiée."},
+    {"5.1.1", "adresse inconnue. Aucune boîte aux lettres ne correspond à cette "
+              "adresse ; vérifiez qu'elle est correctement orthographiée."},
     {"5.1.2", "le domaine de l'adresse du destinataire est introuvable. Vérifiez la "
               "partie de l'adresse située après « @ »."},
     {"5.1.3", "l'adresse du destinataire n'est pas valide."},
     {"5.1.6", "le destinataire a changé d'adresse ; cette adresse n'est plus utilisée."},
     {"5.1.10", "le domaine du destinataire n'accepte pas de messages."},
-    {"5.2.1", "la boîte aux lettres du destinataire est désactivée ou suspendue : elle "
+    {"5.2.1", "la boîte aux lettres du destinataire est désactivée ou suspendue ; elle "
               "ne peut pas recevoir de messages."},
     {"4.2.1", "la boîte aux lettres du destinataire est momentanément indisponible."},
-    {"5.2.2", "la boîte aux lettres du destinataire est pleine : son quota de stockage "
-              "est atteint."},
-    {"4.2.2", "la boîte aux lettres du destinataire est pleine pour le moment : son "
-              "quota de stockage est atteint."},
+    {"5.2.2", "la boîte aux lettres du destinataire est pleine (quota de stockage "
+              "atteint)."},
+    {"4.2.2", "la boîte aux lettres du destinataire est pleine pour le moment (quota "
+              "de stockage atteint)."},
     {"5.2.3", "le message dépasse la taille maximale acceptée par la boîte aux lettres "
               "du destinataire."},
     {"5.3.4", "le message est trop volumineux pour être accepté par le serveur de "
@@ -144,13 +144,13 @@ static const struct status_text status_texts[] = {
               "destination, ou le destinataire n'appartient pas à l'espace de confiance "
               "MSSanté."},
     {"5.7.0", "le message a été refusé pour une raison de sécurité."},
-    {"4.4.7", "le délai de remise est dépassé : le serveur de destination n'a pas pu "
-              "être joint pendant toute la durée prévue."},
-    {"5.4.7", "le délai de remise est dépassé : le serveur de destination n'a pas pu "
-              "être joint pendant toute la durée prévue."},
-    {"5.4.4", "impossible d'acheminer le message : aucun serveur de messagerie n'a été "
+    {"4.4.7", "le délai de remise est dépassé ; le message est resté en attente trop "
+              "longtemps sans pouvoir être remis."},
+    {"5.4.7", "le délai de remise est dépassé ; le message est resté en attente trop "
+              "longtemps sans pouvoir être remis."},
+    {"5.4.4", "impossible d'acheminer le message ; aucun serveur de messagerie n'a été "
               "trouvé pour le domaine du destinataire."},
-    {"4.4.4", "impossible d'acheminer le message pour le moment : aucun serveur de "
+    {"4.4.4", "impossible d'acheminer le message pour le moment ; aucun serveur de "
               "messagerie n'a été trouvé pour le domaine du destinataire."},
     {"4.4.1", "le serveur de destination ne répond pas."},
     {"4.4.2", "la connexion avec le serveur de destination a été interrompue."},
@@ -270,7 +270,7 @@ const char *tfr_quota_subject(int level)
 
 static int quota_usage_line(const char *bal, uint64_t used, uint64_t quota, struct buf *out)
 {
-	if (buf_printf(out, "La boîte aux lettres %s utilise actuellement ", bal) < 0 ||
+	if (buf_printf(out, "La boîte aux lettres %s utilise actuellement\n", bal) < 0 ||
 	    tfr_format_size(used, out) < 0 || buf_append_str(out, " sur les ") < 0 ||
 	    tfr_format_size(quota, out) < 0 || buf_append_str(out, " de son quota, soit ") < 0 ||
 	    tfr_format_percent(used, quota, out) < 0)
@@ -295,17 +295,18 @@ static const char *quota_lead(int level)
 		return "Votre boîte aux lettres a dépassé 90" TFR_NBSP "% de l'espace de stockage\n"
 		       "qui lui est attribué : elle sera bientôt pleine.\n\n";
 	}
-	return "Votre boîte aux lettres a atteint 100" TFR_NBSP "% de l'espace de stockage\n"
-	       "qui lui est attribué.\n\n";
+	/* not "100 %": a delivery that would pass the quota also counts */
+	return "Votre boîte aux lettres a atteint la limite de l'espace de stockage\n"
+	       "qui lui est attribué : elle est pleine.\n\n";
 }
 
 static const char *quota_consequence(int level)
 {
 	if (level == TFR_QUOTA_LEVEL_FULL)
-		return "Tant que de l'espace n'aura pas été libéré, cette boîte aux lettres\n"
-		       "ne peut plus recevoir ni envoyer de messages : les messages qui\n"
-		       "vous sont adressés sont refusés, et leurs expéditeurs en sont\n"
-		       "avertis. Nous vous invitons à libérer de l'espace dès maintenant.\n\n";
+		return "Cette boîte aux lettres ne peut plus recevoir ni envoyer de messages\n"
+		       "tant que de l'espace n'aura pas été libéré. Les messages qui vous\n"
+		       "sont adressés sont refusés et leurs expéditeurs en sont avertis.\n"
+		       "Nous vous invitons à libérer de l'espace dès maintenant.\n\n";
 	return "Lorsque le quota sera atteint, cette boîte aux lettres ne pourra plus\n"
 	       "recevoir ni envoyer de messages. Pour éviter toute interruption, nous\n"
 	       "vous invitons à libérer de l'espace dès que possible.\n\n";

@@ -548,6 +548,25 @@ START_TEST(no_original)
 }
 END_TEST
 
+START_TEST(long_original_subject_cut_cleanly)
+{
+	char orig[1200] = "Subject: x"; /* odd: byte 200 is inside a character */
+	struct dsn_rcpt r = {.rcpt = "bob@x.fr", .action = DSN_FAILED};
+	struct dsn d = base_dsn(&r, 1);
+	struct parsed p;
+
+	for (int i = 0; i < 150; i++)
+		strcat(orig, "\xc3\xa9");
+	strcat(orig, "\r\n\r\nbody\r\n");
+	d.original = slice_from_cstr(orig);
+	build_ok(&d, &p, NULL);
+	ck_has(p.text, "  Objet : x\xc3\xa9\xc3\xa9");
+	ck_has(p.text, "\xc3\xa9…\n");
+	ck_hasnt(p.text, "\xef\xbf\xbd"); /* no U+FFFD: cut between characters */
+	parsed_free(&p);
+}
+END_TEST
+
 /* ------------------------------------------------------------ injection */
 
 START_TEST(injection_refused_or_neutralised)
@@ -753,7 +772,7 @@ START_TEST(quota_alerts)
 	ck_assert_str_eq(s = header_utf8(&p, "Content-Language"), "fr");
 	free(s);
 	ck_has(p.text, "a dépassé 80\xc2\xa0% de l'espace");
-	ck_has(p.text, "utilise actuellement 410\xc2\xa0Mo sur les 500\xc2\xa0Mo de son quota, "
+	ck_has(p.text, "utilise actuellement\n410\xc2\xa0Mo sur les 500\xc2\xa0Mo de son quota, "
 	               "soit 82\xc2\xa0%.");
 	ck_has(p.text, "Lorsque le quota sera atteint");
 	ck_has(p.text, "videz la corbeille");
@@ -770,9 +789,9 @@ START_TEST(quota_alerts)
 	                 "Votre boîte aux lettres est pleine : elle ne peut plus recevoir ni "
 	                 "envoyer de messages");
 	free(s);
-	ck_has(p.text, "a atteint 100\xc2\xa0%");
+	ck_has(p.text, "a atteint la limite de l'espace de stockage\nqui lui est attribué : elle est pleine.");
 	ck_has(p.text, "ne peut plus recevoir ni envoyer de messages");
-	ck_has(p.text, "Tant que de l'espace n'aura pas été libéré");
+	ck_has(p.text, "envoyer de messages\ntant que de l'espace n'aura pas été libéré.");
 	ck_has(p.text, "1,5\xc2\xa0Go sur les 1,5\xc2\xa0Go de son quota, soit 100\xc2\xa0%");
 	parsed_free(&p);
 }
@@ -1138,6 +1157,7 @@ static Suite *dsn_suite(void)
 	tcase_add_test(tc, ret_full_unsafe_original);
 	tcase_add_test(tc, headers_8bit_are_quoted_printable);
 	tcase_add_test(tc, no_original);
+	tcase_add_test(tc, long_original_subject_cut_cleanly);
 	tcase_add_test(tc, injection_refused_or_neutralised);
 	tcase_add_test(tc, recipients_checked);
 	tcase_add_test(tc, utf8_addresses);
