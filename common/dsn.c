@@ -14,7 +14,7 @@
 #include "mime.h"
 #include "util.h"
 
-#define DSN_MAX_LINE 998       /* RFC 5322 §2.1.1: longest line with 8bit */
+#define DSN_MAX_LINE 998 /* RFC 5322 §2.1.1: longest line with 8bit */
 #define DSN_BOUNDARY_TRIES 1000
 
 static const char hexdig[] = "0123456789ABCDEF";
@@ -292,9 +292,9 @@ static bool eightbit_safe(struct slice m, bool *eight_r)
 
 struct orig {
 	enum tfr_original kind;
-	struct buf body;  /* the third part's body, encoded */
-	const char *cte;  /* its Content-Transfer-Encoding */
-	bool eight;       /* 8-bit data in it */
+	struct buf body; /* the third part's body, encoded */
+	const char *cte; /* its Content-Transfer-Encoding */
+	bool eight;      /* 8-bit data in it */
 	struct buf subject;
 };
 
@@ -410,7 +410,8 @@ static int text_recipient(const struct dsn_rcpt *r, struct buf *out)
 	if (buf_append_str(out, "  - ") < 0 || text_address(r->rcpt, out) < 0 ||
 	    buf_append_str(out, "\n") < 0)
 		return -1;
-	if (r->orcpt != NULL && *r->orcpt != '\0' && (r->rcpt == NULL || strcmp(r->orcpt, r->rcpt))) {
+	if (r->orcpt != NULL && *r->orcpt != '\0' &&
+	    (r->rcpt == NULL || strcmp(r->orcpt, r->rcpt))) {
 		if (buf_printf(out, "    %s : ", TFR_LABEL_ORCPT) < 0 ||
 		    text_address(r->orcpt, out) < 0 || buf_append_str(out, "\n") < 0)
 			return -1;
@@ -423,7 +424,8 @@ static int text_recipient(const struct dsn_rcpt *r, struct buf *out)
 		if (buf_printf(out, "    %s", TFR_LABEL_REMOTE) < 0 ||
 		    (r->remote_mta && *r->remote_mta &&
 		     (buf_append_str(out, " ") < 0 ||
-		      mailgen_ascii_clean(slice_from_cstr(r->remote_mta), MAILGEN_MAX_HOST, out) < 0)) ||
+		      mailgen_ascii_clean(slice_from_cstr(r->remote_mta), MAILGEN_MAX_HOST, out) <
+		          0)) ||
 		    buf_append_str(out, " : ") < 0 ||
 		    mailgen_ascii_clean(slice_from_cstr(r->diag), MAILGEN_MAX_VALUE, out) < 0 ||
 		    buf_append_str(out, "\n") < 0)
@@ -436,8 +438,7 @@ static int text_recipient(const struct dsn_rcpt *r, struct buf *out)
 	return 0;
 }
 
-static int text_part(const struct dsn *d, enum tfr_report k, const struct orig *o,
-                     struct buf *out)
+static int text_part(const struct dsn *d, enum tfr_report k, const struct orig *o, struct buf *out)
 {
 	struct buf t;
 	int r = -1;
@@ -523,8 +524,8 @@ static int choose_boundary(const struct dsn *d, struct parts *ps)
 
 static int put_part(struct buf *out, const char *boundary, struct slice head, struct slice body)
 {
-	if (buf_printf(out, "\r\n--%s\r\n", boundary) < 0 || buf_append(out, head.p, head.len) < 0 ||
-	    buf_append_str(out, "\r\n") < 0)
+	if (buf_printf(out, "\r\n--%s\r\n", boundary) < 0 ||
+	    buf_append(out, head.p, head.len) < 0 || buf_append_str(out, "\r\n") < 0)
 		return -1;
 	return buf_append(out, body.p, body.len);
 }
@@ -535,8 +536,9 @@ static int assemble(const struct dsn *d, enum tfr_report k, struct parts *ps, st
 	int r = -1;
 
 	buf_init(&h, 0);
-	if (buf_printf(out, "Content-Type: multipart/report; report-type=delivery-status;\r\n"
-	                    "\tboundary=\"%s\"\r\nContent-Transfer-Encoding: %s\r\n\r\n%s",
+	if (buf_printf(out,
+	               "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+	               "\tboundary=\"%s\"\r\nContent-Transfer-Encoding: %s\r\n\r\n%s",
 	               ps->boundary, ps->orig.eight ? "8bit" : "7bit", tfr_mime_preamble()) < 0)
 		goto done;
 	if (buf_append_str(&h, "Content-Type: text/plain; charset=utf-8\r\n"
@@ -551,7 +553,8 @@ static int assemble(const struct dsn *d, enum tfr_report k, struct parts *ps, st
 	if (ps->orig.kind != TFR_ORIG_NONE) {
 		buf_reset(&h);
 		if (buf_printf(&h, "Content-Type: %s\r\nContent-Transfer-Encoding: %s\r\n",
-		               ps->orig.kind == TFR_ORIG_FULL ? "message/rfc822" : "text/rfc822-headers",
+		               ps->orig.kind == TFR_ORIG_FULL ? "message/rfc822"
+		                                              : "text/rfc822-headers",
 		               ps->orig.cte) < 0 ||
 		    put_part(out, ps->boundary, buf_slice(&h), buf_slice(&ps->orig.body)) < 0)
 			goto done;

@@ -70,10 +70,10 @@ struct dsn {
 	int64_t date;              /* Date: of the report */
 	const char *id;            /* unique id for the Message-ID */
 	enum dsn_ret ret;
-	size_t full_max;           /* RET=FULL cap in bytes, 0: DSN_FULL_MAX_DEFAULT */
+	size_t full_max; /* RET=FULL cap in bytes, 0: DSN_FULL_MAX_DEFAULT */
 	const struct dsn_rcpt *rcpts;
 	size_t nrcpts;
-	struct slice original;     /* the original message, or {NULL, 0} */
+	struct slice original; /* the original message, or {NULL, 0} */
 };
 
 /* Appends the report to out. It is sent with a null reverse-path

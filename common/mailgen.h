@@ -12,14 +12,14 @@
 
 #include "buf.h"
 
-#define MAILGEN_LINE 78        /* header lines are folded before this width */
-#define MAILGEN_QP_LINE 76     /* RFC 2045 §6.7 rule 5 */
-#define MAILGEN_WORD 75        /* RFC 2047 §2: longest encoded-word */
-#define MAILGEN_MAX_VALUE 900  /* free text kept per field (lines stay < 998) */
-#define MAILGEN_MAX_ADDR 320   /* longest address written in a header */
-#define MAILGEN_MAX_HOST 253   /* longest host name */
-#define MAILGEN_MAX_MSGID 250  /* longest msg-id carried to In-Reply-To */
-#define MAILGEN_MAX_REFS 20    /* msg-ids kept in References */
+#define MAILGEN_LINE 78       /* header lines are folded before this width */
+#define MAILGEN_QP_LINE 76    /* RFC 2045 §6.7 rule 5 */
+#define MAILGEN_WORD 75       /* RFC 2047 §2: longest encoded-word */
+#define MAILGEN_MAX_VALUE 900 /* free text kept per field (lines stay < 998) */
+#define MAILGEN_MAX_ADDR 320  /* longest address written in a header */
+#define MAILGEN_MAX_HOST 253  /* longest host name */
+#define MAILGEN_MAX_MSGID 250 /* longest msg-id carried to In-Reply-To */
+#define MAILGEN_MAX_REFS 20   /* msg-ids kept in References */
 
 /* Length (1..4) of the well-formed UTF-8 sequence at p (n bytes left), 0 if
  * it is not one (overlong, surrogate, past U+10FFFF, truncated); the code

@@ -67,6 +67,17 @@ static int subject_field(const char *subject, struct buf *out)
 	return r;
 }
 
+/* RFC 3834 §5: auto-submitted-field values are keywords. */
+static bool keyword_ok(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && *s != '-')
+			return false;
+	return true;
+}
+
 static const char *notice_check(const struct notice *n, bool *utf8_r)
 {
 	bool pm_utf8;
@@ -80,11 +91,12 @@ static const char *notice_check(const struct notice *n, bool *utf8_r)
 		return "host name is not valid";
 	if (n->id == NULL || n->subject == NULL)
 		return "notice id or subject missing";
+	if (n->auto_submitted != NULL && !keyword_ok(n->auto_submitted))
+		return "Auto-Submitted value is not a keyword";
 	return NULL;
 }
 
-int notice_headers(const struct notice *n, struct buf *out, unsigned *flags_r,
-                   const char **error_r)
+int notice_headers(const struct notice *n, struct buf *out, unsigned *flags_r, const char **error_r)
 {
 	size_t start = out->len;
 	bool utf8 = false;
@@ -106,9 +118,9 @@ int notice_headers(const struct notice *n, struct buf *out, unsigned *flags_r,
 		goto fail;
 	}
 	if (reply_fields(n, out) < 0 ||
-	    mailgen_field(out, "Auto-Submitted",
-	                  slice_from_cstr(n->auto_submitted ? n->auto_submitted
-	                                                    : "auto-generated")) < 0 ||
+	    mailgen_field(
+	        out, "Auto-Submitted",
+	        slice_from_cstr(n->auto_submitted ? n->auto_submitted : "auto-generated")) < 0 ||
 	    buf_append_str(out, "MIME-Version: 1.0\r\n") < 0)
 		goto fail;
 	if (flags_r != NULL)

@@ -222,7 +222,8 @@ int tfr_dsn_attachment_note(enum tfr_original o, uint64_t size, uint64_t cap, st
 	case TFR_ORIG_NONE:
 		return 0;
 	case TFR_ORIG_HEADERS:
-		return buf_append_str(out, "Les en-têtes de votre message sont joints à cet avis.\n");
+		return buf_append_str(out,
+		                      "Les en-têtes de votre message sont joints à cet avis.\n");
 	case TFR_ORIG_FULL:
 		return buf_append_str(out, "Votre message est joint en entier à cet avis.\n");
 	case TFR_ORIG_TOO_BIG:
@@ -448,10 +449,10 @@ static int paris_offset(int64_t t)
 
 int tfr_format_date(int64_t t, struct buf *out)
 {
-	static const char *const wdays[] = {"dimanche", "lundi", "mardi", "mercredi",
+	static const char *const wdays[] = {"dimanche", "lundi",    "mardi", "mercredi",
 	                                    "jeudi",    "vendredi", "samedi"};
-	static const char *const months[] = {"janvier", "février", "mars",      "avril",
-	                                     "mai",     "juin",    "juillet",   "août",
+	static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+	                                     "mai",       "juin",    "juillet",  "août",
 	                                     "septembre", "octobre", "novembre", "décembre"};
 	int64_t local, days, secs, y;
 	unsigned m, d;

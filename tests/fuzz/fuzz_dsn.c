@@ -30,14 +30,27 @@ static void fail(const char *why)
 }
 
 static const char *const top_fields[] = {
-    "From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "Auto-Submitted",
-    "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Content-Language",
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Auto-Submitted",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Content-Language",
 };
 
 static const char *const ds_fields[] = {
-    "Reporting-MTA",   "Original-Envelope-Id", "Arrival-Date",    "Original-Recipient",
-    "Final-Recipient", "Action",               "Status",          "Remote-MTA",
-    "Diagnostic-Code", "Last-Attempt-Date",    "Will-Retry-Until",
+    "Reporting-MTA",    "Original-Envelope-Id",
+    "Arrival-Date",     "Original-Recipient",
+    "Final-Recipient",  "Action",
+    "Status",           "Remote-MTA",
+    "Diagnostic-Code",  "Last-Attempt-Date",
+    "Will-Retry-Until",
 };
 
 static bool known(struct slice name, const char *const *names, size_t n)
@@ -103,8 +116,8 @@ static void check_report(struct slice out, const struct dsn *d)
 	check_wire(out);
 	mime_parse(out.p, out.len, &m);
 	p = m->root;
-	check_fields(mime_part_header(m, p),
-	             top_fields, sizeof(top_fields) / sizeof(top_fields[0]), false, NULL);
+	check_fields(mime_part_header(m, p), top_fields, sizeof(top_fields) / sizeof(top_fields[0]),
+	             false, NULL);
 	if (!mime_is_type(p, "multipart", "report"))
 		fail("not multipart/report");
 	if (p->nchildren != (d->original.len > 0 ? 3u : 2u))
@@ -154,7 +167,9 @@ static void run_quota(uint8_t flags, char **f)
 {
 	struct notice_quota q = {.postmaster = "postmaster@balise.test",
 	                         .bal = f[0],
-	                         .level = flags & 1 ? 100 : flags & 2 ? 90 : 80,
+	                         .level = flags & 1   ? 100
+	                                  : flags & 2 ? 90
+	                                              : 80,
 	                         .used = strtoull(f[1], NULL, 10),
 	                         .quota = strtoull(f[2], NULL, 10),
 	                         .date = (int64_t)strtoll(f[3], NULL, 10),

@@ -265,12 +265,11 @@ END_TEST
 
 START_TEST(ndr_each_code_in_french)
 {
-	static const char *const codes[] = {"5.1.1", "5.2.1", "5.2.2", "5.3.4", "5.7.1",
-	                                    "4.4.7", "5.4.7", "5.4.4"};
-	static const char *const words[] = {"adresse inconnue", "suspendue", "pleine",
-	                                    "trop volumineux", "espace de confiance",
-	                                    "délai de remise", "délai de remise",
-	                                    "impossible d'acheminer"};
+	static const char *const codes[] = {"5.1.1", "5.2.1", "5.2.2", "5.3.4",
+	                                    "5.7.1", "4.4.7", "5.4.7", "5.4.4"};
+	static const char *const words[] = {
+	    "adresse inconnue",    "suspendue",       "pleine",          "trop volumineux",
+	    "espace de confiance", "délai de remise", "délai de remise", "impossible d'acheminer"};
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		struct dsn_rcpt r = {.rcpt = "bob@x.fr", .action = DSN_FAILED, .status = codes[i]};
@@ -340,8 +339,7 @@ START_TEST(success_with_orcpt_and_envid)
 	                 "Final-Recipient: rfc822;bob@clinique.exemple.fr\r\n"
 	                 "Action: delivered\r\nStatus: 2.0.0\r\n");
 	ck_assert(mime_is_type(nth_child(p.m->root, 2), "text", "rfc822-headers"));
-	ck_assert_str_eq(s = slice_dup(nth_child(p.m->root, 0)->description),
-	                 "Avis de remise");
+	ck_assert_str_eq(s = slice_dup(nth_child(p.m->root, 0)->description), "Avis de remise");
 	free(s);
 	parsed_free(&p);
 }
@@ -349,7 +347,9 @@ END_TEST
 
 START_TEST(relayed_and_expanded)
 {
-	struct dsn_rcpt r[] = {{.rcpt = "bob@autre.fr", .action = DSN_RELAYED, .status = "2.0.0",
+	struct dsn_rcpt r[] = {{.rcpt = "bob@autre.fr",
+	                        .action = DSN_RELAYED,
+	                        .status = "2.0.0",
 	                        .remote_mta = "mx.autre.fr"},
 	                       {.rcpt = "liste@x.fr", .action = DSN_EXPANDED}};
 	struct dsn d = base_dsn(r, 2);
@@ -611,7 +611,8 @@ START_TEST(injection_refused_or_neutralised)
 	build_ok(&d, &p, NULL);
 	ck_hasnt(p.status, "\nBcc");
 	ck_hasnt(p.status, "\nX-Injected");
-	ck_has(p.status, "Final-Recipient: utf-8;bob@x.fr\\x{FFFD}\\x{FFFD}Bcc:\\x{20}evil@y.fr\r\n");
+	ck_has(p.status,
+	       "Final-Recipient: utf-8;bob@x.fr\\x{FFFD}\\x{FFFD}Bcc:\\x{20}evil@y.fr\r\n");
 	ck_has(p.status, "Original-Recipient: utf-8;o@x.fr\\x{FFFD}");
 	ck_has(p.status, "Original-Envelope-Id: id+0D+0AX-Injected:+203\r\n");
 	ck_has(p.status, "Remote-MTA: dns; mx X-Injected: 1\r\n");
@@ -662,10 +663,12 @@ START_TEST(utf8_addresses)
 	unsigned flags;
 	char *s;
 
-	d.return_path = "al\xc3\xaf" "ce@h\xc3\xb4pital.fr";
+	d.return_path = "al\xc3\xaf"
+	                "ce@h\xc3\xb4pital.fr";
 	build_ok(&d, &p, &flags);
 	ck_assert_uint_eq(flags, NOTICE_F_SMTPUTF8);
-	ck_assert_str_eq(s = header_utf8(&p, "To"), "<al\xc3\xaf" "ce@h\xc3\xb4pital.fr>");
+	ck_assert_str_eq(s = header_utf8(&p, "To"), "<al\xc3\xaf"
+	                                            "ce@h\xc3\xb4pital.fr>");
 	free(s);
 	ck_has(p.status, "Original-Recipient: utf-8;j\\x{E9}r\\x{F4}me\\x{2B}x\\x{3D}y\\x{5C}"
 	                 "@h\\x{F4}pital.fr\r\n");
@@ -703,7 +706,7 @@ START_TEST(long_values_folded)
 	diag[sizeof(diag) - 1] = '\0';
 	build_ok(&d, &p, NULL);
 	/* the delivery-status lines: folded at spaces, none past 78 */
-	for (char *l = p.status; *l; ) {
+	for (char *l = p.status; *l;) {
 		char *e = strstr(l, "\r\n");
 		size_t n = e ? (size_t)(e - l) : strlen(l);
 		ck_assert_msg(n <= MAILGEN_LINE, "status line of %zu", n);
@@ -789,7 +792,9 @@ START_TEST(quota_alerts)
 	                 "Votre boîte aux lettres est pleine : elle ne peut plus recevoir ni "
 	                 "envoyer de messages");
 	free(s);
-	ck_has(p.text, "a atteint la limite de l'espace de stockage\nqui lui est attribué : elle est pleine.");
+	ck_has(
+	    p.text,
+	    "a atteint la limite de l'espace de stockage\nqui lui est attribué : elle est pleine.");
 	ck_has(p.text, "ne peut plus recevoir ni envoyer de messages");
 	ck_has(p.text, "envoyer de messages\ntant que de l'espace n'aura pas été libéré.");
 	ck_has(p.text, "1,5\xc2\xa0Go sur les 1,5\xc2\xa0Go de son quota, soit 100\xc2\xa0%");
@@ -837,8 +842,12 @@ START_TEST(generic_notice)
 	char *s;
 
 	buf_init(&out, 0);
-	ck_assert_int_eq(notice_build(&n, slice_from_cstr("Ligne 1\n-- \n.\nfin   \n"), &out, NULL,
-	                              &err), 0);
+	n.auto_submitted = "auto-generated\r\nBcc: x@y.fr";
+	ck_assert_int_eq(notice_build(&n, SLICE_STR("x"), &out, NULL, &err), -1);
+	ck_assert_uint_eq(out.len, 0);
+	n.auto_submitted = "auto-notified";
+	ck_assert_int_eq(
+	    notice_build(&n, slice_from_cstr("Ligne 1\n-- \n.\nfin   \n"), &out, NULL, &err), 0);
 	assert_wire_clean(buf_slice(&out));
 	mime_parse(out.data, out.len, &m);
 	buf_init(&t, 0);
@@ -851,6 +860,9 @@ START_TEST(generic_notice)
 	                 "Équipe \"support\" <postmaster@balise.test>");
 	free(s);
 	ck_assert_uint_eq(mime_header_count(mime_part_header(m, m->root), "Bcc"), 0);
+	buf_reset(&t);
+	ck_assert_int_eq(mime_header_get(mime_part_header(m, m->root), "Auto-Submitted", &t), 1);
+	ck_assert(slice_eq_cstr(buf_slice(&t), "auto-notified"));
 	buf_reset(&t);
 	ck_assert_int_eq(mime_part_text(m, m->root, &t), 0);
 	ck_assert_str_eq(s = slice_dup(buf_slice(&t)), "Ligne 1\r\n-- \r\n.\r\nfin   \r\n");
@@ -920,7 +932,7 @@ START_TEST(quoted_printable_round_trip)
 	ck_assert(mailgen_is_ascii(buf_slice(&out)));
 	ck_assert(!strstr(buf_cstr(&out) == 0 ? (char *)out.data : "", "\n--"));
 	ck_assert(!strstr((char *)out.data, "=_"));
-	for (char *l = (char *)out.data; *l; ) {
+	for (char *l = (char *)out.data; *l;) {
 		char *e = strstr(l, "\r\n");
 		ck_assert_uint_le((size_t)(e - l), MAILGEN_QP_LINE);
 		l = e + 2;
@@ -969,13 +981,16 @@ START_TEST(french_formats)
 	} sizes[] = {
 	    {0, "0\xc2\xa0octet"},
 	    {1, "1\xc2\xa0octet"},
-	    {1023, "1\xc2\xa0" "023\xc2\xa0octets"},
+	    {1023, "1\xc2\xa0"
+	           "023\xc2\xa0octets"},
 	    {1536, "1,5\xc2\xa0Ko"},
 	    {1024 * 1024 - 1, "1\xc2\xa0Mo"},
 	    {UINT64_C(500) * 1024 * 1024, "500\xc2\xa0Mo"},
 	    {UINT64_C(1536) * 1024 * 1024, "1,5\xc2\xa0Go"},
-	    {UINT64_C(1023) * 1024 * 1024 * 1024 * 1024, "1\xc2\xa0" "023\xc2\xa0To"},
-	    {UINT64_MAX, "16\xc2\xa0" "Eo"},
+	    {UINT64_C(1023) * 1024 * 1024 * 1024 * 1024, "1\xc2\xa0"
+	                                                 "023\xc2\xa0To"},
+	    {UINT64_MAX, "16\xc2\xa0"
+	                 "Eo"},
 	};
 	struct buf b;
 
@@ -989,7 +1004,9 @@ START_TEST(french_formats)
 	buf_reset(&b);
 	tfr_format_uint(1234567, &b);
 	buf_cstr(&b);
-	ck_assert_str_eq((char *)b.data, "1\xc2\xa0" "234\xc2\xa0" "567");
+	ck_assert_str_eq((char *)b.data, "1\xc2\xa0"
+	                                 "234\xc2\xa0"
+	                                 "567");
 	buf_reset(&b);
 	tfr_format_percent(999, 1000, &b);
 	buf_cstr(&b);
@@ -1068,7 +1085,8 @@ static void write_file(const char *path, struct slice s)
 static char *check_arg(const char *dir, const char *name, const char *kind, const char *subject,
                        const char *actions)
 {
-	size_t n = strlen(dir) + strlen(name) + strlen(kind) + strlen(subject) + strlen(actions) + 8;
+	size_t n =
+	    strlen(dir) + strlen(name) + strlen(kind) + strlen(subject) + strlen(actions) + 8;
 	char *a = malloc(n);
 
 	snprintf(a, n, "%s/%s|%s|%s|%s", dir, name, kind, subject, actions);
@@ -1092,12 +1110,15 @@ static int run(char *const argv[])
 
 START_TEST(python_email_reads_back)
 {
-	struct dsn_rcpt r[] = {{.rcpt = "bob@x.fr", .action = DSN_FAILED, .status = "5.2.2",
-	                        .diag = "552 5.2.2 full"},
-	                       {.rcpt = "j\xc3\xa9r\xc3\xb4me@x.fr", .action = DSN_DELAYED,
-	                        .retry_until = T_2026_12_01_1455 + 86400},
-	                       {.rcpt = "ok@x.fr", .orcpt_type = "rfc822", .orcpt = "OK@x.fr",
-	                        .action = DSN_DELIVERED}};
+	struct dsn_rcpt r[] = {
+	    {.rcpt = "bob@x.fr", .action = DSN_FAILED, .status = "5.2.2", .diag = "552 5.2.2 full"},
+	    {.rcpt = "j\xc3\xa9r\xc3\xb4me@x.fr",
+	     .action = DSN_DELAYED,
+	     .retry_until = T_2026_12_01_1455 + 86400},
+	    {.rcpt = "ok@x.fr",
+	     .orcpt_type = "rfc822",
+	     .orcpt = "OK@x.fr",
+	     .action = DSN_DELIVERED}};
 	struct dsn d = base_dsn(r, 3);
 	struct notice_quota q = {.postmaster = "postmaster@balise.test",
 	                         .bal = "dr.martin@balise.test",
@@ -1129,14 +1150,15 @@ START_TEST(python_email_reads_back)
 	buf_free(&out);
 
 	snprintf(script, sizeof(script), "%s/tests/unit/dsn_email_check.py", src ? src : ".");
-	char *argv[] = {(char *)(py ? py : "python3"), script,
-	                check_arg(dir, "ndr.eml", "dsn", tfr_dsn_subject(TFR_REPORT_FAILURE),
-	                          "failed,delayed,delivered"),
-	                check_arg(dir, "delay.eml", "dsn", tfr_dsn_subject(TFR_REPORT_DELAY),
-	                          "delayed,delivered"),
-	                check_arg(dir, "alert.eml", "alert", tfr_quota_subject(TFR_QUOTA_LEVEL_FULL),
-	                          ""),
-	                NULL};
+	char *argv[] = {
+	    (char *)(py ? py : "python3"),
+	    script,
+	    check_arg(dir, "ndr.eml", "dsn", tfr_dsn_subject(TFR_REPORT_FAILURE),
+	              "failed,delayed,delivered"),
+	    check_arg(dir, "delay.eml", "dsn", tfr_dsn_subject(TFR_REPORT_DELAY),
+	              "delayed,delivered"),
+	    check_arg(dir, "alert.eml", "alert", tfr_quota_subject(TFR_QUOTA_LEVEL_FULL), ""),
+	    NULL};
 	ck_assert_msg(run(argv) == 0, "dsn_email_check.py failed (output above)");
 	for (int i = 2; i < 5; i++)
 		free(argv[i]);
