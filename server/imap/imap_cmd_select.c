@@ -147,15 +147,37 @@ enum imap_cmd_result imap_cmd_check(struct imap_cmd_ctx *ctx)
 
 struct close_job {
 	uint64_t mailbox_id;
-	uint32_t *uids;
+	const uint32_t *view_uids; /* the session's messages, ascending */
+	size_t n_view;
+	uint32_t *uids; /* to expunge */
 	size_t n, cap;
 };
 
+static bool close_in_view(const struct close_job *j, uint32_t uid)
+{
+	size_t lo = 0, hi = j->n_view;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (j->view_uids[mid] == uid)
+			return true;
+		if (j->view_uids[mid] < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* A message of the view that is \Deleted in the store now: flags set by
+ * other sessions since the view's last sync count, messages the session
+ * has not seen yet do not (like Dovecot). */
 static int close_collect(void *arg, const struct store_msg *m)
 {
 	struct close_job *j = arg;
 
-	if (!(m->flags & MSG_DELETED))
+	if (!(m->flags & MSG_DELETED) || !close_in_view(j, m->uid))
 		return 0;
 	if (j->n == j->cap) {
 		j->cap = j->cap ? j->cap * 2 : 64;
@@ -165,8 +187,8 @@ static int close_collect(void *arg, const struct store_msg *m)
 	return 0;
 }
 
-/* Writer thread: expunges what is \Deleted now (the apply may be replayed,
- * so the list is rebuilt each time). */
+/* Writer thread: expunges what is \Deleted now among the view's messages
+ * (the apply may be replayed, so the list is rebuilt each time). */
 static int close_apply(struct store_txn *txn, void *arg)
 {
 	struct close_job *j = arg;
@@ -193,22 +215,48 @@ static void close_done(struct imap_cmd_ctx *ctx, int result)
 	imap_cmd_done(ctx);
 }
 
+/* Read first: a CLOSE with nothing to expunge needs no write. 1 when a
+ * message of the view is \Deleted in the store, 0 not, or a store_err. */
+static int close_any_deleted(struct store *st, struct close_job *j)
+{
+	struct store_txn *txn;
+	int r = store_read_begin(st, &txn);
+
+	if (r < 0)
+		return r;
+	j->n = 0;
+	r = store_msg_each(txn, j->mailbox_id, 1, close_collect, j);
+	store_read_end(&txn);
+	free(j->uids);
+	j->uids = NULL;
+	j->cap = 0;
+	return r < 0 ? r : j->n > 0;
+}
+
 imap_cmd_fn imap_cmd_close;
 enum imap_cmd_result imap_cmd_close(struct imap_cmd_ctx *ctx)
 {
 	struct imap_view *v = ctx->s->view;
-	struct close_job *j;
-	bool any = false;
+	struct close_job *j = imap_cmd_alloc(ctx, sizeof(*j));
+	uint32_t *uids = imap_cmd_alloc(ctx, ((size_t)v->n + 1) * sizeof(*uids));
+	int r = 0;
 
-	for (uint32_t i = 0; i < v->n && !any; i++)
-		any = (v->msgs[i].flags & MSG_DELETED) != 0;
-	if (v->read_only || !any) {
+	/* The view's cached flags may be stale: what counts is the store's
+	 * \Deleted at the time of CLOSE (RFC 9051 section 6.4.1). */
+	j->mailbox_id = v->mb.id;
+	for (uint32_t i = 0; i < v->n; i++)
+		if (!v->msgs[i].expunged)
+			uids[j->n_view++] = v->msgs[i].uid;
+	j->view_uids = uids;
+	if (!v->read_only && j->n_view > 0)
+		r = close_any_deleted(ctx->s->srv->store, j);
+	if (r < 0)
+		log_warn("%s imap close failed: %s", imap_session_id(ctx->s), store_strerror(r));
+	if (r <= 0) {
 		imap_session_set_state(ctx->s, IMAP_ST_AUTH);
 		imap_reply_ok(ctx, NULL, "CLOSE completed");
 		return IMAP_CMD_DONE;
 	}
-	j = imap_cmd_alloc(ctx, sizeof(*j));
-	j->mailbox_id = v->mb.id;
 	ctx->data = j;
 	imap_cmd_store_write(ctx, close_apply, j, close_done);
 	return IMAP_CMD_WAIT;
