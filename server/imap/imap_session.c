@@ -209,6 +209,8 @@ void imap_session_accept(struct conn *c, void *arg)
 
 /* ---------------------------------------------------------------- sync */
 
+static void session_bye(struct imap_session *s, const char *why);
+
 void imap_session_sync(struct imap_session *s)
 {
 	const struct imap_cmd_def *def = s->cmd.def;
@@ -226,8 +228,16 @@ void imap_session_sync(struct imap_session *s)
 	buf_init(&out, 0);
 	r = imap_view_sync(s->srv->store, s->view, allow_expunge,
 	                   (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC)) != 0, &out);
-	if (r < 0)
+	if (r == STORE_E_NOTFOUND) {
+		/* Deleted by another session: nothing can be told about it
+		 * (RFC 2180 section 3.3); like Dovecot, the session ends. The
+		 * view stays until the session is freed: the running command
+		 * may still hold it. */
+		log_info("%s imap selected mailbox deleted, closing", imap_session_id(s));
+		session_bye(s, "Selected mailbox was deleted, have to disconnect");
+	} else if (r < 0) {
 		log_warn("%s imap sync failed: %s", imap_session_id(s), store_strerror(r));
+	}
 	imap_write(s, out.data, out.len);
 	buf_free(&out);
 	s->changed = false;

@@ -126,7 +126,7 @@ int imap_view_changed(struct store *st, const struct imap_view *v)
 	r = store_mailbox_get_by_id(txn, v->mb.id, &mb);
 	store_read_end(&txn);
 	if (r != 1)
-		return r < 0 ? r : 0;
+		return r < 0 ? r : 1; /* gone: imap_view_sync() says so */
 	return mb.highestmodseq != v->modseq || mb.uidnext != v->uidnext;
 }
 
@@ -346,6 +346,8 @@ int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, bo
 			imap_view_load_keywords(st, v);
 		sync_emit(&c, allow_expunge, condstore, out);
 		r = 0;
+	} else if (r == 0 && !found) {
+		r = STORE_E_NOTFOUND; /* deleted: the session cannot go on with it */
 	}
 	free(c.added);
 	free(c.changed);

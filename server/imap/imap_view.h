@@ -48,15 +48,16 @@ void imap_view_free(struct imap_view **v);
  * (STORE_MBOX_NAME_MAX + 1 bytes); -1 if too long. */
 int imap_mailbox_name_norm(const char *name, char *out, size_t outsz);
 
-/* Cheap check (one mailbox record): did HIGHESTMODSEQ or UIDNEXT move?
- * 1 yes, 0 no, negative store_err. */
+/* Cheap check (one mailbox record): did HIGHESTMODSEQ or UIDNEXT move, or
+ * is the mailbox gone? 1 yes, 0 no, negative store_err. */
 int imap_view_changed(struct store *st, const struct imap_view *v);
 
 /* Brings the view up to date and appends the untagged responses to out:
  * "* n EXPUNGE" (only with allow_expunge; otherwise those messages stay in
  * the view, marked, until a later sync), "* n EXISTS", and "* n FETCH
  * (FLAGS (...))" for messages whose flags changed (with "MODSEQ (m)" when
- * condstore). 0 or a negative store_err. */
+ * condstore). 0, STORE_E_NOTFOUND when the mailbox no longer exists
+ * (deleted by another session), or another negative store_err. */
 int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, bool condstore,
                    struct buf *out);
 
