@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "imap_cmd_mailbox.h"
+#include "imap_qresync.h"
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
@@ -56,9 +57,9 @@ static void select_responses(struct imap_session *s, const struct imap_view *v)
 	buf_free(&b);
 }
 
-/* SELECT's optional parameter list: only (CONDSTORE) (RFC 7162 section
- * 3.1.8). 0, or -1 after a BAD reply. */
-static int select_params(struct imap_cmd_ctx *ctx)
+/* SELECT's optional parameter list: CONDSTORE (RFC 7162 section 3.1.8)
+ * and QRESYNC (...) (section 3.2.5). 0, or -1 after a BAD reply. */
+static int select_params(struct imap_cmd_ctx *ctx, struct imap_qresync *q)
 {
 	const struct imap_arg *list;
 	unsigned n;
@@ -70,6 +71,11 @@ static int select_params(struct imap_cmd_ctx *ctx)
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {
+		if (imap_arg_atom_equals(&list[i], "QRESYNC") && i + 1 < n) {
+			if (imap_qresync_parse(ctx, &list[++i], q) < 0)
+				return -1;
+			continue;
+		}
 		if (!imap_arg_atom_equals(&list[i], "CONDSTORE") ||
 		    !imap_capability_has(ctx->s, "CONDSTORE")) {
 			imap_reply_bad(ctx, NULL, "Unsupported SELECT parameter");
@@ -85,29 +91,43 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 	struct imap_session *s = ctx->s;
 	struct imap_view *v = NULL;
 	char name[STORE_MBOX_NAME_MAX + 1];
+	struct imap_qresync q;
 	int r;
 
 	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
 	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0)
 		return IMAP_CMD_DONE;
-	if (select_params(ctx) < 0)
+	imap_qresync_init(&q);
+	if (select_params(ctx, &q) < 0) {
+		imap_qresync_free(&q);
 		return IMAP_CMD_DONE;
-	/* RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected. */
+	}
+	/* RFC 9051 section 6.3.2: a failed SELECT leaves no mailbox selected.
+	 * The CLOSED code goes to every client (RFC 9051 section 7.1, RFC
+	 * 7162 section 3.2.11): unknown codes are ignored by older ones. */
 	if (s->view != NULL) {
 		imap_session_set_state(s, IMAP_ST_AUTH);
-		if (s->enabled & (IMAP_EN_QRESYNC | IMAP_EN_REV2))
-			imap_untagged(s, "OK [CLOSED] Previous mailbox closed");
+		imap_untagged(s, "OK [CLOSED] Previous mailbox closed");
 	}
 	r = imap_view_open(s->srv->store, s->bal_id, name, read_only, &v);
 	if (r <= 0) {
 		if (r < 0)
 			log_warn("%s imap select failed: %s", imap_session_id(s),
 			         store_strerror(r));
+		imap_qresync_free(&q);
 		imap_reply_no(ctx, r == 0 ? "NONEXISTENT" : "SERVERBUG",
 		              r == 0 ? "No such mailbox" : "Cannot open the mailbox");
 		return IMAP_CMD_DONE;
 	}
 	select_responses(s, v);
+	r = imap_qresync_select(s, v, &q);
+	imap_qresync_free(&q);
+	if (r < 0) { /* half a resync would leave the client's cache wrong */
+		log_warn("%s imap qresync failed: %s", imap_session_id(s), store_strerror(r));
+		imap_view_free(&v);
+		imap_reply_no(ctx, "SERVERBUG", "Cannot resynchronise the mailbox");
+		return IMAP_CMD_DONE;
+	}
 	s->view = v;
 	imap_session_set_state(s, IMAP_ST_SELECTED);
 	imap_reply_ok(ctx, read_only ? "READ-ONLY" : "READ-WRITE",

@@ -215,6 +215,7 @@ void imap_session_sync(struct imap_session *s)
 {
 	const struct imap_cmd_def *def = s->cmd.def;
 	bool allow_expunge = true;
+	unsigned opts = 0;
 	struct buf out;
 	int r;
 
@@ -225,9 +226,12 @@ void imap_session_sync(struct imap_session *s)
 	if (def != NULL && (def->flags & IMAP_CMDF_USES_SEQS) &&
 	    (!s->cmd.uid || (def->flags & IMAP_CMDF_UID_USES_SEQS)))
 		allow_expunge = false;
+	if (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC))
+		opts |= IMAP_VIEW_MODSEQ;
+	if (s->enabled & IMAP_EN_QRESYNC) /* RFC 7162 section 3.2.10 */
+		opts |= IMAP_VIEW_VANISHED;
 	buf_init(&out, 0);
-	r = imap_view_sync(s->srv->store, s->view, allow_expunge,
-	                   (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC)) != 0, &out);
+	r = imap_view_sync(s->srv->store, s->view, allow_expunge, opts, &out);
 	if (r == STORE_E_NOTFOUND) {
 		/* Deleted by another session: nothing can be told about it
 		 * (RFC 2180 section 3.3); like Dovecot, the session ends. The
