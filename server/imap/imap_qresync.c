@@ -3,6 +3,8 @@
  * the VANISHED (EARLIER) responses, from the store's modseq log. */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "imap_qresync.h"
 #include "imap_session.h"
 #include "imap_view.h"
@@ -235,4 +237,25 @@ int imap_qresync_fetch_vanished(struct imap_session *s, struct slice text, uint6
 	imap_seqset_free(&set);
 	imap_seqset_free(&gone);
 	return r;
+}
+
+/* ---------------------------------------------------------------- EXPUNGE */
+
+const char *imap_qresync_ok_code(struct imap_session *s, char *code, size_t len)
+{
+	struct store_mailbox mb;
+	struct store_txn *txn;
+	int r;
+
+	if (!(s->enabled & IMAP_EN_QRESYNC) || s->view == NULL)
+		return NULL;
+	r = store_read_begin(s->srv->store, &txn);
+	if (r < 0)
+		return NULL;
+	r = store_mailbox_get_by_id(txn, s->view->mb.id, &mb);
+	store_read_end(&txn);
+	if (r != 1)
+		return NULL;
+	snprintf(code, len, "HIGHESTMODSEQ %llu", (unsigned long long)mb.highestmodseq);
+	return code;
 }

@@ -15,6 +15,7 @@
 #define BALISE_IMAP_QRESYNC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "imap_cmd.h"
@@ -54,5 +55,13 @@ int imap_qresync_select(struct imap_session *s, const struct imap_view *v,
  * "$" the saved search) expunged at a modseq above n (RFC 7162 section
  * 3.2.6). Written before the FETCH responses. 0 or a store_err. */
 int imap_qresync_fetch_vanished(struct imap_session *s, struct slice set, uint64_t changedsince);
+
+/* The response code "HIGHESTMODSEQ n" for the tagged OK of EXPUNGE and
+ * UID EXPUNGE once QRESYNC is enabled (what Dovecot sends; KIMAP and
+ * others read it), written into code; NULL when QRESYNC is off or the
+ * store cannot be read. Read before the reply's sync, whose snapshot is at
+ * least as recent: the client is never told a modseq it has not caught up
+ * with. */
+const char *imap_qresync_ok_code(struct imap_session *s, char *code, size_t len);
 
 #endif

@@ -204,8 +204,13 @@ def test_uid_fetch_vanished():
     a.ok("ENABLE QRESYNC")
     a.ok("SELECT box")
     a.ok("UID STORE 2,5 +FLAGS.SILENT (\\Deleted)")
-    r = a.ok("UID EXPUNGE 2,5")
-    check(r == ["* VANISHED 2,5"], r)  # the session's own, without EARLIER
+    r = a.cmd("UID EXPUNGE 2,5")
+    check(r[0] == "* VANISHED 2,5", r)  # the session's own, without EARLIER
+    # The tagged OK tells the modseq reached (as Dovecot does).
+    o = Client("qr3")
+    _, hm = select_info(o.ok("EXAMINE box"))
+    o.close()
+    check(r[1:] == ["OK [HIGHESTMODSEQ %d] UID EXPUNGE completed" % hm], r)
     a.ok("UID STORE 3 +FLAGS.SILENT (\\Flagged)")
     ms = modseqs(a)
     r = a.ok("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)" % m0)
@@ -241,7 +246,8 @@ def test_vanished_updates():
     p.ok("SELECT box")
     w.ok("SELECT box")
     w.ok("UID STORE 2 +FLAGS.SILENT (\\Deleted)")
-    w.ok("UID EXPUNGE 2")
+    r = w.cmd("UID EXPUNGE 2")
+    check(r == ["* 2 EXPUNGE", "OK UID EXPUNGE completed"], r)  # no QRESYNC there
     r = q.ok("NOOP")
     check(r == ["* VANISHED 2"], r)
     r = p.ok("NOOP")
