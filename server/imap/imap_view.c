@@ -234,10 +234,10 @@ static int sync_one(void *arg, uint32_t uid, uint64_t modseq, bool expunged)
 	struct store_msg m;
 	int r;
 
-	(void)modseq;
 	if (expunged) {
 		if (i >= 0 && !c->v->msgs[i].expunged) {
 			c->v->msgs[i].expunged = true;
+			c->v->msgs[i].modseq = modseq; /* the expunge's, for sync_held() */
 			c->v->n_expunged++;
 		}
 		return 0;
@@ -333,6 +333,23 @@ static void sync_emit(struct sync_ctx *c, bool allow_expunge, unsigned opts, str
 	}
 }
 
+/* Expunges held back while MODSEQ values newer than theirs reach the
+ * client (flag updates, FETCH MODSEQ): a HIGHESTMODSEQ below the oldest
+ * of them, so that a client cut off before it hears of them resyncs from
+ * there and learns of them (RFC 5162 erratum 1810, kept in RFC 7162). */
+static void sync_held(const struct imap_view *v, bool allow_expunge, unsigned opts, struct buf *out)
+{
+	uint64_t low = UINT64_MAX;
+
+	if (allow_expunge || v->n_expunged == 0 || !(opts & IMAP_VIEW_MODSEQ))
+		return;
+	for (uint32_t i = 0; i < v->n; i++)
+		if (v->msgs[i].expunged && v->msgs[i].modseq < low)
+			low = v->msgs[i].modseq;
+	buf_printf(out, "* OK [HIGHESTMODSEQ %llu] Expunges pending\r\n",
+	           (unsigned long long)(low - 1));
+}
+
 int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, unsigned opts,
                    struct buf *out)
 {
@@ -343,6 +360,8 @@ int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, un
 
 	if (!(allow_expunge && v->n_expunged > 0)) {
 		r = imap_view_changed(st, v);
+		if (r == 0)
+			sync_held(v, allow_expunge, opts, out);
 		if (r <= 0)
 			return r;
 	}
@@ -366,6 +385,7 @@ int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, un
 		if (unknown_kw || c.n_changed > 0)
 			imap_view_load_keywords(st, v);
 		sync_emit(&c, allow_expunge, opts, out);
+		sync_held(v, allow_expunge, opts, out);
 		r = 0;
 	} else if (r == 0 && !found) {
 		r = STORE_E_NOTFOUND; /* deleted: the session cannot go on with it */

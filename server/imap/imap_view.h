@@ -17,8 +17,8 @@ struct imap_view_msg {
 	uint32_t uid;
 	uint32_t flags;    /* enum store_flag bits */
 	uint64_t keywords; /* keyword index bits */
-	uint64_t modseq;
-	bool expunged; /* gone from the store, EXPUNGE not sent yet */
+	uint64_t modseq;   /* once expunged: the expunge's modseq */
+	bool expunged;     /* gone from the store, EXPUNGE not sent yet */
 };
 
 struct imap_view {
@@ -61,7 +61,8 @@ int imap_view_changed(struct store *st, const struct imap_view *v);
  * the view, marked, until a later sync; "* VANISHED uid-set" instead with
  * IMAP_VIEW_VANISHED, RFC 7162 section 3.2.10), "* n EXISTS", and "* n
  * FETCH (FLAGS (...))" for messages whose flags changed (with "MODSEQ (m)"
- * with IMAP_VIEW_MODSEQ). 0, STORE_E_NOTFOUND when the mailbox no longer
+ * with IMAP_VIEW_MODSEQ; then, while expunges are held back, "* OK
+ * [HIGHESTMODSEQ m]" below theirs). 0, STORE_E_NOTFOUND when the mailbox no longer
  * exists (deleted by another session), or another negative store_err. */
 int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, unsigned opts,
                    struct buf *out);

@@ -268,13 +268,20 @@ def test_vanished_updates():
     # The session's own MOVE.
     r = q.ok("UID MOVE 6 other")
     check("* VANISHED 6" in r and not any("EXPUNGE" in x for x in r), r)
-    # Held back during a sequence-number FETCH, like EXPUNGE.
+    # Held back during a sequence-number FETCH, like EXPUNGE; the MODSEQ
+    # values sent meanwhile are newer than the expunge, so a HIGHESTMODSEQ
+    # below the expunge's follows them (RFC 5162 erratum 1810).
     w.ok("UID STORE 1 +FLAGS.SILENT (\\Deleted)")
     w.ok("UID EXPUNGE 1")
+    _, expunge_modseq = select_info(w.ok("SELECT box"))
+    w.ok("UID STORE 3 +FLAGS.SILENT (\\Seen)")  # MODSEQ above the expunge's
     r = q.cmd("FETCH 1:2 (UID)")
-    check(len(r) == 2 and r[0].startswith("* 2 FETCH (UID 3") and
-          r[1].startswith("NO [EXPUNGEISSUED]"), r)
-    check(q.ok("NOOP") == ["* VANISHED 1"], "sent at NOOP")
+    check(len(r) == 4 and r[0].startswith("* 2 FETCH (UID 3") and
+          r[1].startswith("* 2 FETCH (MODSEQ (") and "UID 3 FLAGS (\\Seen)" in r[1] and
+          r[2] == "* OK [HIGHESTMODSEQ %d] Expunges pending" % (expunge_modseq - 1) and
+          r[3].startswith("NO [EXPUNGEISSUED]"), r)
+    r = q.ok("NOOP")
+    check(r == ["* VANISHED 1"], r)
     for c in (w, q, p):
         c.close()
 
