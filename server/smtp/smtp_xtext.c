@@ -192,7 +192,7 @@ int smtp_unitext_encode(struct slice in, bool unitext, struct buf *out)
 		size_t k = smtp_utf8_char(in.p + i, in.len - i, &cp);
 		int r;
 
-		if (k == 0) {
+		if (k == 0 || cp == 0) { /* RFC 6533 has no escape for U+0000 */
 			out->len = start;
 			return -1;
 		}

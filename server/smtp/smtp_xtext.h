@@ -36,8 +36,8 @@ int smtp_xtext_encode(struct slice in, struct buf *out);
  * The decoded length, or -1. */
 long smtp_unitext_decode(struct slice in, bool unitext, uint8_t *out, size_t outsz);
 /* Appends the UTF-8 string in as utf-8-addr-xtext (unitext false) or
- * utf-8-addr-unitext (true). -1 when in is not UTF-8 or out passes its
- * max. */
+ * utf-8-addr-unitext (true). -1 when in is not UTF-8, holds a NUL (no
+ * escape exists for it) or out passes its max. */
 int smtp_unitext_encode(struct slice in, bool unitext, struct buf *out);
 
 #endif

@@ -727,6 +727,8 @@ START_TEST(unitext_roundtrip)
 	}
 	buf_init(&b, 0);
 	ck_assert_int_eq(smtp_unitext_encode(slice_from_cstr("a\xff"), false, &b), -1);
+	ck_assert_int_eq(smtp_unitext_encode((struct slice){(const uint8_t *)"a\0b", 3}, true, &b),
+	                 -1);
 	ck_assert_uint_eq(b.len, 0);
 	ck_assert_int_eq(smtp_unitext_encode(slice_from_cstr("a b+\xc3\xa9"), false, &b), 0);
 	ck_assert(slice_is(buf_slice(&b), "a\\x{20}b\\x{2B}\\x{E9}"));
