@@ -16,9 +16,13 @@ server_smtp_libbalsmtp_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
 SMTP_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
 SMTP_LIBS = server/smtp/libbalsmtp.a common/libbalcommon.a
 
-check_PROGRAMS += tests/unit/check_smtp_parser
-TESTS += tests/unit/check_smtp_parser
+check_PROGRAMS += tests/unit/check_smtp_parser tests/unit/check_smtp_data
+TESTS += tests/unit/check_smtp_parser tests/unit/check_smtp_data
 tests_unit_check_smtp_parser_SOURCES = tests/unit/check_smtp_parser.c
 tests_unit_check_smtp_parser_CPPFLAGS = $(SMTP_UNIT_CPPFLAGS)
 tests_unit_check_smtp_parser_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_smtp_parser_LDADD = $(SMTP_LIBS) $(CHECK_LIBS)
+tests_unit_check_smtp_data_SOURCES = tests/unit/check_smtp_data.c
+tests_unit_check_smtp_data_CPPFLAGS = $(SMTP_UNIT_CPPFLAGS)
+tests_unit_check_smtp_data_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_smtp_data_LDADD = $(SMTP_LIBS) $(CHECK_LIBS)

@@ -148,7 +148,8 @@ struct smtp_rcpt_params {
 /* A parsed command. Slices point into the line given to smtp_cmd_parse(). */
 struct smtp_cmd {
 	enum smtp_verb verb;
-	/* EHLO/HELO: the domain or address literal. VRFY, EXPN: the string
+	/* EHLO/HELO: the domain or address literal, checked strictly (RFC
+	 * 5321 Domain: no underscore, no final dot). VRFY, EXPN: the string
 	 * (required). NOOP, HELP: the string or empty. AUTH: the mechanism. */
 	struct slice arg;
 	/* AUTH: the initial response as sent ("=" is an empty one, RFC 4954
@@ -191,7 +192,10 @@ bool smtp_domain_valid(struct slice s, bool utf8);
 bool smtp_address_literal_valid(struct slice s);
 
 /* MAIL and RCPT parameters (the text after the path, may be empty), as
- * smtp_cmd_parse() uses them. 0 or -1 with *err_r. */
+ * smtp_cmd_parse() uses them. 0 or -1 with *err_r. Checks that need the
+ * session are its own: SIZE against the limit (552 5.3.4), BODY=BINARYMIME
+ * with DATA rather than BDAT (RFC 3030 section 3: 503 5.5.1), AUTH= only
+ * from an authenticated peer it trusts (RFC 4954 section 5). */
 int smtp_mail_params_parse(struct slice s, unsigned flags, struct smtp_mail_params *mp,
                            enum smtp_reply_id *err_r);
 int smtp_rcpt_params_parse(struct slice s, unsigned flags, struct smtp_rcpt_params *rp,
