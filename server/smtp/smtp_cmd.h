@@ -34,8 +34,8 @@
 /* ------------------------------------------------------------ line reader */
 
 enum smtp_line_result {
-	SMTP_LINE_OK,       /* *line_r is a whole line, CRLF excluded */
-	SMTP_LINE_MORE,     /* everything usable was consumed: read more */
+	SMTP_LINE_OK,   /* *line_r is a whole line, CRLF excluded */
+	SMTP_LINE_MORE, /* everything usable was consumed: read more */
 	/* A line longer than max ended (it was skipped as it came): answer
 	 * SMTP_R_LINE_TOO_LONG (SMTP_R_AUTH_LINE_TOO_LONG in an AUTH
 	 * exchange) and go on. */
@@ -102,12 +102,12 @@ enum smtp_verb {
  * (RFC 5321 section 4.1.1.3, any case). */
 struct smtp_path {
 	char addr[SMTP_PATH_MAX + 1];
-	size_t local_len;   /* bytes of addr before "@" (all of it without "@") */
-	bool null;          /* "<>" */
-	bool postmaster;    /* bare "<Postmaster>" */
-	bool utf8;          /* a byte above 0x7f in local part or domain */
-	bool quoted;        /* the local part needs quotes (addr has them) */
-	bool literal;       /* the domain is an address literal "[...]" */
+	size_t local_len; /* bytes of addr before "@" (all of it without "@") */
+	bool null;        /* "<>" */
+	bool postmaster;  /* bare "<Postmaster>" */
+	bool utf8;        /* a byte above 0x7f in local part or domain */
+	bool quoted;      /* the local part needs quotes (addr has them) */
+	bool literal;     /* the domain is an address literal "[...]" */
 };
 
 enum smtp_body { SMTP_BODY_NONE, SMTP_BODY_7BIT, SMTP_BODY_8BITMIME, SMTP_BODY_BINARYMIME };
@@ -129,7 +129,7 @@ struct smtp_mail_params {
 	size_t envid_len; /* decoded, printable ASCII */
 	char envid[SMTP_ENVID_MAX + 1];
 	bool has_auth;
-	bool auth_null; /* AUTH=<> */
+	bool auth_null;  /* AUTH=<> */
 	size_t auth_len; /* decoded mailbox, printable ASCII */
 	char auth[SMTP_AUTH_PARAM_MAX + 1];
 };
@@ -137,7 +137,7 @@ struct smtp_mail_params {
 struct smtp_rcpt_params {
 	unsigned notify; /* SMTP_NOTIFY_* bits, 0 when absent */
 	bool has_orcpt;
-	bool orcpt_utf8_type; /* addr-type "utf-8" (RFC 6533) */
+	bool orcpt_utf8_type;                    /* addr-type "utf-8" (RFC 6533) */
 	char orcpt_type[SMTP_ADDR_TYPE_MAX + 1]; /* as sent */
 	size_t orcpt_len;
 	/* Decoded address: xtext undone for "rfc822" and other types
@@ -156,7 +156,7 @@ struct smtp_cmd {
 	 * section 4), has_ir false when absent. */
 	struct slice ir;
 	bool has_ir;
-	bool helo_literal; /* EHLO/HELO argument is an address literal */
+	bool helo_literal;     /* EHLO/HELO argument is an address literal */
 	struct smtp_path path; /* MAIL, RCPT */
 	struct smtp_mail_params mail;
 	struct smtp_rcpt_params rcpt;

@@ -61,8 +61,16 @@ static int next_param(struct slice *s, bool allow8, struct param *pm)
 }
 
 /* Keyword bits, for duplicates. */
-enum { P_SIZE = 1, P_BODY = 2, P_UTF8 = 4, P_RET = 8, P_ENVID = 16, P_AUTH = 32, P_NOTIFY = 64,
-       P_ORCPT = 128 };
+enum {
+	P_SIZE = 1,
+	P_BODY = 2,
+	P_UTF8 = 4,
+	P_RET = 8,
+	P_ENVID = 16,
+	P_AUTH = 32,
+	P_NOTIFY = 64,
+	P_ORCPT = 128
+};
 
 struct keyword {
 	const char *name;
@@ -71,16 +79,19 @@ struct keyword {
 };
 
 static const struct keyword mail_keys[] = {
-	{"SIZE", P_SIZE, SMTP_EXT_SIZE},   {"BODY", P_BODY, SMTP_EXT_8BITMIME},
-	{"SMTPUTF8", P_UTF8, SMTP_EXT_SMTPUTF8}, {"RET", P_RET, SMTP_EXT_DSN},
-	{"ENVID", P_ENVID, SMTP_EXT_DSN},  {"AUTH", P_AUTH, SMTP_EXT_AUTH},
-	{NULL, 0, 0},
+    {"SIZE", P_SIZE, SMTP_EXT_SIZE},
+    {"BODY", P_BODY, SMTP_EXT_8BITMIME},
+    {"SMTPUTF8", P_UTF8, SMTP_EXT_SMTPUTF8},
+    {"RET", P_RET, SMTP_EXT_DSN},
+    {"ENVID", P_ENVID, SMTP_EXT_DSN},
+    {"AUTH", P_AUTH, SMTP_EXT_AUTH},
+    {NULL, 0, 0},
 };
 
 static const struct keyword rcpt_keys[] = {
-	{"NOTIFY", P_NOTIFY, SMTP_EXT_DSN},
-	{"ORCPT", P_ORCPT, SMTP_EXT_DSN},
-	{NULL, 0, 0},
+    {"NOTIFY", P_NOTIFY, SMTP_EXT_DSN},
+    {"ORCPT", P_ORCPT, SMTP_EXT_DSN},
+    {NULL, 0, 0},
 };
 
 /* The keyword's bit, checking that it is known, enabled and new. */
@@ -171,8 +182,8 @@ static int mail_param(const struct param *pm, int bit, unsigned flags, struct sm
 	case P_ENVID:
 		mp->has_envid = true;
 		return decode_printable(pm->value, SMTP_ENVID_MAX, mp->envid, &mp->envid_len)
-		               ? 0
-		               : fail(err_r, SMTP_R_ENVID_BAD);
+		           ? 0
+		           : fail(err_r, SMTP_R_ENVID_BAD);
 	default: /* P_AUTH: "<>" or an xtext mailbox */
 		mp->has_auth = true;
 		if (slice_eq_cstr(pm->value, "<>")) {
@@ -180,8 +191,8 @@ static int mail_param(const struct param *pm, int bit, unsigned flags, struct sm
 			return 0;
 		}
 		return decode_printable(pm->value, SMTP_AUTH_PARAM_MAX, mp->auth, &mp->auth_len)
-		               ? 0
-		               : fail(err_r, SMTP_R_AUTH_PARAM_BAD);
+		           ? 0
+		           : fail(err_r, SMTP_R_AUTH_PARAM_BAD);
 	}
 }
 
@@ -262,8 +273,8 @@ static int parse_orcpt(struct slice v, unsigned flags, struct smtp_rcpt_params *
 		return 0;
 	}
 	return decode_printable(addr, SMTP_ORCPT_MAX, rp->orcpt, &rp->orcpt_len)
-	               ? 0
-	               : fail(err_r, SMTP_R_ORCPT_BAD);
+	           ? 0
+	           : fail(err_r, SMTP_R_ORCPT_BAD);
 }
 
 int smtp_rcpt_params_parse(struct slice s, unsigned flags, struct smtp_rcpt_params *rp,

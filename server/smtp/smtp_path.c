@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtp_cmd.h"
 #include "smtp_xtext.h"

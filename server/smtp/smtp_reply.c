@@ -13,6 +13,7 @@
  * 5.5.4 invalid arguments, 5.1.3/5.1.7 bad recipient/sender address, 5.6.7
  * non-ASCII address (RFC 6531), 5.5.6 AUTH line too long (RFC 4954), 5.3.4
  * message too big, 5.6.0 other media error. */
+/* clang-format off */
 static const struct smtp_reply_info smtp_replies[SMTP_R_COUNT] = {
 	[SMTP_R_OK] = {250, "2.0.0", "Ok"},
 	[SMTP_R_LINE_TOO_LONG] = {500, "5.5.2", "Ligne de commande trop longue"},
@@ -50,12 +51,13 @@ static const struct smtp_reply_info smtp_replies[SMTP_R_COUNT] = {
 	[SMTP_R_AUTH_LOGIN_BAD] = {501, "5.5.2", "Identifiant ou mot de passe LOGIN mal forme"},
 	[SMTP_R_DATA_TOO_BIG] = {552, "5.3.4", "Message trop volumineux"},
 	[SMTP_R_DATA_BARE_EOL] = {550, "5.6.0",
-	                          "Message refuse : CR ou LF isole, les lignes doivent finir par CRLF"},
+		"Message refuse : CR ou LF isole, les lignes doivent finir par CRLF"},
 	[SMTP_R_DATA_NUL] = {550, "5.6.0", "Message refuse : octet nul dans le contenu"},
 	[SMTP_R_DATA_LINE_TOO_LONG] = {550, "5.6.0",
-	                               "Message refuse : ligne de plus de 998 caracteres"},
+		"Message refuse : ligne de plus de 998 caracteres"},
 	[SMTP_R_DATA_8BIT] = {550, "5.6.0", "Message refuse : octets 8 bits dans un corps 7BIT"},
 };
+/* clang-format on */
 
 const struct smtp_reply_info *smtp_reply_info(enum smtp_reply_id id)
 {
@@ -144,8 +146,9 @@ int smtp_reply_ehlo(struct buf *out, const char *hostname, const char *greeting,
 	buf_init(&t, 0);
 	buf_printf(&t, "%s%s%s", hostname, greeting != NULL ? " " : "",
 	           greeting != NULL ? greeting : "");
-	ehlo_lines(&t, caps);
-	r = buf_cstr(&t) < 0 ? -1 : smtp_reply_format(out, 250, NULL, (const char *)t.data);
+	r = ehlo_lines(&t, caps) < 0 || buf_cstr(&t) < 0
+	        ? -1
+	        : smtp_reply_format(out, 250, NULL, (const char *)t.data);
 	buf_free(&t);
 	return r;
 }

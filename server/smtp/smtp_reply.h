@@ -85,17 +85,17 @@ int smtp_reply_format(struct buf *out, int code, const char *enh, const char *te
 /* The extensions an EHLO answer lists (RFC 5321 section 4.1.1.1), one line
  * each, in this order. */
 struct smtp_ehlo_caps {
-	bool pipelining;  /* RFC 2920 */
-	bool size;        /* RFC 1870; with size_max (0: "SIZE" alone) */
+	bool pipelining; /* RFC 2920 */
+	bool size;       /* RFC 1870; with size_max (0: "SIZE" alone) */
 	uint64_t size_max;
-	bool eightbitmime; /* RFC 6152 */
-	bool binarymime;   /* RFC 3030 */
-	bool chunking;     /* RFC 3030 */
-	bool smtputf8;     /* RFC 6531 */
+	bool eightbitmime;        /* RFC 6152 */
+	bool binarymime;          /* RFC 3030 */
+	bool chunking;            /* RFC 3030 */
+	bool smtputf8;            /* RFC 6531 */
 	bool enhancedstatuscodes; /* RFC 2034 */
-	bool dsn;          /* RFC 3461 */
-	bool starttls;     /* RFC 3207 */
-	const char *auth;  /* RFC 4954: "PLAIN LOGIN", NULL or "" for none */
+	bool dsn;                 /* RFC 3461 */
+	bool starttls;            /* RFC 3207 */
+	const char *auth;         /* RFC 4954: "PLAIN LOGIN", NULL or "" for none */
 };
 
 /* Appends the EHLO answer: "250-HOSTNAME GREETING" then one line per

@@ -28,7 +28,8 @@ long smtp_b64_decode(struct slice in, uint8_t *out, size_t outsz)
 				return -1;
 			}
 		}
-		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
+		    (uint32_t)v[3];
 		/* RFC 4648 section 3.5: the bits padding leaves over are zero */
 		if ((pad == 1 && (w & 0xff) != 0) || (pad == 2 && (w & 0xffff) != 0))
 			return -1;
@@ -123,8 +124,8 @@ int smtp_sasl_plain_decode(struct slice response, struct smtp_sasl_plain *p,
 	if (n < 0) {
 		/* too long to be a valid message is a bad message, not bad base64 */
 		*err_r = response.len % 4 == 0 && response.len / 4 * 3 > sizeof(m) - 2
-		                 ? SMTP_R_AUTH_PLAIN_BAD
-		                 : SMTP_R_AUTH_BASE64;
+		             ? SMTP_R_AUTH_PLAIN_BAD
+		             : SMTP_R_AUTH_BASE64;
 		return -1;
 	}
 	ok = plain_split(m, (size_t)n, p);

@@ -175,7 +175,10 @@ long smtp_unitext_decode(struct slice in, bool unitext, uint8_t *out, size_t out
 			k = smtp_utf8_char(in.p + i, in.len - i, &cp);
 		else
 			k = is_qchar(in.p[i]) ? (cp = in.p[i], 1) : 0;
-		if (k == 0 || outsz - n < (cp < 0x80 ? 1u : cp < 0x800 ? 2u : cp < 0x10000 ? 3u : 4u))
+		if (k == 0 || outsz - n < (cp < 0x80      ? 1u
+		                           : cp < 0x800   ? 2u
+		                           : cp < 0x10000 ? 3u
+		                                          : 4u))
 			return -1;
 		n += utf8_put(cp, out + n);
 		i += k;

@@ -61,7 +61,8 @@ static size_t run_data(const uint8_t *in, size_t len, unsigned step)
 		off += ub;
 	}
 	if (ra != rb || ua != off || a.flags != b.flags || a.size != b.size || ha.h != hb.h ||
-	    ha.n != hb.n || ha.n > DATA_MAX || (a.size > DATA_MAX) != !!(a.flags & SMTP_DATA_TOO_BIG))
+	    ha.n != hb.n || ha.n > DATA_MAX ||
+	    (a.size > DATA_MAX) != !!(a.flags & SMTP_DATA_TOO_BIG))
 		abort();
 	if (ra == SMTP_DATA_END && (ua < 3 || memcmp(in + ua - 3, ".\r\n", 3) != 0))
 		abort();
@@ -84,7 +85,8 @@ static void check_path(const struct smtp_cmd *cmd, unsigned flags)
 	again[0] = '<';
 	memcpy(again + 1, cmd->path.addr, n);
 	again[n + 1] = '>';
-	if (smtp_path_parse((struct slice){(const uint8_t *)again, n + 2}, mail, utf8, &p2, &err) < 0 ||
+	if (smtp_path_parse((struct slice){(const uint8_t *)again, n + 2}, mail, utf8, &p2, &err) <
+	        0 ||
 	    strcmp(p2.addr, cmd->path.addr) != 0 || p2.local_len != cmd->path.local_len ||
 	    p2.null != cmd->path.null || p2.quoted != cmd->path.quoted)
 		abort();
@@ -100,7 +102,8 @@ static void run_auth(const struct smtp_cmd *cmd)
 
 	if (slice_casecmp_cstr(cmd->arg, "PLAIN") == 0 && cmd->has_ir) {
 		if (smtp_sasl_plain_decode(cmd->ir, &pl, &err) == 0 &&
-		    (pl.authcid[0] == '\0' || pl.passwd_len == 0 || strlen(pl.passwd) != pl.passwd_len))
+		    (pl.authcid[0] == '\0' || pl.passwd_len == 0 ||
+		     strlen(pl.passwd) != pl.passwd_len))
 			abort();
 		smtp_sasl_plain_wipe(&pl);
 	} else if (slice_casecmp_cstr(cmd->arg, "LOGIN") == 0) {
@@ -181,7 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (line.len + 2 > lr.max)
 			abort();
 		if (smtp_cmd_parse(line, flags, &cmd, &err) < 0) {
-			if (err == SMTP_R_OK || err >= SMTP_R_COUNT || smtp_reply_append(&out, err) < 0)
+			if (err == SMTP_R_OK || err >= SMTP_R_COUNT ||
+			    smtp_reply_append(&out, err) < 0)
 				abort();
 			continue;
 		}

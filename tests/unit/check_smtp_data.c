@@ -148,10 +148,14 @@ END_TEST
 START_TEST(data_smuggling)
 {
 	static const char *const fakes[] = {
-		"a\n.\nMAIL FROM:<x@evil>\r\n",   "a\r.\rMAIL FROM:<x@evil>\r\n",
-		"a\n.\r\nMAIL FROM:<x@evil>\r\n", "a\r\n.\nMAIL FROM:<x@evil>\r\n",
-		"a\r.\r\nMAIL FROM:<x@evil>\r\n", "a\r\n.\rMAIL FROM:<x@evil>\r\n",
-		"a\r\n.\r\rMAIL\r\n",             "a\r\r\n.\n\r\n",
+	    "a\n.\nMAIL FROM:<x@evil>\r\n",
+	    "a\r.\rMAIL FROM:<x@evil>\r\n",
+	    "a\n.\r\nMAIL FROM:<x@evil>\r\n",
+	    "a\r\n.\nMAIL FROM:<x@evil>\r\n",
+	    "a\r.\r\nMAIL FROM:<x@evil>\r\n",
+	    "a\r\n.\rMAIL FROM:<x@evil>\r\n",
+	    "a\r\n.\r\rMAIL\r\n",
+	    "a\r\r\n.\n\r\n",
 	};
 	char in[256];
 

@@ -137,7 +137,9 @@ START_TEST(helo)
 	ERR("EHLO [192.0.2]", SMTP_R_BAD_HELO);
 	ERR("EHLO [IPv6:2001:db8::g]", SMTP_R_BAD_HELO);
 	ERR("EHLO [192.0.2.1", SMTP_R_BAD_HELO);
-	ERR("EHLO b\xc3\xbc" "cher.example", SMTP_R_BAD_CHAR);
+	ERR("EHLO b\xc3\xbc"
+	    "cher.example",
+	    SMTP_R_BAD_CHAR);
 	ck_assert_str_eq(codes(SMTP_R_BAD_HELO), "501 5.5.4");
 	/* a 64-octet label is one too many */
 	ERR("EHLO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.fr",
@@ -303,8 +305,9 @@ START_TEST(smtputf8_paths)
 	                 SMTP_R_OK);
 	ERR("RCPT TO:<\xc3\xa9@d.example>", SMTP_R_UTF8_NOT_ALLOWED);
 	/* SMTPUTF8 not announced: the parameter is unknown */
-	ck_assert_int_eq(parse("MAIL FROM:<a@d.example> SMTPUTF8", SMTP_EXT_ALL & ~SMTP_EXT_SMTPUTF8),
-	                 SMTP_R_PARAM_UNKNOWN);
+	ck_assert_int_eq(
+	    parse("MAIL FROM:<a@d.example> SMTPUTF8", SMTP_EXT_ALL & ~SMTP_EXT_SMTPUTF8),
+	    SMTP_R_PARAM_UNKNOWN);
 	ck_assert_str_eq(codes(SMTP_R_UTF8_NOT_ALLOWED), "553 5.6.7");
 	ck_assert_str_eq(codes(SMTP_R_SMTPUTF8_BAD), "501 5.5.4");
 }
@@ -326,9 +329,9 @@ START_TEST(mail_params)
 	ck_assert_int_eq(cmd.mail.ret, SMTP_RET_FULL);
 	OK("MAIL FROM:<a@d.example> BODY=BINARYMIME");
 	ck_assert_int_eq(cmd.mail.body, SMTP_BODY_BINARYMIME);
-	ck_assert_int_eq(parse("MAIL FROM:<a@d.example> BODY=BINARYMIME",
-	                       SMTP_EXT_ALL & ~SMTP_EXT_BINARYMIME),
-	                 SMTP_R_BODY_BAD);
+	ck_assert_int_eq(
+	    parse("MAIL FROM:<a@d.example> BODY=BINARYMIME", SMTP_EXT_ALL & ~SMTP_EXT_BINARYMIME),
+	    SMTP_R_BODY_BAD);
 	OK("MAIL FROM:<a@d.example> AUTH=jean+2Bdupont@d.example");
 	ck_assert_str_eq(cmd.mail.auth, "jean+dupont@d.example");
 	/* SIZE: 20 digits saturate rather than wrap */
@@ -598,7 +601,8 @@ START_TEST(line_reader)
 	/* 512 octets with CRLF fit; 513 are skipped then reported */
 	memset(big, 'x', 510);
 	memcpy(big + 510, "\r\n", 2);
-	ck_assert_int_eq(smtp_line_next(&lr, (const uint8_t *)big, 512, &line, &used), SMTP_LINE_OK);
+	ck_assert_int_eq(smtp_line_next(&lr, (const uint8_t *)big, 512, &line, &used),
+	                 SMTP_LINE_OK);
 	ck_assert_uint_eq(line.len, 510);
 	memset(big, 'x', 600);
 	ck_assert_int_eq(smtp_line_next(&lr, (const uint8_t *)big, 511, &line, &used),
@@ -675,7 +679,7 @@ END_TEST
 static size_t random_utf8(uint8_t *p, size_t nchars)
 {
 	static const uint32_t ranges[][2] = {
-		{0x01, 0x7f}, {0x80, 0x7ff}, {0x800, 0xd7ff}, {0xe000, 0xffff}, {0x10000, 0x10ffff}};
+	    {0x01, 0x7f}, {0x80, 0x7ff}, {0x800, 0xd7ff}, {0xe000, 0xffff}, {0x10000, 0x10ffff}};
 	struct buf b;
 	size_t len;
 
@@ -693,8 +697,8 @@ static size_t random_utf8(uint8_t *p, size_t nchars)
 			snprintf(tmp, sizeof(tmp), "%c%c%c", 0xe0 | cp >> 12, 0x80 | (cp >> 6 & 63),
 			         0x80 | (cp & 63));
 		else
-			snprintf(tmp, sizeof(tmp), "%c%c%c%c", 0xf0 | cp >> 18, 0x80 | (cp >> 12 & 63),
-			         0x80 | (cp >> 6 & 63), 0x80 | (cp & 63));
+			snprintf(tmp, sizeof(tmp), "%c%c%c%c", 0xf0 | cp >> 18,
+			         0x80 | (cp >> 12 & 63), 0x80 | (cp >> 6 & 63), 0x80 | (cp & 63));
 		buf_append_str(&b, tmp);
 	}
 	len = b.len;
@@ -717,7 +721,8 @@ START_TEST(unitext_roundtrip)
 			long k;
 
 			buf_init(&b, 0);
-			ck_assert_int_eq(smtp_unitext_encode((struct slice){in, n}, unitext, &b), 0);
+			ck_assert_int_eq(smtp_unitext_encode((struct slice){in, n}, unitext, &b),
+			                 0);
 			for (size_t i = 0; !unitext && i < b.len; i++)
 				ck_assert(b.data[i] >= 0x21 && b.data[i] < 0x7f);
 			k = smtp_unitext_decode(buf_slice(&b), unitext, out, sizeof(out));
@@ -789,45 +794,45 @@ START_TEST(reply_codes)
 		enum smtp_reply_id id;
 		const char *codes;
 	} want[] = {
-		{SMTP_R_OK, "250 2.0.0"},
-		{SMTP_R_LINE_TOO_LONG, "500 5.5.2"},
-		{SMTP_R_BAD_EOL, "500 5.5.2"},
-		{SMTP_R_UNKNOWN_CMD, "500 5.5.2"},
-		{SMTP_R_BAD_CHAR, "500 5.5.2"},
-		{SMTP_R_NO_ARGS_ALLOWED, "501 5.5.4"},
-		{SMTP_R_ARG_MISSING, "501 5.5.4"},
-		{SMTP_R_BAD_HELO, "501 5.5.4"},
-		{SMTP_R_MAIL_SYNTAX, "501 5.5.2"},
-		{SMTP_R_RCPT_SYNTAX, "501 5.5.2"},
-		{SMTP_R_BAD_SENDER, "553 5.1.7"},
-		{SMTP_R_BAD_RCPT, "553 5.1.3"},
-		{SMTP_R_SENDER_TOO_LONG, "501 5.1.7"},
-		{SMTP_R_RCPT_TOO_LONG, "501 5.1.3"},
-		{SMTP_R_UTF8_NOT_ALLOWED, "553 5.6.7"},
-		{SMTP_R_PARAM_SYNTAX, "501 5.5.4"},
-		{SMTP_R_PARAM_UNKNOWN, "555 5.5.4"},
-		{SMTP_R_PARAM_DUP, "501 5.5.4"},
-		{SMTP_R_SIZE_BAD, "501 5.5.4"},
-		{SMTP_R_BODY_BAD, "501 5.5.4"},
-		{SMTP_R_SMTPUTF8_BAD, "501 5.5.4"},
-		{SMTP_R_RET_BAD, "501 5.5.4"},
-		{SMTP_R_ENVID_BAD, "501 5.5.4"},
-		{SMTP_R_AUTH_PARAM_BAD, "501 5.5.4"},
-		{SMTP_R_NOTIFY_BAD, "501 5.5.4"},
-		{SMTP_R_NOTIFY_NEVER, "501 5.5.4"},
-		{SMTP_R_ORCPT_BAD, "501 5.5.4"},
-		{SMTP_R_BDAT_SYNTAX, "501 5.5.4"},
-		{SMTP_R_AUTH_SYNTAX, "501 5.5.2"},
-		{SMTP_R_AUTH_LINE_TOO_LONG, "500 5.5.6"},
-		{SMTP_R_AUTH_CANCELLED, "501 5.7.0"},
-		{SMTP_R_AUTH_BASE64, "501 5.5.2"},
-		{SMTP_R_AUTH_PLAIN_BAD, "501 5.5.2"},
-		{SMTP_R_AUTH_LOGIN_BAD, "501 5.5.2"},
-		{SMTP_R_DATA_TOO_BIG, "552 5.3.4"},
-		{SMTP_R_DATA_BARE_EOL, "550 5.6.0"},
-		{SMTP_R_DATA_NUL, "550 5.6.0"},
-		{SMTP_R_DATA_LINE_TOO_LONG, "550 5.6.0"},
-		{SMTP_R_DATA_8BIT, "550 5.6.0"},
+	    {SMTP_R_OK, "250 2.0.0"},
+	    {SMTP_R_LINE_TOO_LONG, "500 5.5.2"},
+	    {SMTP_R_BAD_EOL, "500 5.5.2"},
+	    {SMTP_R_UNKNOWN_CMD, "500 5.5.2"},
+	    {SMTP_R_BAD_CHAR, "500 5.5.2"},
+	    {SMTP_R_NO_ARGS_ALLOWED, "501 5.5.4"},
+	    {SMTP_R_ARG_MISSING, "501 5.5.4"},
+	    {SMTP_R_BAD_HELO, "501 5.5.4"},
+	    {SMTP_R_MAIL_SYNTAX, "501 5.5.2"},
+	    {SMTP_R_RCPT_SYNTAX, "501 5.5.2"},
+	    {SMTP_R_BAD_SENDER, "553 5.1.7"},
+	    {SMTP_R_BAD_RCPT, "553 5.1.3"},
+	    {SMTP_R_SENDER_TOO_LONG, "501 5.1.7"},
+	    {SMTP_R_RCPT_TOO_LONG, "501 5.1.3"},
+	    {SMTP_R_UTF8_NOT_ALLOWED, "553 5.6.7"},
+	    {SMTP_R_PARAM_SYNTAX, "501 5.5.4"},
+	    {SMTP_R_PARAM_UNKNOWN, "555 5.5.4"},
+	    {SMTP_R_PARAM_DUP, "501 5.5.4"},
+	    {SMTP_R_SIZE_BAD, "501 5.5.4"},
+	    {SMTP_R_BODY_BAD, "501 5.5.4"},
+	    {SMTP_R_SMTPUTF8_BAD, "501 5.5.4"},
+	    {SMTP_R_RET_BAD, "501 5.5.4"},
+	    {SMTP_R_ENVID_BAD, "501 5.5.4"},
+	    {SMTP_R_AUTH_PARAM_BAD, "501 5.5.4"},
+	    {SMTP_R_NOTIFY_BAD, "501 5.5.4"},
+	    {SMTP_R_NOTIFY_NEVER, "501 5.5.4"},
+	    {SMTP_R_ORCPT_BAD, "501 5.5.4"},
+	    {SMTP_R_BDAT_SYNTAX, "501 5.5.4"},
+	    {SMTP_R_AUTH_SYNTAX, "501 5.5.2"},
+	    {SMTP_R_AUTH_LINE_TOO_LONG, "500 5.5.6"},
+	    {SMTP_R_AUTH_CANCELLED, "501 5.7.0"},
+	    {SMTP_R_AUTH_BASE64, "501 5.5.2"},
+	    {SMTP_R_AUTH_PLAIN_BAD, "501 5.5.2"},
+	    {SMTP_R_AUTH_LOGIN_BAD, "501 5.5.2"},
+	    {SMTP_R_DATA_TOO_BIG, "552 5.3.4"},
+	    {SMTP_R_DATA_BARE_EOL, "550 5.6.0"},
+	    {SMTP_R_DATA_NUL, "550 5.6.0"},
+	    {SMTP_R_DATA_LINE_TOO_LONG, "550 5.6.0"},
+	    {SMTP_R_DATA_8BIT, "550 5.6.0"},
 	};
 
 	ck_assert_uint_eq(sizeof(want) / sizeof(want[0]), SMTP_R_COUNT);
@@ -841,9 +846,17 @@ END_TEST
 START_TEST(ehlo_reply)
 {
 	struct smtp_ehlo_caps caps = {
-		.pipelining = true, .size = true, .size_max = 52428800, .eightbitmime = true,
-		.binarymime = true, .chunking = true, .smtputf8 = true, .enhancedstatuscodes = true,
-		.dsn = true, .starttls = true, .auth = "PLAIN LOGIN",
+	    .pipelining = true,
+	    .size = true,
+	    .size_max = 52428800,
+	    .eightbitmime = true,
+	    .binarymime = true,
+	    .chunking = true,
+	    .smtputf8 = true,
+	    .enhancedstatuscodes = true,
+	    .dsn = true,
+	    .starttls = true,
+	    .auth = "PLAIN LOGIN",
 	};
 	struct smtp_ehlo_caps none = {0};
 	struct buf b;
