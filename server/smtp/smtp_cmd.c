@@ -23,6 +23,8 @@ enum smtp_line_result smtp_line_next(struct smtp_line_reader *lr, const uint8_t 
 	size_t n;
 
 	*consumed_r = 0;
+	if (len == 0)
+		return SMTP_LINE_MORE;
 	if (lr->skipping) {
 		lf = memchr(in, '\n', len);
 		if (lf == NULL) {

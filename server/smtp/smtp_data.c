@@ -81,6 +81,8 @@ enum smtp_data_result smtp_data_feed(struct smtp_data_reader *r, const uint8_t *
 	*consumed_r = 0;
 	if (r->state == ST_END || r->bdat)
 		return SMTP_DATA_END;
+	if (len == 0)
+		return SMTP_DATA_MORE;
 	while (i < len) {
 		switch (r->state) {
 		case ST_LINE_START:
@@ -146,6 +148,8 @@ void smtp_bdat_feed(struct smtp_data_reader *r, const uint8_t *in, size_t len,
 {
 	uint8_t any = 0;
 
+	if (len == 0)
+		return;
 	if (memchr(in, 0, len) != NULL)
 		r->flags |= SMTP_DATA_NUL;
 	for (size_t i = 0; i < len; i++)

@@ -255,11 +255,12 @@ int smtp_path_parse(struct slice s, bool is_mail, bool utf8, struct smtp_path *p
                     enum smtp_reply_id *err_r)
 {
 	enum smtp_reply_id bad = is_mail ? SMTP_R_BAD_SENDER : SMTP_R_BAD_RCPT;
-	struct path_ctx c = {{s.p + 1, s.len >= 2 ? s.len - 2 : 0}, 0, utf8, false};
+	struct path_ctx c = {{NULL, 0}, 0, utf8, false};
 
 	memset(path, 0, sizeof(*path));
 	if (s.len < 2 || s.p[0] != '<' || s.p[s.len - 1] != '>')
 		return fail(err_r, is_mail ? SMTP_R_MAIL_SYNTAX : SMTP_R_RCPT_SYNTAX);
+	c.in = (struct slice){s.p + 1, s.len - 2};
 	if (s.len > SMTP_PATH_MAX)
 		return fail(err_r, is_mail ? SMTP_R_SENDER_TOO_LONG : SMTP_R_RCPT_TOO_LONG);
 	if (c.in.len == 0) {

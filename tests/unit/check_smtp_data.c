@@ -85,7 +85,8 @@ static void run_data(const char *in, size_t len, uint64_t max, unsigned mode,
 	dr->size = r.size;
 	ck_assert_uint_eq(r.size, r.flags & SMTP_DATA_TOO_BIG ? r.size : s.out.len);
 	ck_assert_uint_lt(s.out.len, sizeof(dr->out));
-	memcpy(dr->out, s.out.data, s.out.len);
+	if (s.out.len > 0)
+		memcpy(dr->out, s.out.data, s.out.len);
 	dr->outlen = s.out.len;
 	buf_free(&s.out);
 }
@@ -285,6 +286,7 @@ START_TEST(bdat_reader)
 	ck_assert_uint_eq(r.flags, SMTP_DATA_NUL | SMTP_DATA_8BIT);
 	ck_assert_int_eq(smtp_data_verdict(&r, SMTP_BODY_BINARYMIME), SMTP_R_OK);
 	ck_assert_int_eq(smtp_data_verdict(&r, SMTP_BODY_8BITMIME), SMTP_R_DATA_NUL);
+	smtp_bdat_feed(&r, NULL, 0, sink_fn, &s); /* an empty chunk (BDAT 0 LAST) */
 	smtp_bdat_feed(&r, (const uint8_t *)"xy", 2, sink_fn, &s);
 	ck_assert_uint_eq(r.size, 11);
 	ck_assert_uint_eq(s.out.len, 10); /* the first max bytes */

@@ -616,6 +616,8 @@ START_TEST(line_reader)
 	ck_assert_uint_eq(used, 4);
 	ck_assert_int_eq(smtp_line_next(&lr, (const uint8_t *)"QUIT\r\n", 6, &line, &used),
 	                 SMTP_LINE_OK);
+	ck_assert_int_eq(smtp_line_next(&lr, NULL, 0, &line, &used), SMTP_LINE_MORE);
+	ck_assert_uint_eq(used, 0);
 }
 END_TEST
 
@@ -702,7 +704,8 @@ static size_t random_utf8(uint8_t *p, size_t nchars)
 		buf_append_str(&b, tmp);
 	}
 	len = b.len;
-	memcpy(p, b.data, len);
+	if (len > 0)
+		memcpy(p, b.data, len);
 	buf_free(&b);
 	return len;
 }
