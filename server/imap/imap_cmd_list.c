@@ -225,8 +225,13 @@ static int put_entry(struct list_req *lr, struct store_txn *txn, size_t i, bool 
 	children_range(lr, i, &from, &to);
 	buf_append_str(out, lr->lsub ? "* LSUB (" : "* LIST (");
 	mark = out->len;
+	/* RFC 5258 section 3: a name that is no mailbox, returned because of the
+	 * selection options (subscribed, or RECURSIVEMATCH), is \NonExistent
+	 * (which implies \Noselect); a level of base LIST is \Noselect. */
 	if (e->id == 0)
-		buf_append_str(out, " \\Noselect");
+		buf_append_str(out, (lr->opts & (SEL_SUBSCRIBED | SEL_SPECIAL_USE)) && !lr->lsub
+		                        ? " \\NonExistent"
+		                        : " \\Noselect");
 	if (!lr->lsub) {
 		buf_append_str(out, from < to ? " \\HasChildren" : " \\HasNoChildren");
 		if ((lr->opts & RET_SUBSCRIBED) && e->subscribed)

@@ -70,8 +70,8 @@ int imap_cmd_mailbox_put(const struct imap_session *s, struct buf *out, const ch
 	struct buf m;
 	int r;
 
-	if (imap_cmd_mailbox_utf8(s))
-		return imap_resp_string(out, n, true);
+	if (imap_cmd_mailbox_utf8(s)) /* a name that is not UTF-8 goes as a literal */
+		return imap_resp_string(out, n, imap_utf8_valid(n));
 	buf_init(&m, 0);
 	r = imap_utf8_to_mutf7(n, &m);
 	if (r < 0) { /* not UTF-8 in the store (written by an older tool): as is */
