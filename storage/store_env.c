@@ -38,6 +38,7 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_CHUNKS] = "chunks",
     [DB_QUOTA] = "quota",
     [DB_KEYWORDS] = "keywords",
+    [DB_SUBS] = "subs",
 };
 
 const char *store_strerror(int err)
