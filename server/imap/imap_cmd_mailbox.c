@@ -139,14 +139,20 @@ static struct mbox_job *job_new(struct imap_cmd_ctx *ctx)
 	return j;
 }
 
-/* Creates name, unsubscribed (subscribing is the client's choice). */
+/* Creates name, unsubscribed (subscribing is the client's choice) unless
+ * the name kept its subscription from a deleted mailbox (DELETE). */
 static int create_one(struct store_txn *txn, uint64_t bal_id, const char *name, unsigned su)
 {
 	struct store_mailbox mb;
 	int r = store_mailbox_create(txn, bal_id, name, su, &mb);
+	int kept = r == 0 ? store_sub_orphan_get(txn, bal_id, name) : 0;
 
+	if (kept < 0)
+		return kept;
 	if (r == 0)
-		r = store_mailbox_set_subscribed(txn, mb.id, false);
+		r = store_mailbox_set_subscribed(txn, mb.id, kept == 1);
+	if (r == 0 && kept == 1)
+		r = store_sub_orphan_set(txn, bal_id, name, false);
 	return r;
 }
 
@@ -249,7 +255,8 @@ enum imap_cmd_result imap_cmd_create(struct imap_cmd_ctx *ctx)
 /* ---------------------------------------------------------------- DELETE */
 
 /* The record goes with its messages; inferiors stay, so the name lives on
- * as a \Noselect level while they exist (section 6.3.4). */
+ * as a \Noselect level while they exist (section 6.3.4). A subscription
+ * stays too (RFC 9051 section 6.3.9: not removed unilaterally). */
 static int delete_apply(struct store_txn *txn, void *arg)
 {
 	struct mbox_job *j = arg;
@@ -259,7 +266,9 @@ static int delete_apply(struct store_txn *txn, void *arg)
 	if (r != 1)
 		return r == 0 ? STORE_E_NOTFOUND : r;
 	j->mailbox_id = mb.id;
-	return store_mailbox_delete(txn, mb.id);
+	if (mb.subscribed)
+		r = store_sub_orphan_set(txn, j->bal_id, j->name, true);
+	return r < 0 ? r : store_mailbox_delete(txn, mb.id);
 }
 
 static void delete_done(struct imap_cmd_ctx *ctx, int result)
@@ -389,8 +398,14 @@ static int subscribe_apply(struct store_txn *txn, void *arg)
 	struct store_mailbox mb;
 	int r = store_mailbox_get(txn, j->bal_id, j->name, &mb);
 
-	if (r != 1)
+	if (r == 0) { /* a deleted mailbox's subscription can be removed */
+		r = store_sub_orphan_get(txn, j->bal_id, j->name);
+		if (r == 1)
+			return j->on ? 0 : store_sub_orphan_set(txn, j->bal_id, j->name, false);
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	}
+	if (r < 0)
+		return r;
 	return store_mailbox_set_subscribed(txn, mb.id, j->on);
 }
 
