@@ -192,6 +192,11 @@ def test_utf8_names_both_ways():
     check(tagged.startswith(b"BAD"), tagged)
     u8.ok(b'RENAME "Caf\xc3\xa9" "Th\xc3\xa9"')
     check(old.ok(b'LIST "" "Th*"') == [b'* LIST (\\HasNoChildren) "/" "Th&AOk-"'], "rename")
+    # "&" is "&-" in modified UTF-7 only.
+    u8.ok(b'CREATE "R&D"')
+    check(old.ok(b'LIST "" "R*"') == [b'* LIST (\\HasNoChildren) "/" "R&-D"'], "& to mUTF-7")
+    old.ok(b'CREATE "X&-Y"')
+    check(u8.ok(b'LIST "" "X*"') == [b'* LIST (\\HasNoChildren) "/" "X&Y"'], "& to UTF-8")
     # IMAP4rev2 alone also means UTF-8 names.
     rev2 = Raw("names")
     rev2.ok(b"ENABLE IMAP4rev2")
