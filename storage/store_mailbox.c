@@ -441,7 +441,7 @@ int store_sub_orphan_get(struct store_txn *txn, uint64_t bal_id, const char *nam
 }
 
 int store_sub_orphan_each(struct store_txn *txn, uint64_t bal_id,
-			  int (*fn)(void *arg, const char *name), void *arg)
+                          int (*fn)(void *arg, const char *name), void *arg)
 {
 	char *name = xmalloc(STORE_MBOX_NAME_MAX + 1);
 	struct store_key k;

@@ -110,8 +110,8 @@ struct imap_cmd_ctx {
 	unsigned argc;
 	/* Handler-owned continuation state: set it before returning WAIT. */
 	void *data;
-	imap_cmd_line_fn *on_line; /* set by imap_cmd_wait_line() */
-	imap_cmd_fn *on_drain;     /* set by imap_cmd_wait_drain() */
+	imap_cmd_line_fn *on_line;   /* set by imap_cmd_wait_line() */
+	imap_cmd_fn *on_drain;       /* set by imap_cmd_wait_drain() */
 	imap_cmd_abort_fn *on_abort; /* ditto, may be NULL */
 	/* Reply summary, for logging and tests. */
 	const char *result; /* "OK", "NO", "BAD" once a tagged reply was written */

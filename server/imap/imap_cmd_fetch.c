@@ -50,7 +50,7 @@ struct fetch_job {
 	struct imap_fetch_render r;
 	struct store_txn *txn; /* open only while producing, never across a wait */
 	struct buf out;
-	bool skipped;            /* a message of the set was expunged meanwhile */
+	bool skipped; /* a message of the set was expunged meanwhile */
 	const char *fail_code, *fail_text;
 	bool closed; /* "* BYE" sent after a read error */
 };

@@ -96,7 +96,8 @@ static const struct {
 	const char *name;
 	unsigned when;
 } capabilities[] = {
-    {"IMAP4rev1", CAPA_ALWAYS},    {"IMAP4rev2", CAPA_ALWAYS}, /* RFC 9051 section 6.1.1 */
+    {"IMAP4rev1", CAPA_ALWAYS},                              /* RFC 3501 */
+    {"IMAP4rev2", CAPA_ALWAYS},                              /* RFC 9051 section 6.1.1 */
     {"STARTTLS", CAPA_CLEAR},                                /* RFC 9051 section 6.2.1 */
     {"LOGINDISABLED", CAPA_CLEAR},                           /* RFC 9051 section 6.2.3 */
     {"AUTH=PLAIN", CAPA_TLS},                                /* RFC 4616 */

@@ -536,8 +536,8 @@ static void on_literal(struct imap_session *s)
 	enum imap_parse_result r;
 
 	/* Depth 1: the "UTF8 (~{n}...)" message form (RFC 6855 section 4). */
-	bool msg_depth = li->depth == 0 || (li->depth == 1 && li->literal8 &&
-	                                    (s->enabled & IMAP_EN_UTF8));
+	bool msg_depth =
+	    li->depth == 0 || (li->depth == 1 && li->literal8 && (s->enabled & IMAP_EN_UTF8));
 
 	if (s->state & IMAP_ST_AUTHED && !li->uid && msg_depth && li->argc >= 1 &&
 	    slice_casecmp_cstr(li->name, "APPEND") == 0)

@@ -567,8 +567,7 @@ START_TEST(utf8_accept_no_charset)
 	ck_assert_int_eq(parse("CHARSET KOI8-R ALL", IMAP_SEARCH_PARSE_NO_CHARSET, &error), -1);
 	ck_assert_int_eq(
 	    parse("RETURN (SAVE) CHARSET US-ASCII ALL", IMAP_SEARCH_PARSE_NO_CHARSET, &error), -1);
-	ck_assert_int_eq(parse("SUBJECT \"caf\xc3\xa9\"", IMAP_SEARCH_PARSE_NO_CHARSET, &error),
-	                 0);
+	ck_assert_int_eq(parse("SUBJECT \"caf\xc3\xa9\"", IMAP_SEARCH_PARSE_NO_CHARSET, &error), 0);
 	ck_assert(search->charset_utf8);
 	ck_assert_int_eq(parse("CHARSET UTF-8 ALL", 0, &error), 0);
 	ck_assert_int_eq(parse("ALL", 0, &error), 0);
