@@ -139,21 +139,29 @@ static struct mbox_job *job_new(struct imap_cmd_ctx *ctx)
 	return j;
 }
 
+/* A mailbox now named name takes over the subscription the name kept from
+ * a deleted mailbox (see DELETE); otherwise its own flag becomes keep. */
+static int adopt_subscription(struct store_txn *txn, uint64_t bal_id, const char *name,
+                              uint64_t mailbox_id, bool keep)
+{
+	int kept = store_sub_orphan_get(txn, bal_id, name);
+
+	if (kept < 0)
+		return kept;
+	if (kept == 0)
+		return store_mailbox_set_subscribed(txn, mailbox_id, keep);
+	kept = store_mailbox_set_subscribed(txn, mailbox_id, true);
+	return kept < 0 ? kept : store_sub_orphan_set(txn, bal_id, name, false);
+}
+
 /* Creates name, unsubscribed (subscribing is the client's choice) unless
- * the name kept its subscription from a deleted mailbox (DELETE). */
+ * the name kept its subscription from a deleted mailbox. */
 static int create_one(struct store_txn *txn, uint64_t bal_id, const char *name, unsigned su)
 {
 	struct store_mailbox mb;
 	int r = store_mailbox_create(txn, bal_id, name, su, &mb);
-	int kept = r == 0 ? store_sub_orphan_get(txn, bal_id, name) : 0;
 
-	if (kept < 0)
-		return kept;
-	if (r == 0)
-		r = store_mailbox_set_subscribed(txn, mb.id, kept == 1);
-	if (r == 0 && kept == 1)
-		r = store_sub_orphan_set(txn, bal_id, name, false);
-	return r;
+	return r < 0 ? r : adopt_subscription(txn, bal_id, name, mb.id, false);
 }
 
 /* RFC 3501 section 6.3.3: superior levels needed by name are created. */
@@ -353,8 +361,8 @@ static int rename_apply(struct store_txn *txn, void *arg)
 		return r == 1 ? STORE_E_EXISTS : r;
 	if (strcmp(j->name, "INBOX") == 0)
 		r = rename_inbox(txn, j, &mb);
-	else
-		r = store_mailbox_rename(txn, mb.id, j->new_name);
+	else if ((r = store_mailbox_rename(txn, mb.id, j->new_name)) == 0)
+		r = adopt_subscription(txn, j->bal_id, j->new_name, mb.id, mb.subscribed);
 	if (r == 0)
 		r = create_parents(txn, j->bal_id, j->new_name);
 	return r;

@@ -266,6 +266,19 @@ def test_list_nonexistent():
     r.ok(b'DELETE "Gone"')
     r.ok(b'UNSUBSCRIBE "Gone"')
     check(r.ok(b'LIST (SUBSCRIBED) "" "Gone"') == [], "unsubscribed")
+    tagged, _ = r.cmd(b'UNSUBSCRIBE "Gone"')
+    check(tagged.startswith(b"NO [NONEXISTENT]"), tagged)
+    # A mailbox renamed to a kept name takes the subscription over: it can
+    # then be unsubscribed like any other.
+    r.ok(b'CREATE "Kept"')
+    r.ok(b'SUBSCRIBE "Kept"')
+    r.ok(b'DELETE "Kept"')
+    r.ok(b'CREATE "Other"')
+    r.ok(b'RENAME "Other" "Kept"')
+    u = r.ok(b'LIST (SUBSCRIBED) "" "Kept"')
+    check(u == [b'* LIST (\\HasNoChildren \\Subscribed) "/" "Kept"'], u)
+    r.ok(b'UNSUBSCRIBE "Kept"')
+    check(r.ok(b'LIST (SUBSCRIBED) "" "Kept"') == [], "renamed, unsubscribed")
     r.close()
 
 
