@@ -148,15 +148,16 @@ void imap_cmd_done(struct imap_cmd_ctx *ctx);
 
 /* Long responses (FETCH or SEARCH over many messages): when
  * imap_output_full() says the client is not reading fast enough, keep the
- * position in ctx->data, call imap_cmd_wait_drain(ctx, resume, abort) and
- * return WAIT (also from an async job's completion: the session then keeps
+ * position in ctx->data, call imap_cmd_wait_drain(ctx, resume, abort_fn)
+ * and return WAIT (also from an async job's completion: the session then keeps
  * its reference until resume ends the command). resume runs (like a
  * handler, DONE or WAIT) once the queued output fell under CONN_WRITE_LOW;
  * if the output was not full it runs at once. If the connection goes
- * meanwhile, abort (when not NULL) runs instead, once, to free what
+ * meanwhile, abort_fn (when not NULL) runs instead, once, to free what
  * ctx->data holds, and the command ends. */
 bool imap_output_full(const struct imap_session *s);
-void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume, imap_cmd_abort_fn *abort);
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume,
+                         imap_cmd_abort_fn *abort_fn);
 
 /* WAIT for a storage write: apply runs in the store's writer transaction
  * (group commit; it must be repeatable, see balstore.h), then done runs on

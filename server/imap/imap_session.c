@@ -154,12 +154,12 @@ static void cmd_end(struct imap_session *s);
  * what it holds (imap_cmd_wait_drain()). */
 static void drain_abort(struct imap_session *s)
 {
-	imap_cmd_abort_fn *abort = s->cmd.on_abort;
+	imap_cmd_abort_fn *fn = s->cmd.on_abort;
 
 	s->cmd.on_drain = NULL;
 	s->cmd.on_abort = NULL;
-	if (abort != NULL)
-		abort(&s->cmd);
+	if (fn != NULL)
+		fn(&s->cmd);
 }
 
 static void on_close(struct conn *c, void *arg)
@@ -388,10 +388,10 @@ bool imap_output_full(const struct imap_session *s)
 	return s->conn != NULL && conn_output_full(s->conn);
 }
 
-void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume, imap_cmd_abort_fn *abort)
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume, imap_cmd_abort_fn *abort_fn)
 {
 	ctx->on_drain = resume;
-	ctx->on_abort = abort;
+	ctx->on_abort = abort_fn;
 }
 
 /* Runs drain continuations while the output has room; DONE once the
