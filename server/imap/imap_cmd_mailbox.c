@@ -104,6 +104,9 @@ static void reply_store_error(struct imap_cmd_ctx *ctx, int result, const char *
 	case STORE_E_QUOTA:
 		imap_reply_no(ctx, "OVERQUOTA", "Quota exceeded");
 		break;
+	case STORE_E_NOTEMPTY: /* RFC 9051 section 6.3.4 */
+		imap_reply_no(ctx, "HASCHILDREN", "Not a mailbox, only a level of its inferiors");
+		break;
 	case STORE_E_LIMIT:
 	case STORE_E_FULL:
 		imap_reply_no(ctx, "LIMIT", store_strerror(result));
@@ -262,17 +265,38 @@ enum imap_cmd_result imap_cmd_create(struct imap_cmd_ctx *ctx)
 
 /* ---------------------------------------------------------------- DELETE */
 
+struct inferior_search {
+	const char *name;
+	bool found;
+};
+
+static int find_inferior(void *arg, const struct store_mailbox *mb)
+{
+	struct inferior_search *f = arg;
+	size_t n = strlen(f->name);
+
+	f->found = strncmp(mb->name, f->name, n) == 0 && mb->name[n] == '/';
+	return f->found; /* stop at the first one */
+}
+
 /* The record goes with its messages; inferiors stay, so the name lives on
- * as a \Noselect level while they exist (section 6.3.4). A subscription
- * stays too (RFC 9051 section 6.3.9: not removed unilaterally). */
+ * as a \Noselect level while they exist (section 6.3.4), which cannot be
+ * deleted in turn. A subscription stays too (RFC 9051 section 6.3.9: not
+ * removed unilaterally). */
 static int delete_apply(struct store_txn *txn, void *arg)
 {
 	struct mbox_job *j = arg;
 	struct store_mailbox mb;
 	int r = store_mailbox_get(txn, j->bal_id, j->name, &mb);
 
+	if (r == 0) {
+		struct inferior_search f = {.name = j->name};
+
+		r = store_mailbox_each(txn, j->bal_id, find_inferior, &f);
+		return r < 0 ? r : f.found ? STORE_E_NOTEMPTY : STORE_E_NOTFOUND;
+	}
 	if (r != 1)
-		return r == 0 ? STORE_E_NOTFOUND : r;
+		return r;
 	j->mailbox_id = mb.id;
 	if (mb.subscribed)
 		r = store_sub_orphan_set(txn, j->bal_id, j->name, true);
