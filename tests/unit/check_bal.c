@@ -492,6 +492,12 @@ START_TEST(test_orphan_subscriptions)
 	ck_assert_int_eq(sub_set(a.bal.id, longname, true), 0);
 	ck_assert_int_eq(sub_set(a.bal.id, "bad*name", true), STORE_E_INVALID);
 	ck_assert_int_eq(sub_set(b.bal.id, "Other", true), 0);
+	ck_assert_msg(store_check(S, &why) == 0, "%s", why);
+	/* a mailbox of that name carries the subscription itself */
+	ck_assert_int_eq(sub_set(b.bal.id, "Sent", true), 0);
+	ck_assert_int_eq(store_check(S, &why), STORE_E_IO);
+	ck_assert_ptr_nonnull(strstr(why, "Sent kept beside its mailbox"));
+	ck_assert_int_eq(sub_set(b.bal.id, "Sent", false), 0);
 	ck_assert_uint_eq(subs_of(a.bal.id, "Gone", &has), 3);
 	ck_assert_int_eq(has, 1);
 	subs_of(a.bal.id, "INBOX/old", &has); /* INBOX is case-insensitive */
