@@ -233,6 +233,14 @@ int store_mailbox_rename(struct store_txn *txn, uint64_t mailbox_id, const char 
 /* Expunges every message (quota credited) and removes the mailbox. */
 int store_mailbox_delete(struct store_txn *txn, uint64_t mailbox_id);
 int store_mailbox_set_subscribed(struct store_txn *txn, uint64_t mailbox_id, bool on);
+/* Subscriptions of names that are no mailbox: a deleted mailbox stays
+ * subscribed (RFC 9051 section 6.3.9, RFC 5258 \NonExistent) until it is
+ * unsubscribed or created again; the caller moves the subscription between
+ * here and the mailbox record. get: 1 kept, 0 not. each: in key order. */
+int store_sub_orphan_set(struct store_txn *txn, uint64_t bal_id, const char *name, bool on);
+int store_sub_orphan_get(struct store_txn *txn, uint64_t bal_id, const char *name);
+int store_sub_orphan_each(struct store_txn *txn, uint64_t bal_id,
+			  int (*fn)(void *arg, const char *name), void *arg);
 /* Each mailbox of the BAL in name order. */
 int store_mailbox_each(struct store_txn *txn, uint64_t bal_id,
 		       int (*fn)(void *arg, const struct store_mailbox *mb), void *arg);

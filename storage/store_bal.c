@@ -545,6 +545,8 @@ int store_bal_delete(struct store_txn *txn, uint64_t id)
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = store_mailbox_delete(txn, ids[i]);
 	if (rc == 0)
+		rc = store_sub_orphan_purge(txn, id);
+	if (rc == 0)
 		rc = store_quota_delete(txn, id);
 	store_str_key(&key, b->address);
 	if (rc == 0)

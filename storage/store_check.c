@@ -333,6 +333,50 @@ static int store_check_stats(struct store_check *c)
 	return STORE_OK;
 }
 
+/* A subscription kept in DB_SUBS belongs to a BAL and names no mailbox
+ * (a mailbox of that name carries the subscription itself). */
+static int store_check_subs(struct store_check *c)
+{
+	struct store_mailbox *mb = xmalloc(sizeof(*mb));
+	char *name = xmalloc(STORE_MBOX_NAME_MAX + 1);
+	struct store_bal *bal = xmalloc(sizeof(*bal));
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int failed = 0, rc = store_cursor_open(c->txn, DB_SUBS, &cur);
+
+	if (rc != 0)
+		goto out;
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0 && failed == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		uint64_t bal_id = key.mv_size >= 8 ? store_rd64(key.mv_data) : 0;
+
+		if (key.mv_size < 9 || val.mv_size == 0 || val.mv_size > STORE_MBOX_NAME_MAX) {
+			failed = store_check_fail(c, "malformed subscription record");
+			break;
+		}
+		memcpy(name, val.mv_data, val.mv_size);
+		name[val.mv_size] = '\0';
+		if (store_bal_get(c->txn, bal_id, bal) != 1)
+			failed = store_check_fail(c, "subscription %s of a missing BAL %llu", name,
+			                          (unsigned long long)bal_id);
+		else if (store_mailbox_get(c->txn, bal_id, name, mb) != 0)
+			failed =
+			    store_check_fail(c, "subscription %s kept beside its mailbox", name);
+	}
+	mdb_cursor_close(cur);
+	if (failed != 0)
+		rc = failed;
+	else if (rc == 0 || rc == MDB_NOTFOUND)
+		rc = STORE_OK;
+	else
+		rc = store_mdb_err(c->txn, rc, "checking subscriptions");
+out:
+	free(mb);
+	free(name);
+	free(bal);
+	return rc;
+}
+
 int store_check(struct store *store, const char **why_r)
 {
 	struct store_check c = {0};
@@ -351,6 +395,8 @@ int store_check(struct store *store, const char **why_r)
 		rc = store_bal_each(c.txn, store_check_one_bal, &c);
 	if (rc == 0 && c.why != NULL)
 		rc = STORE_E_IO;
+	if (rc == 0)
+		rc = store_check_subs(&c);
 	if (rc == 0)
 		rc = store_check_stats(&c);
 	store_read_end(&c.txn);

@@ -37,6 +37,7 @@ enum store_db {
 	DB_KEYWORDS,    /* mailbox id, index -> keyword name */
 	DB_QUEUE,       /* queue id -> outbound queue entry */
 	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
+	DB_SUBS,        /* bal id, name -> name: subscribed names that are no mailbox */
 	DB_COUNT
 };
 
@@ -186,5 +187,7 @@ int store_blob_sweep(struct store_txn *txn);
 /* Removes every message, keyword and modseq entry of the mailbox, crediting
  * the quota (used by mailbox and BAL deletion). */
 int store_msg_purge_mailbox(struct store_txn *txn, struct store_mailbox *mb);
+/* Removes every subscription of the BAL kept in DB_SUBS (store_bal_delete). */
+int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id);
 
 #endif

@@ -89,7 +89,24 @@ static int parse_flags(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, str
 	return 0;
 }
 
-/* mailbox 1*( [flag-list] [date-time] literal ). 0, or -1 with *why. */
+/* RFC 6855 section 4: "UTF8 (~{n}...)", the message as one literal8 in a
+ * list, valid once UTF8=ACCEPT is enabled. 0, or -1 with *why. */
+static int append_utf8_literal(const struct imap_session *s, const struct imap_arg *arg,
+                               const char **why)
+{
+	const struct imap_arg *list;
+	unsigned n;
+
+	if (!(s->enabled & IMAP_EN_UTF8))
+		return *why = "APPEND UTF8 needs ENABLE UTF8=ACCEPT", -1;
+	if (!imap_arg_get_list(arg, &list, &n) || n != 1 || list[0].type != IMAP_ARG_LITERAL ||
+	    !(list[0].flags & IMAP_ARGF_LITERAL8) || !(list[0].flags & IMAP_ARGF_STREAMED))
+		return *why = "UTF8 takes a list of one literal8", -1;
+	return 0;
+}
+
+/* mailbox 1*( [flag-list] [date-time] (literal / "UTF8" "(" literal8 ")") ).
+ * 0, or -1 with *why. */
 static int parse_args(struct imap_cmd_ctx *ctx, struct append_job *j, const char **why)
 {
 	struct imap_session *s = ctx->s;
@@ -110,9 +127,13 @@ static int parse_args(struct imap_cmd_ctx *ctx, struct append_job *j, const char
 			    imap_datetime_parse(d, &m->internal_date, &tz) < 0)
 				return *why = "Invalid date-time", -1;
 		}
-		if (ctx->args[i].type != IMAP_ARG_LITERAL ||
-		    !(ctx->args[i].flags & IMAP_ARGF_STREAMED))
+		if (imap_arg_atom_equals(&ctx->args[i], "UTF8")) {
+			if (append_utf8_literal(s, &ctx->args[++i], why) < 0)
+				return -1;
+		} else if (ctx->args[i].type != IMAP_ARG_LITERAL ||
+		           !(ctx->args[i].flags & IMAP_ARGF_STREAMED)) {
 			return *why = "Message literal expected", -1;
+		}
 		m->data = &s->append_msgs[k++];
 		i++;
 	}
