@@ -27,6 +27,8 @@ static int store_msg_put(struct store_txn *txn, const struct store_msg *m)
 	store_enc_u64(&e, (uint64_t)m->save_date);
 	store_enc_u64(&e, m->size);
 	store_enc_u64(&e, m->modseq);
+	if (m->uncharged) /* optional trailing byte: older records are charged */
+		store_enc_u8(&e, 1);
 	store_key_u64_u32(&k, m->mailbox_id, m->uid);
 	val.mv_data = buf;
 	val.mv_size = e.len;
@@ -49,6 +51,7 @@ static int store_msg_decode(const MDB_val *key, const MDB_val *val, struct store
 	m->save_date = (int64_t)store_dec_u64(&d);
 	m->size = store_dec_u64(&d);
 	m->modseq = store_dec_u64(&d);
+	m->uncharged = !d.bad && d.pos < d.len && store_dec_u8(&d) != 0;
 	return d.bad ? STORE_E_IO : STORE_OK;
 }
 
@@ -146,7 +149,8 @@ int store_msg_append(struct store_txn *txn, uint64_t mailbox_id, uint64_t blob_i
 		rc = store_blob_info(txn, blob_id, &m.size, NULL, NULL, NULL);
 	if (rc == 0 && mb->uidnext == UINT32_MAX)
 		rc = STORE_E_LIMIT; /* RFC 3501 2.3.1.1: UIDs are 32-bit */
-	if (rc == 0 && (opts & STORE_APPEND_QUOTA))
+	m.uncharged = (opts & STORE_APPEND_UNCHARGED) != 0;
+	if (rc == 0 && (opts & STORE_APPEND_QUOTA) && !m.uncharged)
 		rc = store_msg_quota_check(txn, mb->bal_id, m.size);
 	if (rc != 0)
 		goto out;
@@ -162,7 +166,7 @@ int store_msg_append(struct store_txn *txn, uint64_t mailbox_id, uint64_t blob_i
 		rc = store_blob_ref(txn, blob_id, 1);
 	if (rc == 0)
 		rc = store_mailbox_save(txn, mb);
-	if (rc == 0)
+	if (rc == 0 && !m.uncharged)
 		rc = store_quota_add(txn, mb->bal_id, (int64_t)m.size, 1);
 	if (rc != 0)
 		goto out;
@@ -275,7 +279,7 @@ int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid)
 		rc = store_blob_ref(txn, m.blob_id, -1);
 	if (rc == 0)
 		rc = store_mailbox_save(txn, mb);
-	if (rc == 0)
+	if (rc == 0 && !m.uncharged)
 		rc = store_quota_add(txn, mb->bal_id, -(int64_t)m.size, -1);
 	if (rc == 0)
 		store_touch_mailbox(txn, mailbox_id);
@@ -326,6 +330,10 @@ int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid,
 		rc = store_msg_map_keywords(txn, mailbox_id, dst_mailbox_id, m.keywords, &kw);
 	if (rc != 0)
 		return rc;
+	if (opts & STORE_APPEND_MOVE) /* usage does not change: keep the charge */
+		opts = m.uncharged ? STORE_APPEND_UNCHARGED : 0;
+	else
+		opts &= ~(unsigned)STORE_APPEND_UNCHARGED; /* a copy made by the user counts */
 	return store_msg_append(txn, dst_mailbox_id, m.blob_id, m.flags, kw, m.internal_date, opts,
 	                        msg_r);
 }
@@ -407,8 +415,10 @@ static int store_msg_purge_one(struct store_txn *txn, MDB_cursor *cur, uint64_t 
 	rc = mdb_cursor_del(cur, 0);
 	if (rc != 0)
 		return store_mdb_err(txn, rc, "purging a mailbox");
-	*bytes += m.size;
-	(*count)++;
+	if (!m.uncharged) {
+		*bytes += m.size;
+		(*count)++;
+	}
 	return store_blob_ref(txn, m.blob_id, -1);
 }
 
