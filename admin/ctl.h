@@ -182,6 +182,8 @@ int ctl_queue_show(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_retry(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_delete(struct ctl *ctl, const struct ctl_args *args);
 
+int ctl_quota_report(struct ctl *ctl, const struct ctl_args *args);
+
 int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
 

@@ -365,10 +365,6 @@ enum store_append_opt {
 	 * is marked uncharged; expunging it credits nothing). Its size still
 	 * counts in the mailbox's bytes (STATUS SIZE). */
 	STORE_APPEND_UNCHARGED = 1 << 1,
-	/* store_msg_copy for MOVE (the source is expunged next, in the same
-	 * BAL): the copy keeps the source's charge and is not checked against
-	 * the quota, since the BAL's usage does not change. */
-	STORE_APPEND_MOVE = 1 << 2,
 };
 
 /* Lists blob_id in the mailbox under the next UID with a new modseq; takes a
@@ -391,9 +387,15 @@ int store_msg_set_flags(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid
 int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid);
 /* Lists the same blob in dst_mailbox (new UID, same flags, keywords mapped by
  * name), with quota accounting on the destination's BAL: the copy is charged
- * (STORE_APPEND_UNCHARGED is ignored) unless STORE_APPEND_MOVE keeps the
- * source's charge. */
+ * (STORE_APPEND_UNCHARGED is ignored), even of a quota alert. */
 int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
+		   unsigned opts, struct store_msg *msg_r);
+/* MOVE (RFC 6851): store_msg_copy, then store_msg_expunge of the source.
+ * Within one BAL its usage does not change, so the quota is neither checked
+ * nor touched (no refusal, no alert level re-armed) and the copy keeps the
+ * source's charge. Between BALs: a charged copy (opts as for copy), then
+ * the expunge. */
+int store_msg_move(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
 		   unsigned opts, struct store_msg *msg_r);
 
 /* Changes since modseq, in modseq order: fn gets the UID, its modseq and

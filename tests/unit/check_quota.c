@@ -261,6 +261,13 @@ static int ap_copy(struct store_txn *t, void *ctx)
 	return store_msg_copy(t, c->mb, c->uid, c->dst, c->opts, &c->msg);
 }
 
+static int ap_move(struct store_txn *t, void *ctx)
+{
+	struct uid_ctx *c = ctx;
+
+	return store_msg_move(t, c->mb, c->uid, c->dst, c->opts, &c->msg);
+}
+
 /* ---------------------------------------------------------------- levels */
 
 START_TEST(test_crossing_80_90_100)
@@ -348,6 +355,31 @@ START_TEST(test_rearm_90_to_80)
 }
 END_TEST
 
+START_TEST(test_move_keeps_usage_and_levels)
+{
+	uint64_t bal = make_bal("a", 1000, 0, BAL_ACTIVE), other = make_bal("b", 0, 0, BAL_ACTIVE);
+	uint64_t sent = mbox_id(bal, "Sent"), drafts = mbox_id(bal, "Drafts");
+	struct uid_ctx mv = {.mb = sent, .dst = drafts, .opts = STORE_APPEND_QUOTA};
+
+	mv.uid = add_uid(bal, sent, 1000); /* full: 100 % */
+	ck_assert_uint_eq(quota(bal).alert_level, 100);
+	/* a MOVE at 100 % is not refused and re-arms nothing */
+	ck_assert_int_eq(store_write(g_s, ap_move, &mv), 0);
+	ck_assert(!mv.msg.uncharged);
+	ck_assert_uint_eq(quota(bal).bytes, 1000);
+	ck_assert_uint_eq(quota(bal).alert_level, 100);
+	ck_assert_uint_eq(count_msgs(sent).all, 0);
+	check_consistent();
+	/* between BALs: charged to the destination, credited to the source */
+	mv = (struct uid_ctx){.mb = drafts, .uid = mv.msg.uid, .dst = mbox_id(other, "INBOX")};
+	ck_assert_int_eq(store_write(g_s, ap_move, &mv), 0);
+	ck_assert_uint_eq(quota(bal).bytes, 0);
+	ck_assert_uint_eq(quota(bal).alert_level, 0);
+	ck_assert_uint_eq(quota(other).bytes, 1000);
+	check_consistent();
+}
+END_TEST
+
 START_TEST(test_refused_counts_as_100_once)
 {
 	uint64_t bal = make_bal("a", 1000, 0, BAL_ACTIVE);
@@ -406,12 +438,15 @@ START_TEST(test_alerts_uncharged_never_refused)
 	                      .opts = STORE_APPEND_QUOTA};
 	ck_assert_int_eq(store_write(g_s, ap_copy, &cp), STORE_E_QUOTA);
 	/* a MOVE keeps it uncharged (usage does not change) */
-	cp.opts = STORE_APPEND_QUOTA | STORE_APPEND_MOVE;
-	ck_assert_int_eq(store_write(g_s, ap_copy, &cp), 0);
+	ck_assert_int_eq(store_write(g_s, ap_move, &cp), 0);
 	ck_assert(cp.msg.uncharged);
-	expunge(inbox, c.last_alert_uid);
-	ck_assert_uint_eq(quota(bal).bytes, 1000); /* expunging an alert credits nothing */
+	ck_assert_uint_eq(count_msgs(inbox).all, 0);
+	ck_assert_uint_eq(quota(bal).bytes, 1000);
 	ck_assert_uint_eq(count_msgs(sent).alerts, 1);
+	/* expunging an alert credits nothing */
+	expunge(sent, cp.msg.uid);
+	ck_assert_uint_eq(quota(bal).bytes, 1000);
+	ck_assert_uint_eq(quota(bal).messages, 1);
 	check_consistent();
 	/* expunging the user's message re-arms 100 */
 	expunge(sent, 1);
@@ -689,6 +724,7 @@ static Suite *quota_suite(void)
 	tcase_add_test(tc, test_rearm_90_to_80);
 	tcase_add_test(tc, test_refused_counts_as_100_once);
 	tcase_add_test(tc, test_alerts_uncharged_never_refused);
+	tcase_add_test(tc, test_move_keeps_usage_and_levels);
 	tcase_add_test(tc, test_message_quota);
 	tcase_add_test(tc, test_percent_bounds);
 	tcase_add_test(tc, test_no_alerter_then_alerter);
