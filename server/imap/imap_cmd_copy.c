@@ -54,12 +54,12 @@ static int copy_admit(struct store_txn *txn, struct copy_job *j)
 	j->overquota = false;
 	for (size_t i = 0; i < j->n && !j->move; i++) {
 		struct store_msg m;
+		int found = store_msg_get(txn, j->src_id, j->uids[i], &m);
 
-		r = store_msg_get(txn, j->src_id, j->uids[i], &m);
-		if (r < 0)
-			return r;
-		bytes += r == 1 ? m.size : 0;
-		count += r == 1;
+		if (found < 0)
+			return found;
+		bytes += found == 1 ? m.size : 0;
+		count += found == 1;
 	}
 	if (count > 0)
 		r = store_quota_admit(txn, j->bal_id, bytes, count, quota_alerter(), &alert);
