@@ -256,6 +256,10 @@ struct store_alerter {
  * alerted, 0 when none. */
 int store_quota_alert(struct store_txn *txn, uint64_t bal_id, const struct store_alerter *al,
                       unsigned *alert_r);
+/* Read-only (any txn): 1 when bytes more and messages more fit in the
+ * BAL's quotas, 0 when not (e.g. SMTP RCPT with SIZE=, or a BAL at 100 %
+ * that may not send: bytes 1, messages 0), STORE_E_NOTFOUND without BAL. */
+int store_quota_fits(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages);
 /* Before appending messages totalling bytes and messages to the BAL: 0 if
  * they fit in its quotas. Else the refusal counts as reaching 100 %: the
  * 100 % alert is stored (unless alert_level is 100 already; *alert_r 100

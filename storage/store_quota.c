@@ -251,6 +251,31 @@ int store_quota_alert(struct store_txn *txn, uint64_t bal_id, const struct store
 	return rc;
 }
 
+static bool store_quota_fits_q(const struct store_bal *bal, const struct store_quota *q,
+                               uint64_t bytes, uint64_t messages)
+{
+	if (bal->quota_bytes && (bytes > bal->quota_bytes || q->bytes > bal->quota_bytes - bytes))
+		return false;
+	return !bal->quota_messages ||
+	       (messages <= bal->quota_messages && q->messages <= bal->quota_messages - messages);
+}
+
+int store_quota_fits(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages)
+{
+	struct store_bal *bal = xmalloc(sizeof(*bal));
+	struct store_quota q;
+	int rc = store_bal_get(txn, bal_id, bal);
+
+	if (rc == 0)
+		rc = STORE_E_NOTFOUND;
+	if (rc == 1)
+		rc = store_quota_get(txn, bal_id, &q);
+	if (rc == 0)
+		rc = store_quota_fits_q(bal, &q, bytes, messages);
+	free(bal);
+	return rc;
+}
+
 int store_quota_admit(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages,
                       const struct store_alerter *al, unsigned *alert_r)
 {
@@ -259,10 +284,7 @@ int store_quota_admit(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, ui
 	int rc = store_quota_load(txn, bal_id, bal, &q);
 
 	*alert_r = 0;
-	if (rc == 0 && ((bal->quota_bytes && (bytes > bal->quota_bytes ||
-	                                      q.bytes > bal->quota_bytes - bytes)) ||
-	                (bal->quota_messages && (messages > bal->quota_messages ||
-	                                         q.messages > bal->quota_messages - messages)))) {
+	if (rc == 0 && !store_quota_fits_q(bal, &q, bytes, messages)) {
 		rc = STORE_E_QUOTA;
 		if (q.alert_level < STORE_QUOTA_LEVEL_100) {
 			int r = store_quota_send(txn, bal, &q, STORE_QUOTA_LEVEL_100, true, al,

@@ -486,6 +486,34 @@ START_TEST(test_message_quota)
 }
 END_TEST
 
+static int fits(uint64_t bal, uint64_t bytes, uint64_t messages)
+{
+	struct store_txn *t;
+	int rc;
+
+	ck_assert_int_eq(store_read_begin(g_s, &t), 0);
+	rc = store_quota_fits(t, bal, bytes, messages);
+	store_read_end(&t);
+	return rc;
+}
+
+START_TEST(test_fits_read_only)
+{
+	uint64_t bal = make_bal("a", 1000, 3, BAL_ACTIVE);
+	uint64_t sent = mbox_id(bal, "Sent");
+
+	ck_assert_int_eq(fits(bal, 1000, 1), 1);
+	ck_assert_int_eq(fits(bal, 1001, 1), 0);
+	ck_assert_int_eq(fits(bal, 0, 4), 0);
+	ck_assert_int_eq(fits(bal, UINT64_MAX, 0), 0); /* no wrap-around */
+	ck_assert_int_eq(add(bal, sent, 999), 90); /* 99.9 % rounds down */
+	ck_assert_int_eq(fits(bal, 1, 1), 1);
+	ck_assert_int_eq(fits(bal, 2, 0), 0);
+	ck_assert_int_eq(fits(bal + 100, 1, 1), STORE_E_NOTFOUND);
+	ck_assert_uint_eq(g_b.calls, 1); /* checking sends nothing */
+}
+END_TEST
+
 START_TEST(test_percent_bounds)
 {
 	struct store_bal b = {0};
@@ -727,6 +755,7 @@ static Suite *quota_suite(void)
 	tcase_add_test(tc, test_move_keeps_usage_and_levels);
 	tcase_add_test(tc, test_message_quota);
 	tcase_add_test(tc, test_percent_bounds);
+	tcase_add_test(tc, test_fits_read_only);
 	tcase_add_test(tc, test_no_alerter_then_alerter);
 	tcase_add_test(tc, test_builder_failure_skips_alert);
 	tcase_add_test(tc, test_quota_raise_rearms);
