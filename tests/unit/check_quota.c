@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -607,6 +608,99 @@ START_TEST(test_check_alert_level)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- replay */
+
+/* The writer is held inside a first request while the next ones queue, so
+ * that they run as one batch. */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool entered, open;
+	unsigned done;
+};
+
+static struct gate g_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, 0};
+
+static int ap_gate(struct store_txn *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	pthread_mutex_lock(&g_gate.lock);
+	g_gate.entered = true;
+	pthread_cond_broadcast(&g_gate.cond);
+	while (!g_gate.open)
+		pthread_cond_wait(&g_gate.cond, &g_gate.lock);
+	pthread_mutex_unlock(&g_gate.lock);
+	return 0;
+}
+
+static int ap_fail(struct store_txn *t, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	return STORE_E_INVALID;
+}
+
+static void gate_count(void)
+{
+	pthread_mutex_lock(&g_gate.lock);
+	g_gate.done++;
+	pthread_cond_broadcast(&g_gate.cond);
+	pthread_mutex_unlock(&g_gate.lock);
+}
+
+/* ctx is an int result (the gate, the failing request). */
+static void int_done(void *ctx, int result)
+{
+	*(int *)ctx = result;
+	gate_count();
+}
+
+static int g_add_result = 1;
+
+static void add_done(void *ctx, int result)
+{
+	(void)ctx;
+	g_add_result = result;
+	gate_count();
+}
+
+START_TEST(test_replayed_batch_one_alert)
+{
+	uint64_t bal = make_bal("a", 1000, 0, BAL_ACTIVE);
+	struct add_ctx c = {.bal = bal, .mb = mbox_id(bal, "Sent"), .len = 850, .al = &g_alerter};
+	int res_gate = 1, res_fail = 1;
+	struct store_wreq w[3] = {{.apply = ap_gate, .done = int_done, .ctx = &res_gate},
+	                          {.apply = ap_add, .done = add_done, .ctx = &c},
+	                          {.apply = ap_fail, .done = int_done, .ctx = &res_fail}};
+
+	store_write_async(g_s, &w[0]);
+	pthread_mutex_lock(&g_gate.lock);
+	while (!g_gate.entered)
+		pthread_cond_wait(&g_gate.cond, &g_gate.lock);
+	pthread_mutex_unlock(&g_gate.lock);
+	store_write_async(g_s, &w[1]); /* these two queue while the gate holds */
+	store_write_async(g_s, &w[2]); /* the writer: one batch */
+	pthread_mutex_lock(&g_gate.lock);
+	g_gate.open = true;
+	pthread_cond_broadcast(&g_gate.cond);
+	while (g_gate.done < 3)
+		pthread_cond_wait(&g_gate.cond, &g_gate.lock);
+	pthread_mutex_unlock(&g_gate.lock);
+	ck_assert_int_eq(res_gate, 0);
+	ck_assert_int_eq(g_add_result, 0);
+	ck_assert_int_eq(res_fail, STORE_E_INVALID);
+	/* the add ran twice (its batch was replayed without the failing
+	 * request), yet one alert was committed */
+	ck_assert_uint_eq(g_b.calls, 2);
+	ck_assert_uint_eq(c.alert, 80);
+	ck_assert_uint_eq(count_msgs(mbox_id(bal, "INBOX")).alerts, 1);
+	ck_assert_uint_eq(quota(bal).alert_level, 80);
+	ck_assert_uint_eq(quota(bal).bytes, 850);
+	check_consistent();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- delivery */
 
 struct dlv_ctx {
@@ -760,6 +854,7 @@ static Suite *quota_suite(void)
 	tcase_add_test(tc, test_builder_failure_skips_alert);
 	tcase_add_test(tc, test_quota_raise_rearms);
 	tcase_add_test(tc, test_check_alert_level);
+	tcase_add_test(tc, test_replayed_batch_one_alert);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(td, setup, teardown);
 	tcase_set_timeout(td, 120);
