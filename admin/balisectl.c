@@ -51,6 +51,12 @@ static const struct ctl_opt ctl_opts_bal_set[] = {
 };
 
 static const struct ctl_opt ctl_opts_queue_retry[] = {{"all", 0, NULL}, {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_whitelist_show[] = {
+    {"file", CTL_OPT_ARG, NULL},
+    {"cert", CTL_OPT_ARG, NULL},
+    {"json", 0, NULL},
+    {NULL, 0, NULL},
+};
 
 static const struct ctl_opt ctl_opts_quota_report[] = {
     {"over", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
@@ -135,6 +141,18 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Remove a queue entry without delivering it and without a bounce (no confirmation; "
      "logged).",
      NULL, ctl_opts_none, "ID", 1, 1, 0},
+    {"whitelist", "check", ctl_whitelist_check, "[FILE] [--json]",
+     "Check the trust-space whitelist (FILE, else [trust] whitelist) as balised would read it: "
+     "its counts, or the first problem found.",
+     NULL, ctl_opts_json, "FILE", 0, 1, CTL_CMD_NOCONF},
+    {"whitelist", "show", ctl_whitelist_show, "DOMAIN [--file FILE] [--cert PEM] [--json]",
+     "List the operator certificate DNs the whitelist allows for DOMAIN; with --cert, "
+     "whether that certificate may speak for DOMAIN.",
+     "  --file FILE         read FILE instead of [trust] whitelist\n"
+     "  --cert PEM          exit 0 if the subject of this certificate is allowed for\n"
+     "                      DOMAIN (as port 25 will decide), 1 if not\n"
+     "  --json              also the DN keys compared, descriptions and line numbers\n",
+     ctl_opts_whitelist_show, "DOMAIN", 1, 1, CTL_CMD_NOCONF},
     {"quota", "report", ctl_quota_report, "[--over PCT] [--json]",
      "List BALs by quota usage, fullest first: used bytes and messages, quota, percent (the "
      "higher of bytes and messages) and the last alert level sent (80, 90, 100).",

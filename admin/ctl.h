@@ -181,6 +181,11 @@ int ctl_queue_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_show(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_retry(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_delete(struct ctl *ctl, const struct ctl_args *args);
+int ctl_whitelist_check(struct ctl *ctl, const struct ctl_args *args);
+int ctl_whitelist_show(struct ctl *ctl, const struct ctl_args *args);
+/* Loads the whitelist at path as balised would; 1 (message printed) when it
+ * is refused, else 0. For config check. */
+int ctl_whitelist_validate(struct ctl *ctl, const char *path);
 
 int ctl_quota_report(struct ctl *ctl, const struct ctl_args *args);
 

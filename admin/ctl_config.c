@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* balisectl config check: the configuration file through cfg_load (the same
- * code balised runs), then the files it names. */
+ * code balised runs), then the files it names; the whitelist is parsed. */
 #include "config.h"
 
 #include <errno.h>
@@ -65,7 +65,10 @@ int ctl_config_check(struct ctl *ctl, const struct ctl_args *args)
 	problems += ctl_config_file(ctl, "tls", "key", c->tls_key);
 	problems += ctl_config_file(ctl, "tls", "ca", c->tls_ca);
 	problems += ctl_config_file(ctl, "tls", "crl", c->tls_crl);
-	problems += ctl_config_file(ctl, "trust", "whitelist", c->whitelist);
+	if (ctl_config_file(ctl, "trust", "whitelist", c->whitelist) != 0)
+		problems++;
+	else if (c->whitelist != NULL && c->whitelist[0] != '\0')
+		problems += ctl_whitelist_validate(ctl, c->whitelist);
 	problems += ctl_config_file(ctl, "trust", "annuaire", c->annuaire);
 	if (problems > 0)
 		return ctl_fail(ctl, "%s: %d problem%s", c->path, problems,

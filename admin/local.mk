@@ -12,6 +12,7 @@ admin_balisectl_SOURCES = \
 	admin/ctl_bal_edit.c \
 	admin/ctl_queue.c \
 	admin/ctl_quota.c \
-	admin/ctl_store.c
-admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS)
-admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS)
+	admin/ctl_store.c \
+	admin/ctl_whitelist.c
+admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS) $(OPENSSL_CFLAGS)
+admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS) $(LIBXML2_LIBS)

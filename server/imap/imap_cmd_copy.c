@@ -9,6 +9,7 @@
 
 #include "imap_cmd_mailbox.h"
 #include "imap_cmd_msgset.h"
+#include "imap_qresync.h"
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
@@ -255,8 +256,12 @@ static void expunge_done(struct imap_cmd_ctx *ctx, int result)
 		         store_strerror(result));
 		imap_reply_no(ctx, "SERVERBUG", "Cannot expunge");
 	} else {
-		/* The sync before the tagged reply sends "* n EXPUNGE". */
-		imap_reply_ok(ctx, NULL, ctx->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
+		/* The sync before the tagged reply sends "* n EXPUNGE" (or
+		 * VANISHED); with QRESYNC the OK carries HIGHESTMODSEQ. */
+		char code[48];
+
+		imap_reply_ok(ctx, imap_qresync_ok_code(ctx->s, code, sizeof(code)),
+		              ctx->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
 	}
 	imap_cmd_done(ctx);
 }

@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "imap_cmd_msgset.h"
 #include "imap_fetch_render.h"
+#include "imap_qresync.h"
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
@@ -49,6 +50,7 @@ struct fetch_job {
 	unsigned opts;         /* IMAP_FETCH_OPT_MODSEQ when CONDSTORE is on */
 	uint64_t changedsince; /* RFC 7162 section 3.1.4.1; 0: none */
 	bool has_changedsince;
+	bool vanished;       /* RFC 7162 section 3.2.6 */
 	bool *flags_changed; /* per position: \Seen was just set */
 	struct fetch_seen *seen;
 	size_t n_seen;
@@ -69,9 +71,9 @@ struct fetch_job {
 
 /* ---------------------------------------------------------------- arguments */
 
-/* FETCH modifiers (RFC 4466 section 2.4): only (CHANGEDSINCE n) (RFC 7162
- * section 3.1.4.1). VANISHED needs QRESYNC, which is not offered. 0, or -1
- * after BAD. */
+/* FETCH modifiers (RFC 4466 section 2.4): (CHANGEDSINCE n) (RFC 7162
+ * section 3.1.4.1) and VANISHED (section 3.2.6: UID FETCH only, with
+ * CHANGEDSINCE, once QRESYNC is enabled). 0, or -1 after BAD. */
 static int fetch_modifiers(struct imap_cmd_ctx *ctx, struct fetch_job *j)
 {
 	const struct imap_arg *list;
@@ -90,7 +92,17 @@ static int fetch_modifiers(struct imap_cmd_ctx *ctx, struct fetch_job *j)
 			i++;
 			continue;
 		}
+		if (imap_arg_atom_equals(&list[i], "VANISHED") && !j->vanished) {
+			j->vanished = true;
+			continue;
+		}
 		imap_reply_bad(ctx, NULL, "Unsupported FETCH modifier");
+		return -1;
+	}
+	if (j->vanished &&
+	    (!ctx->uid || !j->has_changedsince || !(ctx->s->enabled & IMAP_EN_QRESYNC))) {
+		imap_reply_bad(ctx, NULL,
+		               "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
 		return -1;
 	}
 	return 0;
@@ -491,6 +503,10 @@ enum imap_cmd_result imap_cmd_fetch(struct imap_cmd_ctx *ctx)
 		s->enabled |= IMAP_EN_CONDSTORE;
 	if (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC))
 		j->opts |= IMAP_FETCH_OPT_MODSEQ;
+	if (j->vanished && imap_qresync_fetch_vanished(s, ctx->args[0].str, j->changedsince) < 0) {
+		imap_reply_no(ctx, "SERVERBUG", "Cannot list expunged messages");
+		return IMAP_CMD_DONE;
+	}
 	buf_init(&j->sum, 0);
 	buf_init(&j->out, 0);
 	ctx->data = j;

@@ -43,7 +43,7 @@
 	X("RENAME", imap_cmd_rename, IMAP_ST_AUTHED, 0, 2, 2, NULL)                                \
 	X("SEARCH", imap_cmd_search, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 1, -1,  \
 	  "ESEARCH SEARCHRES WITHIN")                                                              \
-	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, NULL)                                \
+	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, "QRESYNC")                           \
 	X("SETQUOTA", imap_cmd_setquota, IMAP_ST_AUTHED, 0, 2, 2, NULL)                            \
 	X("SORT", imap_cmd_sort, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,      \
 	  "SORT SORT=DISPLAY")                                                                     \

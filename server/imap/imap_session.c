@@ -209,10 +209,13 @@ void imap_session_accept(struct conn *c, void *arg)
 
 /* ---------------------------------------------------------------- sync */
 
+static void session_bye(struct imap_session *s, const char *why);
+
 void imap_session_sync(struct imap_session *s)
 {
 	const struct imap_cmd_def *def = s->cmd.def;
 	bool allow_expunge = true;
+	unsigned opts = 0;
 	struct buf out;
 	int r;
 
@@ -223,11 +226,22 @@ void imap_session_sync(struct imap_session *s)
 	if (def != NULL && (def->flags & IMAP_CMDF_USES_SEQS) &&
 	    (!s->cmd.uid || (def->flags & IMAP_CMDF_UID_USES_SEQS)))
 		allow_expunge = false;
+	if (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC))
+		opts |= IMAP_VIEW_MODSEQ;
+	if (s->enabled & IMAP_EN_QRESYNC) /* RFC 7162 section 3.2.10 */
+		opts |= IMAP_VIEW_VANISHED;
 	buf_init(&out, 0);
-	r = imap_view_sync(s->srv->store, s->view, allow_expunge,
-	                   (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC)) != 0, &out);
-	if (r < 0)
+	r = imap_view_sync(s->srv->store, s->view, allow_expunge, opts, &out);
+	if (r == STORE_E_NOTFOUND) {
+		/* Deleted by another session: nothing can be told about it
+		 * (RFC 2180 section 3.3); like Dovecot, the session ends. The
+		 * view stays until the session is freed: the running command
+		 * may still hold it. */
+		log_info("%s imap selected mailbox deleted, closing", imap_session_id(s));
+		session_bye(s, "Selected mailbox was deleted, have to disconnect");
+	} else if (r < 0) {
 		log_warn("%s imap sync failed: %s", imap_session_id(s), store_strerror(r));
+	}
 	imap_write(s, out.data, out.len);
 	buf_free(&out);
 	s->changed = false;

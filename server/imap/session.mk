@@ -10,7 +10,8 @@ IMAP_CMD_GROUP_SOURCES = \
 	server/imap/imap_cmd_fetch.c server/imap/imap_cmd_msgset.c server/imap/imap_cmd_msgset.h \
 	server/imap/imap_cmd_copy.c server/imap/imap_cmd_store.c \
 	server/imap/imap_cmd_search.c server/imap/imap_search_store.c server/imap/imap_search_store.h \
-	server/imap/imap_cmd_select.c
+	server/imap/imap_cmd_select.c \
+	server/imap/imap_qresync.c server/imap/imap_qresync.h
 
 noinst_LIBRARIES += server/imap/libbalimapd.a
 server_imap_libbalimapd_a_SOURCES = \

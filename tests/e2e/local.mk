@@ -8,4 +8,6 @@ include tests/e2e/imap.mk
 include tests/e2e/imap_fetch.mk
 include tests/e2e/imap_mailbox.mk
 include tests/e2e/imap_search.mk
+include tests/e2e/whitelist.mk
+include tests/e2e/imap_qresync.mk
 include tests/e2e/quota.mk

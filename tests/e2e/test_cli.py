@@ -516,6 +516,14 @@ def test_config_check(env):
     for name in ("tls/server.pem", "tls/server.key", "whitelist.xml"):
         with open(os.path.join(env.dir, name), "w") as f:
             f.write("x\n")
+    # The whitelist is parsed, not only opened (more in test_whitelist.py).
+    rc, out, err = env.run("config", "check")
+    check(rc == 1 and "[trust] whitelist" in err and "not well-formed XML" in err,
+          "bad whitelist: %r" % err)
+    with open(os.path.join(env.dir, "whitelist.xml"), "w") as f:
+        f.write('<ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema">'
+                "<ListeDomaines><Domaine><Nom>a.test</Nom><DNCertificatOperateur>CN=mx.a.test"
+                "</DNCertificatOperateur></Domaine></ListeDomaines></ListeBlancheMSSante>\n")
     rc, out, err = env.run("config", "check")
     check(rc == 0 and "configuration OK" in out, "files present: %r" % err)
 

@@ -54,3 +54,19 @@ tests_fuzz_fuzz_imap_session_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFL
 tests_fuzz_fuzz_imap_session_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_session_LDADD = $(IMAPD_LIBS)
 EXTRA_DIST += tests/fuzz/imap_session.dict
+
+# The ANS trust-space whitelist XML and DN keys (common/whitelist.mk)
+check_PROGRAMS += tests/fuzz/fuzz_whitelist
+tests_fuzz_fuzz_whitelist_SOURCES = tests/fuzz/fuzz_whitelist.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_whitelist_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_whitelist_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_whitelist_LDADD = $(WHITELIST_LIBS)
+EXTRA_DIST += tests/fuzz/whitelist.dict
+
+# French DSN/NDR and quota alert builders on hostile inputs (common/dsn.mk)
+check_PROGRAMS += tests/fuzz/fuzz_dsn
+tests_fuzz_fuzz_dsn_SOURCES = tests/fuzz/fuzz_dsn.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_dsn_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dsn_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dsn_LDADD = common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/dsn.dict

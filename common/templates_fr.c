@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: ISC */
+/* French texts of the notices balise writes (DSN/NDR, delay notices, quota
+ * alerts), and French number, size and date formats. Wording: a health
+ * operator writing to professionals, polite and plain; "vous" throughout. */
+#include "config.h"
+
+#include <string.h>
+
+#include "templates_fr.h"
+#include "util.h"
+
+/* ------------------------------------------------------------- reports */
+
+const char *tfr_dsn_subject(enum tfr_report k)
+{
+	switch (k) {
+	case TFR_REPORT_FAILURE:
+		return "Avis de non-remise : votre message n'a pas pu être remis";
+	case TFR_REPORT_DELAY:
+		return "Avis de retard : votre message n'a pas encore pu être remis";
+	case TFR_REPORT_RELAYED:
+		return "Avis de remise : votre message a été transmis";
+	case TFR_REPORT_SUCCESS:
+		break;
+	}
+	return "Avis de remise : votre message a été remis";
+}
+
+const char *tfr_dsn_title(enum tfr_report k)
+{
+	switch (k) {
+	case TFR_REPORT_FAILURE:
+		return "Avis de non-remise";
+	case TFR_REPORT_DELAY:
+		return "Avis de retard";
+	case TFR_REPORT_SUCCESS:
+	case TFR_REPORT_RELAYED:
+		break;
+	}
+	return "Avis de remise";
+}
+
+static const char *report_body(enum tfr_report k)
+{
+	switch (k) {
+	case TFR_REPORT_FAILURE:
+		return "Votre message n'a pas pu être remis à un ou plusieurs de ses\n"
+		       "destinataires, indiqués ci-dessous avec le motif de l'échec.\n"
+		       "Aucune nouvelle tentative ne sera faite pour eux.\n";
+	case TFR_REPORT_DELAY:
+		return "Votre message n'a pas encore pu être remis à un ou plusieurs de\n"
+		       "ses destinataires, indiqués ci-dessous. Le serveur continue\n"
+		       "d'essayer : vous n'avez rien à faire pour le moment. Si la remise\n"
+		       "reste impossible, vous recevrez un avis de non-remise.\n";
+	case TFR_REPORT_RELAYED:
+		return "Votre message a été transmis au serveur de messagerie de ses\n"
+		       "destinataires, indiqués ci-dessous. Ce serveur ne délivre pas\n"
+		       "d'accusé de remise : vous ne recevrez pas d'autre confirmation.\n";
+	case TFR_REPORT_SUCCESS:
+		break;
+	}
+	return "Comme vous l'avez demandé, nous vous confirmons que votre message\n"
+	       "a bien été remis aux destinataires indiqués ci-dessous.\n";
+}
+
+int tfr_dsn_intro(enum tfr_report k, const char *reporting_host, struct buf *out)
+{
+	if (buf_printf(out,
+	               "Bonjour,\n\n"
+	               "Ce message vous est envoyé automatiquement par le serveur de\n"
+	               "messagerie %s.\n\n",
+	               reporting_host) < 0)
+		return -1;
+	return buf_append_str(out, report_body(k));
+}
+
+const char *tfr_action_heading(enum tfr_action a)
+{
+	switch (a) {
+	case TFR_ACTION_FAILED:
+		return "Remise impossible :";
+	case TFR_ACTION_DELAYED:
+		return "Remise retardée :";
+	case TFR_ACTION_DELIVERED:
+		return "Message remis :";
+	case TFR_ACTION_RELAYED:
+		return "Message transmis, sans accusé de remise possible :";
+	case TFR_ACTION_EXPANDED:
+	case TFR_ACTION_COUNT:
+		break;
+	}
+	return "Message remis puis redistribué vers d'autres adresses :";
+}
+
+const char *tfr_action_text(enum tfr_action a)
+{
+	switch (a) {
+	case TFR_ACTION_FAILED:
+		return "échec définitif de la remise.";
+	case TFR_ACTION_DELAYED:
+		return "remise retardée, de nouvelles tentatives sont en cours.";
+	case TFR_ACTION_DELIVERED:
+		return "message remis dans la boîte aux lettres du destinataire.";
+	case TFR_ACTION_RELAYED:
+		return "message transmis à un serveur qui ne délivre pas d'accusé de "
+		       "remise.";
+	case TFR_ACTION_EXPANDED:
+	case TFR_ACTION_COUNT:
+		break;
+	}
+	return "message remis, puis redistribué par le destinataire vers d'autres "
+	       "adresses.";
+}
+
+/* ------------------------------------------------- RFC 3463 status codes */
+
+struct status_text {
+	const char *code; /* "5.1.1", or "5.1" for class and subject, or "5" */
+	const char *text;
+};
+
+/* Looked up from the most precise to the least: exact code, then
+ * class.subject, then class. The 4.x texts say the problem is temporary. */
+static const struct status_text status_texts[] = {
+    {"5.1.1", "adresse inconnue. Aucune boîte aux lettres ne correspond à cette "
+              "adresse ; vérifiez qu'elle est correctement orthographiée."},
+    {"5.1.2", "le domaine de l'adresse du destinataire est introuvable. Vérifiez la "
+              "partie de l'adresse située après « @ »."},
+    {"5.1.3", "l'adresse du destinataire n'est pas valide."},
+    {"5.1.6", "le destinataire a changé d'adresse ; cette adresse n'est plus utilisée."},
+    {"5.1.10", "le domaine du destinataire n'accepte pas de messages."},
+    {"5.2.1", "la boîte aux lettres du destinataire est désactivée ou suspendue ; elle "
+              "ne peut pas recevoir de messages."},
+    {"4.2.1", "la boîte aux lettres du destinataire est momentanément indisponible."},
+    {"5.2.2", "la boîte aux lettres du destinataire est pleine (quota de stockage "
+              "atteint)."},
+    {"4.2.2", "la boîte aux lettres du destinataire est pleine pour le moment (quota "
+              "de stockage atteint)."},
+    {"5.2.3", "le message dépasse la taille maximale acceptée par la boîte aux lettres "
+              "du destinataire."},
+    {"5.3.4", "le message est trop volumineux pour être accepté par le serveur de "
+              "destination. Réduisez la taille des pièces jointes."},
+    {"5.7.1", "le message a été refusé par la politique de sécurité du serveur de "
+              "destination, ou le destinataire n'appartient pas à l'espace de confiance "
+              "MSSanté."},
+    {"5.7.0", "le message a été refusé pour une raison de sécurité."},
+    {"4.4.7", "le délai de remise est dépassé ; le message est resté en attente trop "
+              "longtemps sans pouvoir être remis."},
+    {"5.4.7", "le délai de remise est dépassé ; le message est resté en attente trop "
+              "longtemps sans pouvoir être remis."},
+    {"5.4.4", "impossible d'acheminer le message ; aucun serveur de messagerie n'a été "
+              "trouvé pour le domaine du destinataire."},
+    {"4.4.4", "impossible d'acheminer le message pour le moment ; aucun serveur de "
+              "messagerie n'a été trouvé pour le domaine du destinataire."},
+    {"4.4.1", "le serveur de destination ne répond pas."},
+    {"4.4.2", "la connexion avec le serveur de destination a été interrompue."},
+    {"4.3.1", "le serveur de destination manque momentanément d'espace de stockage."},
+    {"5.1", "l'adresse du destinataire n'est pas valide."},
+    {"4.1", "l'adresse du destinataire ne peut pas être vérifiée pour le moment."},
+    {"5.2", "la boîte aux lettres du destinataire ne peut pas recevoir ce message."},
+    {"4.2", "la boîte aux lettres du destinataire est momentanément indisponible."},
+    {"5.3", "le système de messagerie de destination ne peut pas accepter ce message."},
+    {"4.3", "le système de messagerie de destination est momentanément indisponible."},
+    {"5.4", "le message n'a pas pu être acheminé jusqu'au serveur de destination."},
+    {"4.4", "un problème de réseau empêche pour le moment d'acheminer le message."},
+    {"5.5", "le dialogue avec le serveur de destination a échoué."},
+    {"4.5", "le dialogue avec le serveur de destination a échoué momentanément."},
+    {"5.6", "le contenu du message n'est pas accepté par le serveur de destination."},
+    {"4.6", "le contenu du message n'a pas pu être traité pour le moment."},
+    {"5.7", "le message a été refusé pour une raison de sécurité."},
+    {"4.7", "le message a été refusé momentanément pour une raison de sécurité."},
+    {"5", "échec définitif de la remise."},
+    {"4", "échec temporaire de la remise ; le serveur essaiera de nouveau."},
+    {"2", "message remis."},
+};
+
+static const char *status_lookup(const char *code, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_LEN(status_texts); i++) {
+		const char *c = status_texts[i].code;
+		if (strlen(c) == len && memcmp(c, code, len) == 0)
+			return status_texts[i].text;
+	}
+	return NULL;
+}
+
+const char *tfr_status_text(const char *status)
+{
+	const char *t, *dot;
+	size_t n;
+
+	if (status == NULL || (status[0] != '2' && status[0] != '4' && status[0] != '5'))
+		return "la remise n'a pas abouti.";
+	n = strlen(status);
+	if ((t = status_lookup(status, n)) != NULL)
+		return t;
+	dot = strchr(status + 2, '.');
+	if (status[1] == '.' && dot != NULL && (t = status_lookup(status, (size_t)(dot - status))))
+		return t;
+	return status_lookup(status, 1);
+}
+
+/* -------------------------------------------------- other report parts */
+
+int tfr_dsn_original_info(const char *subject_utf8, int64_t arrival, struct buf *out)
+{
+	if (buf_append_str(out, "Votre message d'origine :\n") < 0)
+		return -1;
+	if (subject_utf8 != NULL && buf_printf(out, "  Objet : %s\n", subject_utf8) < 0)
+		return -1;
+	if (arrival > 0) {
+		if (buf_append_str(out, "  Reçu par le serveur le ") < 0 ||
+		    tfr_format_date(arrival, out) < 0 || buf_append_str(out, "\n") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int tfr_dsn_attachment_note(enum tfr_original o, uint64_t size, uint64_t cap, struct buf *out)
+{
+	switch (o) {
+	case TFR_ORIG_NONE:
+		return 0;
+	case TFR_ORIG_HEADERS:
+		return buf_append_str(out,
+		                      "Les en-têtes de votre message sont joints à cet avis.\n");
+	case TFR_ORIG_FULL:
+		return buf_append_str(out, "Votre message est joint en entier à cet avis.\n");
+	case TFR_ORIG_TOO_BIG:
+		if (buf_append_str(out, "Votre message (") < 0 || tfr_format_size(size, out) < 0 ||
+		    buf_append_str(out, ") dépasse la taille de ") < 0 ||
+		    tfr_format_size(cap, out) < 0)
+			return -1;
+		return buf_append_str(out, " au-delà de laquelle il n'est pas renvoyé :\n"
+		                           "seuls ses en-têtes sont joints à cet avis.\n");
+	case TFR_ORIG_UNSAFE:
+		break;
+	}
+	return buf_append_str(out, "Votre message ne peut pas être joint tel quel à cet avis :\n"
+	                           "seuls ses en-têtes le sont.\n");
+}
+
+int tfr_closing(struct buf *out)
+{
+	return buf_append_str(out, "\nCe message est automatique : merci de ne pas y répondre.\n\n"
+	                           "Cordialement,\n"
+	                           "L'administrateur de la messagerie\n");
+}
+
+const char *tfr_mime_preamble(void)
+{
+	return "Ceci est un message au format MIME.\r\n";
+}
+
+/* -------------------------------------------------------- quota alerts */
+
+const char *tfr_quota_subject(int level)
+{
+	switch (level) {
+	case TFR_QUOTA_LEVEL_80:
+		return "Votre boîte aux lettres est remplie à 80" TFR_NBSP "%";
+	case TFR_QUOTA_LEVEL_90:
+		return "Votre boîte aux lettres est remplie à 90" TFR_NBSP "% : libérez de "
+		       "l'espace";
+	case TFR_QUOTA_LEVEL_FULL:
+		return "Votre boîte aux lettres est pleine : elle ne peut plus recevoir ni "
+		       "envoyer de messages";
+	}
+	return NULL;
+}
+
+static int quota_usage_line(const char *bal, uint64_t used, uint64_t quota, struct buf *out)
+{
+	if (buf_printf(out, "La boîte aux lettres %s utilise actuellement\n", bal) < 0 ||
+	    tfr_format_size(used, out) < 0 || buf_append_str(out, " sur les ") < 0 ||
+	    tfr_format_size(quota, out) < 0 || buf_append_str(out, " de son quota, soit ") < 0 ||
+	    tfr_format_percent(used, quota, out) < 0)
+		return -1;
+	return buf_append_str(out, ".\n\n");
+}
+
+static const char quota_advice[] =
+    "Pour libérer de l'espace, supprimez les messages dont vous n'avez plus\n"
+    "besoin, en particulier ceux qui comportent des pièces jointes\n"
+    "volumineuses, puis videz la corbeille. Avant de supprimer un message,\n"
+    "pensez à enregistrer dans le dossier du patient les documents que vous\n"
+    "devez conserver.\n";
+
+static const char *quota_lead(int level)
+{
+	switch (level) {
+	case TFR_QUOTA_LEVEL_80:
+		return "Votre boîte aux lettres a dépassé 80" TFR_NBSP "% de l'espace de stockage\n"
+		       "qui lui est attribué.\n\n";
+	case TFR_QUOTA_LEVEL_90:
+		return "Votre boîte aux lettres a dépassé 90" TFR_NBSP "% de l'espace de stockage\n"
+		       "qui lui est attribué : elle sera bientôt pleine.\n\n";
+	}
+	/* not "100 %": a delivery that would pass the quota also counts */
+	return "Votre boîte aux lettres a atteint la limite de l'espace de stockage\n"
+	       "qui lui est attribué : elle est pleine.\n\n";
+}
+
+static const char *quota_consequence(int level)
+{
+	if (level == TFR_QUOTA_LEVEL_FULL)
+		return "Cette boîte aux lettres ne peut plus recevoir ni envoyer de messages\n"
+		       "tant que de l'espace n'aura pas été libéré. Les messages qui vous\n"
+		       "sont adressés sont refusés et leurs expéditeurs en sont avertis.\n"
+		       "Nous vous invitons à libérer de l'espace dès maintenant.\n\n";
+	return "Lorsque le quota sera atteint, cette boîte aux lettres ne pourra plus\n"
+	       "recevoir ni envoyer de messages. Pour éviter toute interruption, nous\n"
+	       "vous invitons à libérer de l'espace dès que possible.\n\n";
+}
+
+int tfr_quota_body(int level, const char *bal, uint64_t used, uint64_t quota, struct buf *out)
+{
+	if (tfr_quota_subject(level) == NULL)
+		return -1;
+	if (buf_append_str(out, "Bonjour,\n\n") < 0 || buf_append_str(out, quota_lead(level)) < 0 ||
+	    quota_usage_line(bal, used, quota, out) < 0 ||
+	    buf_append_str(out, quota_consequence(level)) < 0 ||
+	    buf_append_str(out, quota_advice) < 0)
+		return -1;
+	return tfr_closing(out);
+}
+
+/* ------------------------------------------------------ French formats */
+
+int tfr_format_uint(uint64_t v, struct buf *out)
+{
+	char digits[24];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0) {
+		if (buf_append_u8(out, (uint8_t)digits[--n]) < 0)
+			return -1;
+		if (n > 0 && n % 3 == 0 && buf_append_str(out, TFR_NBSP) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int tfr_format_size(uint64_t bytes, struct buf *out)
+{
+	static const char *const units[] = {"Ko", "Mo", "Go", "To", "Po", "Eo"};
+	uint64_t unit = 1024, tenths;
+	size_t k = 0;
+
+	if (bytes < 1024) {
+		if (tfr_format_uint(bytes, out) < 0)
+			return -1;
+		return buf_append_str(out, bytes < 2 ? TFR_NBSP "octet" : TFR_NBSP "octets");
+	}
+	while (k + 1 < ARRAY_LEN(units) && bytes / unit >= 1024) {
+		unit *= 1024;
+		k++;
+	}
+	/* rounded to a tenth without overflow: (bytes % unit) * 10 < 10 * 2^60 */
+	tenths = bytes / unit * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
+	if (tenths >= 10240 && k + 1 < ARRAY_LEN(units)) {
+		tenths = 10; /* 1023.95 Ko rounds up to 1 Mo */
+		k++;
+	}
+	if (tenths >= 1000) /* no decimal from 100 on */
+		tenths = (tenths + 5) / 10 * 10;
+	if (tfr_format_uint(tenths / 10, out) < 0)
+		return -1;
+	if (tenths % 10 != 0 && buf_printf(out, ",%u", (unsigned)(tenths % 10)) < 0)
+		return -1;
+	return buf_printf(out, TFR_NBSP "%s", units[k]);
+}
+
+int tfr_format_percent(uint64_t used, uint64_t quota, struct buf *out)
+{
+	uint64_t pct, rest;
+
+	if (quota == 0) {
+		pct = 100;
+	} else {
+		rest = used % quota; /* rest * 100 / quota without overflow */
+		pct = used / quota * 100 +
+		      (quota <= UINT64_MAX / 100 ? rest * 100 / quota : rest / (quota / 100));
+	}
+	if (used < quota && pct >= 100)
+		pct = 99; /* "100 %" only once the quota is really reached */
+	if (tfr_format_uint(pct, out) < 0)
+		return -1;
+	return buf_append_str(out, TFR_NBSP "%");
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static unsigned weekday(int64_t days) /* 0 = Sunday */
+{
+	int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
+	return (unsigned)(w < 0 ? w + 7 : w);
+}
+
+/* Unix time of 01:00 UTC on the last Sunday of month m (31 days long). */
+static int64_t last_sunday_0100(int64_t y, unsigned m)
+{
+	int64_t d = days_from_civil(y, m, 31);
+	return (d - weekday(d)) * 86400 + 3600;
+}
+
+/* EU rule (directive 2000/84/EC): summer time from the last Sunday of
+ * March to the last Sunday of October, switching at 01:00 UTC. */
+static int paris_offset(int64_t t)
+{
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days((t >= 0 ? t : t - 86399) / 86400, &y, &m, &d);
+	return t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10) ? 7200 : 3600;
+}
+
+int tfr_format_date(int64_t t, struct buf *out)
+{
+	static const char *const wdays[] = {"dimanche", "lundi",    "mardi", "mercredi",
+	                                    "jeudi",    "vendredi", "samedi"};
+	static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+	                                     "mai",       "juin",    "juillet",  "août",
+	                                     "septembre", "octobre", "novembre", "décembre"};
+	int64_t local, days, secs, y;
+	unsigned m, d;
+
+	if (t < 0 || t > INT64_C(253402300799)) /* up to 9999-12-31 */
+		t = 0;
+	local = t + paris_offset(t);
+	days = local / 86400;
+	secs = local % 86400;
+	civil_from_days(days, &y, &m, &d);
+	return buf_printf(out, "%s %u%s %s %lld à %02u:%02u (heure de Paris)", wdays[weekday(days)],
+	                  d, d == 1 ? "er" : "", months[m - 1], (long long)y,
+	                  (unsigned)(secs / 3600), (unsigned)(secs % 3600 / 60));
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+/* The one place for the French texts that people read in mail: delivery
+ * status notifications (success, relay, delay, failure, per RFC 3463 code)
+ * and the quota alerts of EX_GBM_4470. Texts are UTF-8 with "\n" line ends;
+ * the message builders (dsn.c, notice.c) encode them for the wire. Numbers,
+ * sizes and dates are written the French way (tfr_format_*). */
+#ifndef BALISE_TEMPLATES_FR_H
+#define BALISE_TEMPLATES_FR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Display name of the postmaster address in every notice we send. */
+#define TFR_POSTMASTER_NAME "Administrateur de la messagerie"
+
+/* No-break space (U+00A0), between a number and its unit or "%", and
+ * between groups of three digits. */
+#define TFR_NBSP "\xc2\xa0"
+
+/* Per-recipient outcome, the RFC 3464 §2.3.3 Action values. */
+enum tfr_action {
+	TFR_ACTION_FAILED = 0,
+	TFR_ACTION_DELAYED,
+	TFR_ACTION_DELIVERED,
+	TFR_ACTION_RELAYED,
+	TFR_ACTION_EXPANDED,
+	TFR_ACTION_COUNT
+};
+
+/* The kind of a whole report, from its most serious recipient: one failure
+ * makes it a non-delivery report, else one delay a delay notice. */
+enum tfr_report {
+	TFR_REPORT_FAILURE = 0,
+	TFR_REPORT_DELAY,
+	TFR_REPORT_SUCCESS, /* every recipient delivered (or expanded) */
+	TFR_REPORT_RELAYED, /* no failure or delay, at least one relayed */
+};
+
+/* What the report carries of the original message (its third part). */
+enum tfr_original {
+	TFR_ORIG_NONE = 0, /* no original given: nothing attached */
+	TFR_ORIG_HEADERS,  /* its header (RET=HDRS, or no RET) */
+	TFR_ORIG_FULL,     /* the whole message (RET=FULL) */
+	TFR_ORIG_TOO_BIG,  /* RET=FULL but over the size cap: header only */
+	TFR_ORIG_UNSAFE,   /* RET=FULL but not 8-bit safe (NUL, long lines) */
+};
+
+/* ---------------------------------------------------------------- DSN */
+
+/* Subject of a report (UTF-8, not yet RFC 2047 encoded). */
+const char *tfr_dsn_subject(enum tfr_report k);
+/* "Avis de remise", ... : the Content-Description of the text part. */
+const char *tfr_dsn_title(enum tfr_report k);
+/* The opening of the text part: greeting, who writes, what happened. */
+int tfr_dsn_intro(enum tfr_report k, const char *reporting_host, struct buf *out);
+/* Heading of the list of recipients that share one action. */
+const char *tfr_action_heading(enum tfr_action a);
+/* Outcome sentence for a recipient whose action is not failed/delayed. */
+const char *tfr_action_text(enum tfr_action a);
+/* Reason for an RFC 3463 enhanced status code "C.S.D": the exact code if
+ * known (5.1.1, 5.2.1, 5.2.2, 5.3.4, 5.7.1, 4.4.7/5.4.7, 5.4.4, ...), else
+ * the code's class and subject, else its class. Never NULL. */
+const char *tfr_status_text(const char *status);
+/* Labels of the per-recipient lines of the text part. */
+#define TFR_LABEL_REASON "Motif"
+#define TFR_LABEL_RESULT "Résultat"
+#define TFR_LABEL_ORCPT "Adresse d'origine"
+#define TFR_LABEL_REMOTE "Réponse du serveur"
+#define TFR_LABEL_LAST_ATTEMPT "Dernière tentative"
+#define TFR_LABEL_RETRY_UNTIL "Nouvelles tentatives jusqu'au"
+#define TFR_LABEL_CODE "code"
+/* Lines that recall the original message (its subject and arrival). */
+int tfr_dsn_original_info(const char *subject_utf8, int64_t arrival, struct buf *out);
+/* The paragraph on what is attached (enum tfr_original), size in bytes. */
+int tfr_dsn_attachment_note(enum tfr_original o, uint64_t size, uint64_t cap, struct buf *out);
+/* The closing lines of every notice (automatic message, signature). */
+int tfr_closing(struct buf *out);
+/* Preamble of a multipart body, for readers that do not know MIME. */
+const char *tfr_mime_preamble(void);
+
+/* -------------------------------------------------------- quota alerts */
+
+/* Alert levels of EX_GBM_4470, in percent of the quota. */
+#define TFR_QUOTA_LEVEL_80 80
+#define TFR_QUOTA_LEVEL_90 90
+#define TFR_QUOTA_LEVEL_FULL 100
+
+/* Subject and body of the alert for level (80, 90 or 100) of the BAL
+ * address bal, with usage and quota in bytes. -1 on a level other than
+ * these three or past out's limit. */
+const char *tfr_quota_subject(int level);
+int tfr_quota_body(int level, const char *bal, uint64_t used, uint64_t quota, struct buf *out);
+
+/* ----------------------------------------------------- French formats */
+
+/* 1234567 -> "1 234 567" (no-break spaces between groups). */
+int tfr_format_uint(uint64_t v, struct buf *out);
+/* Bytes in human units, powers of 1024 with the French symbols: "0 octet",
+ * "512 octets", "12,5 Ko", "1,5 Go", "250 Mo". One decimal below 100. */
+int tfr_format_size(uint64_t bytes, struct buf *out);
+/* used/quota as "82 %" (floor; "100 %" only when used >= quota). */
+int tfr_format_percent(uint64_t used, uint64_t quota, struct buf *out);
+/* Unix time as Paris wall-clock time (the EU summer-time rule, computed,
+ * no tz database): "mardi 1er décembre 2026 à 15:55 (heure de Paris)". */
+int tfr_format_date(int64_t t, struct buf *out);
+
+#endif
