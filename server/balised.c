@@ -25,6 +25,7 @@
 #include "imap_session.h"
 #include "listen.h"
 #include "log.h"
+#include "quota_alert.h"
 #include "tls.h"
 #include "util.h"
 
@@ -283,6 +284,9 @@ static void start_imap(struct daemon *d)
 	d->imap.hostname = d->cfg.hostname;
 	d->imap.append_max = d->cfg.message_size_max;
 	d->imap.auth = auth_new(d->loop, d->store, d->cfg.auth_cache_ttl, &pp);
+	/* Quota alerts (EX_GBM_4470) are sent once quota_alert_set_builder()
+	 * has a builder: the French one of common/ (server/quota_alert.h). */
+	quota_alert_set_host(d->cfg.hostname);
 	imap_server_init(&d->imap);
 }
 

@@ -12,3 +12,4 @@ server_balised_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 server_balised_LDADD = $(IMAPD_LIBS)
 
 include server/imap/session.mk
+include server/quota.mk

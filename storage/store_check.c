@@ -72,6 +72,7 @@ struct store_check_mb {
 	struct store_check *c;
 	const struct store_mailbox *mb;
 	uint64_t messages, unseen, bytes;
+	uint64_t charged_messages, charged_bytes; /* what the BAL's quota counts */
 	int rc;
 };
 
@@ -98,6 +99,10 @@ static int store_check_msg(void *arg, const struct store_msg *m)
 	s->messages++;
 	s->unseen += !(m->flags & MSG_SEEN);
 	s->bytes += m->size;
+	if (!m->uncharged) { /* quota alerts are not counted */
+		s->charged_messages++;
+		s->charged_bytes += m->size;
+	}
 	store_check_ref(c, m->blob_id);
 	return 0;
 }
@@ -122,8 +127,8 @@ static int store_check_mailbox(struct store_check *c, const struct store_mailbox
 		    (unsigned long long)mb->bytes, (unsigned long long)s.messages,
 		    (unsigned long long)s.unseen, (unsigned long long)s.bytes);
 	b = store_check_bal(c, mb->bal_id);
-	b->bytes += s.bytes;
-	b->messages += s.messages;
+	b->bytes += s.charged_bytes;
+	b->messages += s.charged_messages;
 	c->n_msgs += s.messages;
 	return STORE_OK;
 }
@@ -276,6 +281,12 @@ static int store_check_one_bal(void *arg, const struct store_bal *bal)
 	    q.messages != b->messages) {
 		store_check_fail(c, "BAL %llu: quota record differs from its mailboxes",
 		                 (unsigned long long)bal->id);
+		return 1;
+	}
+	if (q.alert_level != 0 && q.alert_level != STORE_QUOTA_LEVEL_80 &&
+	    q.alert_level != STORE_QUOTA_LEVEL_90 && q.alert_level != STORE_QUOTA_LEVEL_100) {
+		store_check_fail(c, "BAL %llu: alert level %u is not 0, 80, 90 or 100",
+		                 (unsigned long long)bal->id, q.alert_level);
 		return 1;
 	}
 	return 0;

@@ -178,6 +178,9 @@ uint64_t store_mailbox_next_modseq(struct store_mailbox *mb);
 int store_quota_add(struct store_txn *txn, uint64_t bal_id, int64_t bytes, int64_t messages);
 int store_quota_delete(struct store_txn *txn, uint64_t bal_id);
 int store_quota_create(struct store_txn *txn, uint64_t bal_id);
+/* Lowers the BAL's alert level to that of its usage (after its quota
+ * changed): the levels above re-arm. */
+int store_quota_rearm(struct store_txn *txn, uint64_t bal_id);
 
 /* Adds delta to the blob's reference count; frees blob and chunks at 0. */
 int store_blob_ref(struct store_txn *txn, uint64_t blob_id, int delta);

@@ -15,6 +15,7 @@
 #include "imap_view.h"
 #include "log.h"
 #include "msgsum.h"
+#include "quota_alert.h"
 #include "util.h"
 
 struct append_msg {
@@ -33,6 +34,7 @@ struct append_job {
 	struct append_msg *msgs;
 	unsigned n;
 	uint32_t uidvalidity, uid_first, uid_last;
+	bool overquota; /* refused by the quota, its 100 % alert kept */
 };
 
 /* ---------------------------------------------------------------- literals */
@@ -176,14 +178,33 @@ static int append_one(struct store_txn *txn, uint64_t mailbox_id, struct append_
 	return r;
 }
 
+/* EX_GBM_4470: the whole APPEND must fit, else nothing is stored but the
+ * refusal's 100 % alert (committed: the apply then returns 0). */
+static int append_admit(struct store_txn *txn, struct append_job *j)
+{
+	uint64_t bytes = 0;
+	unsigned alert;
+	int r;
+
+	for (unsigned i = 0; i < j->n; i++)
+		bytes += j->msgs[i].data->len;
+	r = store_quota_admit(txn, j->bal_id, bytes, j->n, quota_alerter(), &alert);
+	j->overquota = r == STORE_E_QUOTA;
+	return j->overquota ? 0 : r;
+}
+
 static int append_apply(struct store_txn *txn, void *arg)
 {
 	struct append_job *j = arg;
 	struct store_mailbox mb;
+	unsigned alert;
 	int r = store_mailbox_get(txn, j->bal_id, j->mailbox, &mb);
 
 	if (r != 1)
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	r = append_admit(txn, j);
+	if (r != 0 || j->overquota)
+		return r;
 	j->uidvalidity = mb.uidvalidity;
 	for (unsigned i = 0; i < j->n; i++) {
 		uint32_t uid = 0;
@@ -195,7 +216,9 @@ static int append_apply(struct store_txn *txn, void *arg)
 			j->uid_first = uid;
 		j->uid_last = uid;
 	}
-	return 0;
+	/* After every message, so that an alert into INBOX does not fall
+	 * inside the APPENDUID range. */
+	return store_quota_alert(txn, j->bal_id, quota_alerter(), &alert);
 }
 
 static void append_done(struct imap_cmd_ctx *ctx, int result)
@@ -204,6 +227,8 @@ static void append_done(struct imap_cmd_ctx *ctx, int result)
 
 	for (unsigned i = 0; i < j->n; i++)
 		buf_free(&j->msgs[i].summary);
+	if (result == 0 && j->overquota)
+		result = STORE_E_QUOTA;
 	if (result == 0) {
 		char code[64];
 
