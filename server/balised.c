@@ -284,8 +284,7 @@ static void start_imap(struct daemon *d)
 	d->imap.hostname = d->cfg.hostname;
 	d->imap.append_max = d->cfg.message_size_max;
 	d->imap.auth = auth_new(d->loop, d->store, d->cfg.auth_cache_ttl, &pp);
-	/* Quota alerts (EX_GBM_4470) are sent once quota_alert_set_builder()
-	 * has a builder: the French one of common/ (server/quota_alert.h). */
+	/* Quota alerts (EX_GBM_4470): the French builder of common/notice.c. */
 	quota_alert_set_host(d->cfg.hostname);
 	imap_server_init(&d->imap);
 }

@@ -10,12 +10,14 @@
 
 #include "log.h"
 #include "msgsum.h"
+#include "notice.h"
 #include "quota_alert.h"
 #include "util.h"
 
 #define QUOTA_ALERT_MAX (64 * 1024) /* an alert is a short text */
 
-static quota_alert_build_fn *qa_build;
+static quota_alert_build_fn qa_build_fr;
+static quota_alert_build_fn *qa_build = qa_build_fr;
 static const char *qa_host = "localhost";
 static atomic_uint_fast64_t qa_seq;
 
@@ -23,6 +25,30 @@ static int qa_store(void *arg, struct store_txn *txn, const struct store_alert *
                     uint64_t *blob_id_r);
 
 static const struct store_alerter qa_alerter = {qa_store, NULL};
+
+/* The default builder: the French alert of common/notice.c. Its text speaks
+ * of bytes; a BAL with only a message-count quota gets quota 0 there. */
+static int qa_build_fr(const struct quota_alert_info *a, struct buf *out)
+{
+	struct notice_quota q = {
+	    .postmaster = a->postmaster,
+	    .bal = a->bal,
+	    .level = (int)a->level,
+	    .used = a->used_bytes,
+	    .quota = a->quota_bytes,
+	    .date = a->date,
+	    .host = a->host,
+	    .id = a->id,
+	};
+	unsigned flags;
+	const char *err = NULL;
+
+	if (notice_quota_alert(&q, out, &flags, &err) < 0) {
+		log_warn("quota alert: %s", err != NULL ? err : "the French builder failed");
+		return -1;
+	}
+	return 0;
+}
 
 void quota_alert_set_builder(quota_alert_build_fn *build)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* Quota alerts (EX_GBM_4470) for balised's sessions: the store_alerter
  * that IMAP APPEND/COPY (and SMTP delivery) pass to libbalstore. It calls a
- * text builder set once at start-up (the French one of common/, set in
- * balised.c) for the whole message, summarises it (msgsum) and stores it as
- * a blob in the transaction of the change. Without a builder there is no
+ * text builder for the whole message, summarises it (msgsum) and stores it
+ * as a blob in the transaction of the change. The builder is the French one
+ * (common/notice.h) unless another is set; with NULL set there is no
  * alerter: nothing is sent and no level is recorded. */
 #ifndef BALISE_QUOTA_ALERT_H
 #define BALISE_QUOTA_ALERT_H
