@@ -116,6 +116,9 @@ void store_write_stats(struct store *store, uint64_t *batches_r, uint64_t *reque
 
 #define STORE_DOMAIN_MAX 253
 
+/* STORE_OK when domain is a valid name for store_domain_add, else
+ * STORE_E_INVALID with *why_r saying what is wrong. */
+int store_domain_check(const char *domain, const char **why_r);
 int store_domain_add(struct store_txn *txn, const char *domain);
 /* STORE_E_NOTEMPTY while BALs of the domain exist. */
 int store_domain_remove(struct store_txn *txn, const char *domain);

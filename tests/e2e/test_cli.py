@@ -244,6 +244,10 @@ def test_domains(env):
     env.ok("domain", "add", "example.test")
     env.ok("domain", "add", "other.test")
     env.refused("domain", "add", "example.test", says=["example.test"])
+    for bad, why in (("a..test", "label is empty"), ("a.-b.test", "starts with a hyphen"),
+                     ("a-.test", "ends with a hyphen"), ("a_b.test", "only letters"),
+                     ("x" * 64 + ".test", "longer than 63")):
+        env.refused("domain", "add", bad, says=["not a valid domain name", why])
     doms = env.json("domain", "list")
     check(isinstance(doms, list) and all(isinstance(d, dict) for d in doms), "list shape %r" % doms)
     check(sorted(d["domain"] for d in doms) == ["example.test", "other.test"], "domains %r" % doms)
