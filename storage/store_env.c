@@ -41,6 +41,7 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_QUEUE] = "queue",
     [DB_QUEUE_DUE] = "queue_due",
     [DB_SUBS] = "subs",
+    [DB_DELREQ] = "deletion_requests",
 };
 
 const char *store_strerror(int err)

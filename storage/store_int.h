@@ -38,6 +38,7 @@ enum store_db {
 	DB_QUEUE,       /* queue id -> outbound queue entry */
 	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
 	DB_SUBS,        /* bal id, name -> name: subscribed names that are no mailbox */
+	DB_DELREQ,      /* deletion request id -> request (EX_GBM_6021) */
 	DB_COUNT
 };
 
