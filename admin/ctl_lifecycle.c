@@ -105,7 +105,7 @@ static int ctl_inactive_one(void *arg, const struct store_bal *b)
 	struct ctl_inactive *in = arg;
 	char last[32], warned[32];
 
-	if (store_bal_last_activity(b) >= in->since)
+	if (store_bal_last_activity(b) > in->since)
 		return 0;
 	in->n++;
 	ctl_format_time(b->last_login, last, sizeof(last));

@@ -485,8 +485,8 @@ int tfr_delreq_ack_body(const char *bal, uint64_t id, int64_t created, struct bu
 	    tfr_format_date(created, out) < 0 ||
 	    buf_append_str(out, ".\n\n"
 	                        "Elle sera examinée par l'opérateur de la messagerie. Jusqu'à sa "
-	                        "décision, la boîte ne reçoit plus de messages et n'est plus "
-	                        "accessible. Si elle est acceptée, la boîte et tous ses messages "
+	                        "décision, la boîte ne reçoit plus de messages mais reste "
+	                        "consultable : pensez à conserver ce dont vous avez besoin. Si elle est acceptée, la boîte et tous ses messages "
 	                        "seront supprimés définitivement, et son adresse ne sera jamais "
 	                        "attribuée à une autre personne.\n\n"
 	                        "Si vous n'êtes pas à l'origine de cette demande, contactez sans "

@@ -308,7 +308,13 @@ static void finish(struct auth_req *q)
 	q->pw = NULL;
 	if (q->verified == 1 && q->found) {
 		cache_put(a, q->key, q->bal.password_hash, now);
-		q->result = q->bal.state == BAL_ACTIVE ? AUTH_OK : AUTH_DISABLED;
+		/* A BAL whose deletion was requested stays readable until the
+		 * operator decides (EX_GBM_6021: the holder reads the
+		 * acknowledgement and may take their mail away); it no longer
+		 * receives. */
+		q->result = q->bal.state == BAL_ACTIVE || q->bal.state == BAL_DELETION_REQUESTED
+		                ? AUTH_OK
+		                : AUTH_DISABLED;
 	} else if (q->result != AUTH_TEMPFAIL) {
 		q->result = AUTH_FAILED;
 	}

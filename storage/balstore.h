@@ -611,7 +611,8 @@ int64_t store_bal_last_activity(const struct store_bal *bal);
  * BAL to be deleted; the operator approves (the BAL is deleted) or rejects.
  * Only a PER BAL's holder or a CAB BAL's responsible holder may ask (ORG
  * and APP BALs belong to a structure: refused). Creating one sets the BAL's
- * state to deletion-requested (deliveries refused, logins refused);
+ * state to deletion-requested (deliveries refused; logins still work so
+ * that the holder reads the acknowledgement and takes their mail away);
  * rejecting restores the state it had. At most one pending request per BAL. */
 #define STORE_DELREQ_TEXT_MAX 1000
 enum store_delreq_state { DELREQ_PENDING = 1, DELREQ_APPROVED = 2, DELREQ_REJECTED = 3 };
