@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* store_compact: deleted bytes leave the disk. LMDB is copy-on-write, so a
- * deleted record survives in freed pages and in the unused middle of live
- * pages (a page copy keeps whatever the gap held). mdb_env_copy2 with
+ * deleted record survives in freed pages, and may survive in the unused
+ * middle of a live page (deleting a node moves the others, the freed span
+ * is not cleared; a reused page buffer is not zeroed). mdb_env_copy2 with
  * MDB_CP_COMPACT drops free pages but copies live pages whole, gaps
  * included; so this copy goes record by record into a fresh environment
- * instead, where every page is written from zeroed memory and holds only
- * live records. The fresh file is swapped in atomically and the old one
+ * instead, where pages hold only live records. The fresh file is swapped in atomically and the old one
  * overwritten before it is unlinked. */
 #include "config.h"
 
