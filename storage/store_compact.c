@@ -251,6 +251,11 @@ int store_compact(const char *dir, uint64_t *before_r, uint64_t *after_r, const 
 	snprintf(c.tmp, sizeof(c.tmp), "%s/data.mdb.compact", dir);
 	snprintf(c.old, sizeof(c.old), "%s/data.mdb.old", dir);
 	snprintf(c.lock, sizeof(c.lock), "%s/lock.mdb", dir);
+	/* closing any descriptor of lock.mdb would drop this process's own
+	 * LMDB locks (fcntl semantics), and the swap would pull the file from
+	 * under the open store */
+	if (atomic_load(&store_open_count) > 0)
+		return compact_fail(&c, "a store is open in this process (close it first)", NULL, 0);
 	if (access(c.data, F_OK) != 0)
 		return compact_fail(&c, "no store in that directory (data.mdb missing)", NULL, 0);
 	rc = compact_check_unused(&c);
