@@ -82,8 +82,9 @@ int ctl_bal_purge_sent(struct ctl *ctl, const struct ctl_args *args)
 	if (r < 0)
 		return ctl_bal_fail(ctl, p.address, r, NULL);
 	if (!p.dry_run)
-		store_audit(ctl_who(), "sent-purge", "bal=%llu older_than_days=%llu messages=%llu "
-		                                     "bytes=%llu",
+		store_audit(ctl_who(), "sent-purge",
+		            "bal=%llu older_than_days=%llu messages=%llu "
+		            "bytes=%llu",
 		            (unsigned long long)p.bal_id, (unsigned long long)days,
 		            (unsigned long long)p.r.messages, (unsigned long long)p.r.bytes);
 	printf("%s %llu messages (%llu bytes) from Sent of %s\n",
@@ -207,9 +208,13 @@ static int ctl_delreq_create_apply(struct store_txn *txn, void *arg)
 		buf_free(&text);
 		return STORE_E_INVALID;
 	}
-	n = (struct store_notice){.bal = &b, .kind = "delreq", .subject = tfr_delreq_ack_subject(),
-	                          .text = buf_slice(&text), .contact = d->req.contact,
-	                          .date = d->req.created, .host = d->host};
+	n = (struct store_notice){.bal = &b,
+	                          .kind = "delreq",
+	                          .subject = tfr_delreq_ack_subject(),
+	                          .text = buf_slice(&text),
+	                          .contact = d->req.contact,
+	                          .date = d->req.created,
+	                          .host = d->host};
 	r = store_notice_put(txn, &n, &d->queued);
 	buf_free(&text);
 	explicit_bzero(&b, sizeof(b));
@@ -241,10 +246,12 @@ int ctl_delreq_create(struct ctl *ctl, const struct ctl_args *args)
 		if (r != 0) {
 			r = ctl_bal_fail(ctl, d->address, r, d->why);
 		} else {
-			store_audit(ctl_who(), "deletion-request", "id=%llu bal=%llu requested_by=%s "
-			                                           "contact_queued=%d",
-			            (unsigned long long)d->req.id, (unsigned long long)d->req.bal_id,
-			            d->req.requested_by, d->queued);
+			store_audit(ctl_who(), "deletion-request",
+			            "id=%llu bal=%llu requested_by=%s "
+			            "contact_queued=%d",
+			            (unsigned long long)d->req.id,
+			            (unsigned long long)d->req.bal_id, d->req.requested_by,
+			            d->queued);
 			printf("deletion request %llu recorded for %s; acknowledgement sent%s\n",
 			       (unsigned long long)d->req.id, d->req.address,
 			       d->queued ? " (and queued to the contact address)" : "");

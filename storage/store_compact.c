@@ -5,8 +5,8 @@
  * is not cleared; a reused page buffer is not zeroed). mdb_env_copy2 with
  * MDB_CP_COMPACT drops free pages but copies live pages whole, gaps
  * included; so this copy goes record by record into a fresh environment
- * instead, where pages hold only live records. The fresh file is swapped in atomically and the old one
- * overwritten before it is unlinked. */
+ * instead, where pages hold only live records. The fresh file is swapped in atomically and the old
+ * one overwritten before it is unlinked. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,7 +35,8 @@ static int compact_fail(struct compact *c, const char *why, const char *what, in
 {
 	*c->why_r = why;
 	if (what != NULL)
-		log_error("store compact: %s: %s", what, err > 0 ? strerror(err) : mdb_strerror(err));
+		log_error("store compact: %s: %s", what,
+		          err > 0 ? strerror(err) : mdb_strerror(err));
 	return err == 0 ? STORE_E_INVALID : STORE_E_IO;
 }
 
@@ -48,7 +49,8 @@ static int compact_check_unused(struct compact *c)
 	int rc = 0;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : compact_fail(c, "cannot open lock.mdb", c->lock, errno);
+		return errno == ENOENT ? 0
+		                       : compact_fail(c, "cannot open lock.mdb", c->lock, errno);
 	if (fcntl(fd, F_SETLK, &fl) != 0)
 		rc = compact_fail(c,
 		                  "the store is open in another process (stop balised first; "
@@ -66,12 +68,13 @@ static int compact_wipe(struct compact *c, const char *path)
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : compact_fail(c, "cannot open the old file", path, errno);
+		return errno == ENOENT ? 0
+		                       : compact_fail(c, "cannot open the old file", path, errno);
 	if (fstat(fd, &st) != 0)
 		goto fail;
 	for (off_t off = 0; off < st.st_size;) {
 		size_t n = (size_t)(st.st_size - off) < sizeof(zero) ? (size_t)(st.st_size - off)
-		                                                      : sizeof(zero);
+		                                                     : sizeof(zero);
 		ssize_t w = pwrite(fd, zero, n, off);
 		if (w <= 0)
 			goto fail;
@@ -136,8 +139,8 @@ static int compact_db(struct compact *c, MDB_txn *rtxn, const char *name)
 		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
 		if (rc != 0)
 			break;
-		rc = mdb_put(wtxn, ddbi, &k, &v,
-		             (flags & MDB_DUPSORT) ? MDB_APPENDDUP : MDB_APPEND);
+		rc =
+		    mdb_put(wtxn, ddbi, &k, &v, (flags & MDB_DUPSORT) ? MDB_APPENDDUP : MDB_APPEND);
 		if (rc == 0 && ++n % COMPACT_BATCH == 0) {
 			rc = mdb_txn_commit(wtxn);
 			wtxn = NULL;
@@ -158,16 +161,16 @@ static int compact_db(struct compact *c, MDB_txn *rtxn, const char *name)
 static int compact_copy(struct compact *c)
 {
 	MDB_txn *rtxn;
-	MDB_dbi main;
+	MDB_dbi maindb;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	char name[512];
 	int rc = mdb_txn_begin(c->src, NULL, MDB_RDONLY, &rtxn);
 
 	if (rc == 0)
-		rc = mdb_dbi_open(rtxn, NULL, 0, &main);
+		rc = mdb_dbi_open(rtxn, NULL, 0, &maindb);
 	if (rc == 0)
-		rc = mdb_cursor_open(rtxn, main, &cur);
+		rc = mdb_cursor_open(rtxn, maindb, &cur);
 	if (rc != 0) {
 		if (rtxn != NULL)
 			mdb_txn_abort(rtxn);
@@ -255,7 +258,8 @@ int store_compact(const char *dir, uint64_t *before_r, uint64_t *after_r, const 
 	 * LMDB locks (fcntl semantics), and the swap would pull the file from
 	 * under the open store */
 	if (atomic_load(&store_open_count) > 0)
-		return compact_fail(&c, "a store is open in this process (close it first)", NULL, 0);
+		return compact_fail(&c, "a store is open in this process (close it first)", NULL,
+		                    0);
 	if (access(c.data, F_OK) != 0)
 		return compact_fail(&c, "no store in that directory (data.mdb missing)", NULL, 0);
 	rc = compact_check_unused(&c);

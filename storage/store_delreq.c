@@ -281,8 +281,8 @@ int store_delreq_reject(struct store_txn *txn, uint64_t id, int64_t now, const c
 		rc = delreq_put(txn, r);
 	}
 	if (rc == 0)
-		rc = delreq_set_bal_state(txn, r->bal_id,
-		                          r->prev_state == BAL_SUSPENDED ? BAL_SUSPENDED : BAL_ACTIVE);
+		rc = delreq_set_bal_state(
+		    txn, r->bal_id, r->prev_state == BAL_SUSPENDED ? BAL_SUSPENDED : BAL_ACTIVE);
 	free(r);
 	if (why_r != NULL)
 		*why_r = rc == 0 ? NULL : why;

@@ -88,7 +88,8 @@ int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct st
 		st->bals++;
 		st->messages += p.r.messages;
 		st->bytes += p.r.bytes;
-		store_audit(by, "sent-purge", "bal=%llu older_than_days=%u messages=%llu bytes=%llu",
+		store_audit(by, "sent-purge",
+		            "bal=%llu older_than_days=%u messages=%llu bytes=%llu",
 		            (unsigned long long)p.bal_id, p.days, (unsigned long long)p.r.messages,
 		            (unsigned long long)p.r.bytes);
 	}
@@ -141,9 +142,13 @@ static int job_inact_warn(struct store_txn *txn, struct job_inact *ji, struct st
 		buf_free(&text);
 		return STORE_E_INVALID;
 	}
-	n = (struct store_notice){.bal = b, .kind = "inactivity",
-	                          .subject = tfr_inactivity_subject(), .text = buf_slice(&text),
-	                          .contact = b->contact, .date = ji->now, .host = ji->pol->host};
+	n = (struct store_notice){.bal = b,
+	                          .kind = "inactivity",
+	                          .subject = tfr_inactivity_subject(),
+	                          .text = buf_slice(&text),
+	                          .contact = b->contact,
+	                          .date = ji->now,
+	                          .host = ji->pol->host};
 	rc = store_notice_put(txn, &n, &ji->queued);
 	buf_free(&text);
 	if (rc != 0)
@@ -201,9 +206,10 @@ int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, 
 			st->suspended++;
 		else
 			st->due++;
-		store_audit(by, ji.done == JI_WARNED      ? "inactivity-warning"
-		                : ji.done == JI_SUSPENDED ? "inactivity-suspend"
-		                                          : "inactivity-deletion-due",
+		store_audit(by,
+		            ji.done == JI_WARNED      ? "inactivity-warning"
+		            : ji.done == JI_SUSPENDED ? "inactivity-suspend"
+		                                      : "inactivity-deletion-due",
 		            "bal=%llu action=%s contact_queued=%d", (unsigned long long)ji.bal_id,
 		            store_inact_action_name(pol->action), ji.queued);
 	}

@@ -23,8 +23,12 @@ static int notice_blob(struct store_txn *txn, const struct store_notice *n, cons
 {
 	const char *at = strrchr(n->bal->address, '@'), *err = NULL;
 	char postmaster[STORE_ADDR_MAX + 16], id[96];
-	struct notice nt = {.postmaster = postmaster, .to = to, .subject = n->subject,
-	                    .date = n->date, .host = n->host, .id = id};
+	struct notice nt = {.postmaster = postmaster,
+	                    .to = to,
+	                    .subject = n->subject,
+	                    .date = n->date,
+	                    .host = n->host,
+	                    .id = id};
 	struct buf msg, sum;
 	unsigned flags;
 	int rc = STORE_E_INVALID;
@@ -80,7 +84,8 @@ static int notice_to_queue(struct store_txn *txn, const struct store_notice *n, 
 	if (rc == 0)
 		rc = store_queue_add(txn, &e, &why);
 	if (rc == STORE_E_INVALID)
-		log_warn("store notice: %s: contact not queued: %s", n->kind, why ? why : "invalid");
+		log_warn("store notice: %s: contact not queued: %s", n->kind,
+		         why ? why : "invalid");
 	*queued_r = rc == 0;
 	return rc;
 }

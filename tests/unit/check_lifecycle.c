@@ -398,7 +398,7 @@ START_TEST(test_inactivity_warn_then_suspend)
 	ck_assert_int_eq(store_job_inactivity(g_s, &pol, t0 + 11 * DAY, "t", &st), 0);
 	ck_assert_uint_eq(st.warned, 2);
 	ck_assert_uint_eq(mbox_count(mbox_id(a, "INBOX")), 1); /* the French notice */
-	ck_assert_uint_eq(usage(a).messages, 0);                /* uncharged */
+	ck_assert_uint_eq(usage(a).messages, 0);               /* uncharged */
 	ck_assert_int_eq(store_write(g_s, ap_login, &l), 0);   /* objection */
 	ck_assert_int_eq(store_job_inactivity(g_s, &pol, t0 + 16 * DAY, "t", &st), 0);
 	ck_assert_uint_eq(st.suspended, 1);
