@@ -642,7 +642,8 @@ int store_delreq_each(struct store_txn *txn, int (*fn)(void *arg, const struct s
                       void *arg);
 /* Approves a pending request: deletes the BAL (store_bal_delete: the
  * address stays retired for its holder). STORE_E_INVALID (why) when the
- * request is not pending. */
+ * request is not pending. A BAL already deleted (bal delete) is no error:
+ * the request is recorded as approved. */
 int store_delreq_approve(struct store_txn *txn, uint64_t id, int64_t now, const char **why_r);
 /* Rejects a pending request with a reason; the BAL's state is restored. */
 int store_delreq_reject(struct store_txn *txn, uint64_t id, int64_t now, const char *reason,

@@ -253,6 +253,8 @@ int store_delreq_approve(struct store_txn *txn, uint64_t id, int64_t now, const 
 
 	if (rc == 0)
 		rc = store_bal_delete(txn, r->bal_id);
+	if (rc == STORE_E_NOTFOUND) /* deleted meanwhile (bal delete): the request is moot */
+		rc = STORE_OK;
 	if (rc == 0) {
 		r->state = DELREQ_APPROVED;
 		r->decided = now;
