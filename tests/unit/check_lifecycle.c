@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "balstore.h"
+#include "buf.h"
 #include "store_test.h"
+#include "templates_fr.h"
 
 #define RPPS_OK "810001234565"
 #define RPPS_OTHER "810000001015"
@@ -476,6 +478,45 @@ START_TEST(test_compact)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- French texts */
+
+static bool buf_has(struct buf *b, const char *needle)
+{
+	buf_cstr(b);
+	return strstr((const char *)b->data, needle) != NULL;
+}
+
+START_TEST(test_french_texts)
+{
+	struct buf b;
+
+	buf_init(&b, 64 * 1024);
+	ck_assert_int_eq(tfr_delreq_ack_body("dr.a@" DOMAIN, 42, 1800000000, &b), 0);
+	ck_assert(buf_has(&b, "Bonjour"));
+	ck_assert(buf_has(&b, "dr.a@" DOMAIN));
+	ck_assert(buf_has(&b, "numéro 42"));
+	ck_assert(buf_has(&b, "heure de Paris"));
+	ck_assert(buf_has(&b, "ne sera jamais"));
+	buf_reset(&b);
+	ck_assert_int_eq(tfr_inactivity_body("dr.a@" DOMAIN, 0, TFR_INACT_NONE, 0, &b), 0);
+	ck_assert(buf_has(&b, "depuis sa création"));
+	ck_assert(!buf_has(&b, "à partir du")); /* warn only: no action announced */
+	ck_assert(buf_has(&b, "vaut opposition"));
+	buf_reset(&b);
+	ck_assert_int_eq(tfr_inactivity_body("dr.a@" DOMAIN, 1800000000, TFR_INACT_SUSPEND,
+	                                     1800000000 + 30 * DAY, &b),
+	                 0);
+	ck_assert(buf_has(&b, "depuis le "));
+	ck_assert(buf_has(&b, "sera suspendue"));
+	buf_reset(&b);
+	ck_assert_int_eq(tfr_inactivity_body("x@" DOMAIN, 0, TFR_INACT_DELETE, 1, &b), 0);
+	ck_assert(buf_has(&b, "sur décision de l'opérateur"));
+	buf_free(&b);
+	ck_assert_ptr_nonnull(strstr(tfr_delreq_ack_subject(), "suppression"));
+	ck_assert_ptr_nonnull(strstr(tfr_inactivity_subject(), "inactive"));
+}
+END_TEST
+
 Suite *lifecycle_suite(void);
 
 Suite *lifecycle_suite(void)
@@ -493,6 +534,7 @@ Suite *lifecycle_suite(void)
 	tcase_add_test(tc, test_delreq_reject_then_approve);
 	tcase_add_test(tc, test_inactivity_warn_then_suspend);
 	tcase_add_test(tc, test_compact);
+	tcase_add_test(tc, test_french_texts);
 	suite_add_tcase(s, tc);
 	return s;
 }
