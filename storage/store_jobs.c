@@ -17,17 +17,21 @@
 
 /* ---------------------------------------------------------------- ids */
 
+/* The BALs a job has work for, chosen in one read transaction so that a
+ * run over many BALs makes write requests only where something changes. */
 struct job_ids {
 	uint64_t *ids;
 	size_t n, cap;
-	bool retention_only;
+	struct store_txn *txn;
+	bool (*want)(struct store_txn *txn, const struct store_bal *b, const void *arg);
+	const void *want_arg;
 };
 
 static int job_collect(void *arg, const struct store_bal *b)
 {
 	struct job_ids *j = arg;
 
-	if (j->retention_only && b->sent_retention == 0)
+	if (!j->want(j->txn, b, j->want_arg))
 		return 0;
 	if (j->n == j->cap) {
 		j->cap = j->cap ? j->cap * 2 : 64;
@@ -37,16 +41,13 @@ static int job_collect(void *arg, const struct store_bal *b)
 	return 0;
 }
 
-static int job_bal_ids(struct store *s, bool retention_only, struct job_ids *j)
+static int job_bal_ids(struct store *s, struct job_ids *j)
 {
-	struct store_txn *txn;
-	int rc = store_read_begin(s, &txn);
+	int rc = store_read_begin(s, &j->txn);
 
-	memset(j, 0, sizeof(*j));
-	j->retention_only = retention_only;
 	if (rc == 0)
-		rc = store_bal_each(txn, job_collect, j);
-	store_read_end(&txn);
+		rc = store_bal_each(j->txn, job_collect, j);
+	store_read_end(&j->txn);
 	return rc;
 }
 
@@ -74,10 +75,22 @@ static int job_purge_apply(struct store_txn *txn, void *arg)
 	                        &p->r);
 }
 
+/* A retention and something older than it in Sent. */
+static bool job_purge_wanted(struct store_txn *txn, const struct store_bal *b, const void *arg)
+{
+	int64_t now = *(const int64_t *)arg;
+	struct store_purge r;
+
+	return b->sent_retention != 0 &&
+	       store_sent_purge(txn, b->id, now - (int64_t)b->sent_retention * JOB_DAY, true, &r) ==
+	           0 &&
+	       r.messages > 0;
+}
+
 int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct store_jobstat *st)
 {
-	struct job_ids j;
-	int rc = job_bal_ids(s, true, &j);
+	struct job_ids j = {.want = job_purge_wanted, .want_arg = &now};
+	int rc = job_bal_ids(s, &j);
 
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < j.n && rc == 0; i++) {
@@ -119,13 +132,43 @@ int store_inact_action_parse(const char *s)
 	return -1;
 }
 
+enum job_inact_step { JI_NOTHING, JI_WARNED, JI_SUSPENDED, JI_DUE };
+
 struct job_inact {
 	uint64_t bal_id;
 	const struct store_inact_policy *pol;
 	int64_t now;
-	enum { JI_NOTHING, JI_WARNED, JI_SUSPENDED, JI_DUE } done;
+	enum job_inact_step done;
 	bool queued;
 };
+
+/* What the policy does to b at now (JI_WARNED: warn it). */
+static enum job_inact_step job_inact_step(const struct store_bal *b,
+                                          const struct store_inact_policy *pol, int64_t now)
+{
+	if (b->state != BAL_ACTIVE)
+		return JI_NOTHING;
+	if (b->inactivity_warned == 0)
+		return now - store_bal_last_activity(b) >= pol->warn_after ? JI_WARNED : JI_NOTHING;
+	if (now - b->inactivity_warned < pol->notice)
+		return JI_NOTHING;
+	return pol->action == INACT_SUSPEND  ? JI_SUSPENDED
+	       : pol->action == INACT_DELETE ? JI_DUE
+	                                     : JI_NOTHING;
+}
+
+struct job_inact_want {
+	const struct store_inact_policy *pol;
+	int64_t now;
+};
+
+static bool job_inact_wanted(struct store_txn *txn, const struct store_bal *b, const void *arg)
+{
+	const struct job_inact_want *w = arg;
+
+	(void)txn;
+	return job_inact_step(b, w->pol, w->now) != JI_NOTHING;
+}
 
 static int job_inact_warn(struct store_txn *txn, struct job_inact *ji, struct store_bal *b)
 {
@@ -161,26 +204,28 @@ static int job_inact_warn(struct store_txn *txn, struct job_inact *ji, struct st
 static int job_inact_apply(struct store_txn *txn, void *arg)
 {
 	struct job_inact *ji = arg;
-	const struct store_inact_policy *pol = ji->pol;
 	struct store_bal *b = xmalloc(sizeof(*b));
 	int rc = store_bal_get(txn, ji->bal_id, b);
 
 	ji->done = JI_NOTHING;
 	ji->queued = false;
-	if (rc <= 0 || b->state != BAL_ACTIVE)
+	if (rc <= 0) /* deleted since: nothing to do */
 		goto out;
 	rc = 0;
-	if (b->inactivity_warned == 0) {
-		if (ji->now - store_bal_last_activity(b) >= pol->warn_after)
-			rc = job_inact_warn(txn, ji, b);
-	} else if (ji->now - b->inactivity_warned >= pol->notice) {
-		if (pol->action == INACT_SUSPEND) {
-			b->state = BAL_SUSPENDED;
-			ji->done = JI_SUSPENDED;
-			rc = store_bal_update(txn, b, NULL);
-		} else if (pol->action == INACT_DELETE) {
-			ji->done = JI_DUE; /* an operator decides: bal inactive, bal delete */
-		}
+	switch (job_inact_step(b, ji->pol, ji->now)) { /* read again: a login may have come */
+	case JI_WARNED:
+		rc = job_inact_warn(txn, ji, b);
+		break;
+	case JI_SUSPENDED:
+		b->state = BAL_SUSPENDED;
+		ji->done = JI_SUSPENDED;
+		rc = store_bal_update(txn, b, NULL);
+		break;
+	case JI_DUE:
+		ji->done = JI_DUE; /* an operator decides: bal inactive, bal delete */
+		break;
+	case JI_NOTHING:
+		break;
 	}
 out:
 	explicit_bzero(b, sizeof(*b));
@@ -191,8 +236,9 @@ out:
 int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, int64_t now,
                          const char *by, struct store_jobstat *st)
 {
-	struct job_ids j;
-	int rc = job_bal_ids(s, false, &j);
+	struct job_inact_want w = {pol, now};
+	struct job_ids j = {.want = job_inact_wanted, .want_arg = &w};
+	int rc = job_bal_ids(s, &j);
 
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < j.n && rc == 0; i++) {

@@ -395,8 +395,14 @@ START_TEST(test_inactivity_warn_then_suspend)
 	struct store_jobstat st;
 	struct login_ctx l = {a, t0 + 12 * DAY};
 
+	uint64_t b0, r0, b1, r1;
+
+	store_write_stats(g_s, &b0, &r0);
 	ck_assert_int_eq(store_job_inactivity(g_s, &pol, t0 + 9 * DAY, "t", &st), 0);
 	ck_assert_uint_eq(st.warned, 0);
+	ck_assert_int_eq(store_job_sent_purge(g_s, t0, "t", &st), 0);
+	store_write_stats(g_s, &b1, &r1);
+	ck_assert_uint_eq(r1, r0); /* nothing to do: no write request at all */
 	ck_assert_int_eq(store_job_inactivity(g_s, &pol, t0 + 11 * DAY, "t", &st), 0);
 	ck_assert_uint_eq(st.warned, 2);
 	ck_assert_uint_eq(mbox_count(mbox_id(a, "INBOX")), 1); /* the French notice */
