@@ -172,6 +172,33 @@ def test_purge_sent():
         b.ctl("store", "check")
 
 
+def test_purge_seen_by_idle():
+    # an IDLE session on Sent gets the EXPUNGE of balisectl's purge from the
+    # 2 s poll, without sending a command
+    with new_balise() as b:
+        addr = b.add_bal("ida", PW)
+        b.start()
+        c = login(b, addr)
+        append(c, "Sent", msg("old", "o" * 100), 40)
+        append(c, "Sent", msg("new", "n" * 100), 1)
+        c.select("Sent")
+        c.send(b"I1 IDLE\r\n")
+        check(c.readline().startswith(b"+"), "IDLE continuation")
+        b.ctl("bal", "purge-sent", addr, "--older-than", "30")
+        lines = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = c.readline()
+            lines.append(line)
+            if re.match(rb"\* 1 EXPUNGE", line):
+                break
+        check(re.match(rb"\* 1 EXPUNGE", lines[-1]), "EXPUNGE during IDLE: %r" % lines)
+        c.send(b"DONE\r\n")
+        while not c.readline().startswith(b"I1 "):
+            pass
+        c.logout()
+
+
 def test_purge_job_in_balised():
     with new_balise() as b:
         addr = b.add_bal("bob", PW)
@@ -356,6 +383,7 @@ if __name__ == "__main__":
     ONLY = set(sys.argv[1:])  # test names to run, for a quick check; all by default
     sys.exit(harness.run_tests([t for t in [
         test_purge_sent,
+        test_purge_seen_by_idle,
         test_purge_job_in_balised,
         test_marker_wiped_by_compact,
         test_deletion_request_refused_for_other_rpps,
