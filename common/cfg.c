@@ -80,6 +80,18 @@ static const struct cfg_key keys[] = {
 	 "Open client connections, all protocols together."},
 	{"limits", "connections_per_ip", CFG_UINT, OFF(connections_per_ip), "100", 1, 1000000,
 	 "Open client connections from one source address."},
+
+	{"lifecycle", "interval", CFG_DURATION, OFF(lifecycle_interval), "1d", 60, 7 * 86400,
+	 "Time between runs of balised's lifecycle jobs (Sent purge, inactivity); the first "
+	 "runs at start."},
+	{"inactivity", "warn_after", CFG_DURATION, OFF(inactivity_warn_after), "335d", 86400,
+	 366 * 86400, "Time without login after which a BAL's users are warned (CNIL: the "
+	 "action comes at most a year after the last login)."},
+	{"inactivity", "notice", CFG_DURATION, OFF(inactivity_notice), "30d", 86400,
+	 366 * 86400, "Time between the warning and the action; a login in between cancels it."},
+	{"inactivity", "action", CFG_STRING, OFF(inactivity_action), "none", 4, 7,
+	 "What follows the notice without login: none (warn only), suspend, or delete "
+	 "(reported for an operator's decision, never done automatically)."},
 };
 
 const struct cfg_key *cfg_keys(size_t *n_r)
@@ -479,6 +491,12 @@ int cfg_parse(const char *text, size_t len, const char *name, struct config *cfg
 	}
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
 		snprintf(err, errsz, "%s: [tls] cert and key must be given together", name);
+		return -1;
+	}
+	if (strcmp(cfg->inactivity_action, "none") != 0 &&
+	    strcmp(cfg->inactivity_action, "suspend") != 0 &&
+	    strcmp(cfg->inactivity_action, "delete") != 0) {
+		snprintf(err, errsz, "%s: [inactivity] action: expected none, suspend or delete", name);
 		return -1;
 	}
 	return 0;

@@ -77,6 +77,12 @@ struct config {
 	uint64_t message_size_max;
 	uint64_t connections_max;
 	uint64_t connections_per_ip;
+
+	/* [lifecycle], [inactivity] */
+	uint64_t lifecycle_interval; /* seconds between runs of the daily jobs */
+	uint64_t inactivity_warn_after;
+	uint64_t inactivity_notice;
+	char *inactivity_action; /* none, suspend, delete */
 };
 
 struct cfg_key {

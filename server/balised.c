@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "imap_notify.h"
 #include "imap_session.h"
+#include "lifecycle_job.h"
 #include "listen.h"
 #include "log.h"
 #include "quota_alert.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct tls_ctx *tls;
 	struct listen_set *listeners;
 	struct imap_server imap;
+	struct lifecycle_job *lifecycle; /* Sent purge and inactivity jobs */
 	bool stopping;
 };
 
@@ -314,6 +316,7 @@ static void stop_loop(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	lifecycle_job_stop(&d->lifecycle);
 	listen_set_free(&d->listeners);
 	imap_notify_stop_poll();
 	imap_sessions_on_empty(on_sessions_empty, d);
@@ -379,6 +382,7 @@ static int run_loop(struct daemon *d)
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
 	}
+	d->lifecycle = lifecycle_job_start(d->loop, d->store, &d->cfg);
 	log_info("ready pid=%ld", (long)getpid());
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	r = uv_loop_close(d->loop);

@@ -6,7 +6,7 @@ server_libbalauth_a_SOURCES = server/auth.c server/auth.h
 server_libbalauth_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += server/balised
-server_balised_SOURCES = server/balised.c
+server_balised_SOURCES = server/balised.c server/lifecycle_job.c server/lifecycle_job.h
 server_balised_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/server/imap
 server_balised_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 server_balised_LDADD = $(IMAPD_LIBS)
