@@ -77,6 +77,14 @@ struct config {
 	uint64_t message_size_max;
 	uint64_t connections_max;
 	uint64_t connections_per_ip;
+
+	/* [smtp] */
+	uint64_t smtp_recipients_max;
+	uint64_t smtp_commands_max;
+	uint64_t smtp_errors_max;
+	uint64_t smtp_idle_timeout; /* seconds */
+	bool smtp_header_from_check;
+	char *smtp_header_from_exempt; /* comma-separated domains */
 };
 
 struct cfg_key {

@@ -10,3 +10,4 @@ include tests/e2e/imap_mailbox.mk
 include tests/e2e/imap_search.mk
 include tests/e2e/whitelist.mk
 include tests/e2e/imap_qresync.mk
+include tests/e2e/smtp.mk
