@@ -58,9 +58,10 @@ def make_peer_pki():
     P["rogue"] = issue("rogue", OP_DN, rc, rk)
 
 
-def write_whitelist(path):
+def write_whitelist(path, without=()):
     entries = [("op.example", OP_DN_2253), ("exempt.example", OP_DN_2253),
                ("other.example", OTHER_DN_2253), ("remote.example", OTHER_DN_2253)]
+    entries = [e for e in entries if e[0] not in without]
     body = "".join("<Domaine><Nom>%s</Nom><DNCertificatOperateur>%s</DNCertificatOperateur>"
                    "</Domaine>\n" % e for e in entries)
     with open(path, "w") as f:
@@ -74,7 +75,7 @@ def setup():
     B = harness.Balise(msg_max="64K")
     make_peer_pki()
     B.smtp_port, B.sub_port, B.subs_port = (harness.free_port() for _ in range(3))
-    wl = os.path.join(B.tmp, "whitelist.xml")
+    B.wl = wl = os.path.join(B.tmp, "whitelist.xml")
     write_whitelist(wl)
     conf = open(B.conf).read()
     conf = conf.replace("[listen]\n", "[listen]\nsmtp = 127.0.0.1:%d\nsubmission = 127.0.0.1:%d\n"
@@ -466,6 +467,48 @@ def test_policy():
         check(p.returncode == 0 and re.search(r"\b0 failed", last), out)
 
 
+def test_whitelist_reload():
+    # A malformed file keeps the last good list (logged once); a new good
+    # file is used within the refresh period (5 s).
+    loads = B.output().count("whitelist loaded")
+    tmp = B.wl + ".new"
+    with open(tmp, "w") as f:
+        f.write("<ListeBlancheMSSante xmlns='%s'><ListeDomaines>" % WL_NS)
+    os.rename(tmp, B.wl)
+    check(B.wait_log("whitelist not loaded, keeping the previous one", 15), "bad file not logged")
+    s = inbound()
+    expect(s.mail("dr@op.example"), 250, "2.1.0")
+    s.quit()
+    write_whitelist(tmp, without=("op.example",))
+    os.rename(tmp, B.wl)
+    deadline = time.monotonic() + 15
+    while B.output().count("whitelist loaded") == loads and time.monotonic() < deadline:
+        time.sleep(0.1)
+    check(B.output().count("whitelist not loaded") == 1, "bad file logged more than once")
+    s = inbound()
+    expect(s.mail("dr@op.example"), 550, "5.7.1")
+    s.quit()
+    write_whitelist(tmp)
+    os.rename(tmp, B.wl)
+    deadline = time.monotonic() + 15
+    while B.output().count("whitelist loaded") < loads + 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    s = inbound()
+    expect(s.mail("dr@op.example"), 250, "2.1.0")
+    s.quit()
+
+
+def test_smtp_needs_ca():
+    conf = os.path.join(B.tmp, "noca.conf")
+    with open(B.conf) as f:
+        text = f.read()
+    with open(conf, "w") as f:
+        f.write(text.replace("ca = %s\n" % B.ca, ""))
+    r = subprocess.run([harness.BALISED, "-c", conf], capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode != 0 and "[tls] ca: required by the smtp listener" in r.stderr, r.stderr)
+
+
 # ---------------------------------------------------------------- durability
 
 def test_sigkill_during_load():
@@ -527,7 +570,8 @@ TESTS = [test_mail_before_starttls, test_no_client_certificate, test_certificate
          test_header_from_check, test_size_refusals, test_pipelining_and_bdat,
          test_dsn_success_local, test_too_many_errors_and_rcpts, test_submission_auth_before_tls,
          test_submission_auth_and_send, test_submission_implicit_tls, test_submission_refusals,
-         test_remote_recipient_queued, test_swaks, test_policy, test_sigkill_during_load,
+         test_remote_recipient_queued, test_swaks, test_policy, test_whitelist_reload,
+         test_smtp_needs_ca, test_sigkill_during_load,
          test_sigterm_421]
 
 
