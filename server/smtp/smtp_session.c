@@ -215,7 +215,9 @@ void smtp_tx_reset(struct smtp_session *s)
 	free(s->rcpts);
 	s->rcpts = NULL;
 	s->n_rcpts = 0;
-	buf_reset(&s->msg);
+	/* Not kept between messages: an idle session holds no message memory. */
+	buf_free(&s->msg);
+	buf_init(&s->msg, s->srv->size_max);
 	s->bdat = s->bdat_refused = s->bdat_last = false;
 	s->bdat_left = 0;
 }

@@ -30,6 +30,7 @@ struct whitelist_holder;
 #define SMTP_IDLE_MS_DEFAULT (300 * 1000) /* RFC 5321 section 4.5.3.2.7: 5 minutes */
 #define SMTP_HELO_MAX 255             /* EHLO/HELO argument kept for Received: */
 #define SMTP_ID_LEN 16                /* queue id in Received: and the 250 reply */
+#define SMTP_HOPS_MAX 50              /* Received: fields before 554 5.4.6 (a loop) */
 
 enum smtp_mode {
 	SMTP_MODE_INBOUND,    /* port 25: other operators, mutual TLS */

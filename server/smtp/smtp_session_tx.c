@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "mime.h"
 #include "smtp_session_int.h"
 #include "util.h"
 #include "whitelist.h"
@@ -310,7 +311,8 @@ static void write_received(struct smtp_session *s, struct buf *b, const char *id
 	if (s->authed)
 		buf_printf(b, "\t(Authenticated sender: %s)\r\n", s->user);
 	buf_printf(b, "\tby %s (balise) with %sSMTP%s%s id %s", s->srv->hostname,
-	           s->mp.smtputf8 ? "UTF8" : "E", t != NULL ? "S" : "", s->authed ? "A" : "",
+	           s->mp.smtputf8 ? "UTF8" : s->esmtp ? "E" : "", t != NULL ? "S" : "",
+	           s->authed ? "A" : "",
 	           id);
 	if (s->n_rcpts == 1)
 		buf_printf(b, "\r\n\tfor <%s>", s->rcpts[0].addr);
@@ -439,6 +441,12 @@ void smtp_message_end(struct smtp_session *s)
 
 	if (v != SMTP_R_OK) {
 		smtp_reply_id(s, v);
+		smtp_tx_reset(s);
+		return;
+	}
+	/* RFC 5321 section 6.3: a message that went round too often. */
+	if (mime_header_count(buf_slice(&s->msg), "Received") >= SMTP_HOPS_MAX) {
+		smtp_reply(s, 554, "5.4.6", "Boucle de messagerie detectee (trop de Received:)");
 		smtp_tx_reset(s);
 		return;
 	}

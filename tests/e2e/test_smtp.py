@@ -82,6 +82,7 @@ def setup():
                         "submissions = 127.0.0.1:%d\n" % (B.smtp_port, B.sub_port, B.subs_port))
     conf = conf.replace("[tls]\n", "[tls]\nca = %s\n" % B.ca)
     conf += ("\n[trust]\nwhitelist = %s\n\n[smtp]\nrecipients_max = 5\nerrors_max = 6\n"
+             "commands_max = 200\nidle_timeout = 10s\n"
              "header_from_exempt = exempt.example\n" % wl)
     open(B.conf, "w").write(conf)
     for name, quota in (("alice", None), ("bob", None), ("carol", None), ("full", "2K"),
@@ -338,6 +339,34 @@ def test_too_many_errors_and_rcpts():
     t.close()
 
 
+def test_session_limits():
+    # commands_max = 200: EHLO and STARTTLS count, so the 199th NOOP is
+    # the 201st command and closes the session.
+    t, f = tls_raw()
+    t.sendall(b"NOOP\r\n" * 201)
+    r = replies(f, 199)
+    check(all(x.startswith(b"250 2.0.0") for x in r[:198]), r[:3])
+    check(r[-1].startswith(b"421 4.7.0"), r[-3:])
+    check(f.readline() == b"", "still open after 421")
+    t.close()
+    # idle_timeout = 10s.
+    t, f = tls_raw()
+    t0 = time.monotonic()
+    line = f.readline()
+    check(line.startswith(b"421 4.4.2") and 9 <= time.monotonic() - t0 < 20, line)
+    t.close()
+
+
+def test_mail_loop():
+    s = inbound()
+    expect(s.mail("dr@op.example"), 250, "2.1.0")
+    expect(s.rcpt(USERS["alice"]), 250, "2.1.5")
+    hops = "".join("Received: from hop%d by hop%d; Thu, 1 Jan 2026 00:00:00 +0000\r\n"
+                   % (i, i + 1) for i in range(50))
+    expect(s.data(hops + message(subject="boucle")), 554, "5.4.6")
+    s.quit()
+
+
 # ---------------------------------------------------------------- submission
 
 def test_submission_auth_before_tls():
@@ -568,7 +597,8 @@ def test_sigterm_421():
 TESTS = [test_mail_before_starttls, test_no_client_certificate, test_certificate_other_ca,
          test_dn_not_listed, test_rcpt_refusals, test_quota_full_rcpt, test_deliver_and_read_back,
          test_header_from_check, test_size_refusals, test_pipelining_and_bdat,
-         test_dsn_success_local, test_too_many_errors_and_rcpts, test_submission_auth_before_tls,
+         test_dsn_success_local, test_too_many_errors_and_rcpts, test_session_limits,
+         test_mail_loop, test_submission_auth_before_tls,
          test_submission_auth_and_send, test_submission_implicit_tls, test_submission_refusals,
          test_remote_recipient_queued, test_swaks, test_policy, test_whitelist_reload,
          test_smtp_needs_ca, test_sigkill_during_load,
