@@ -58,6 +58,9 @@ static const struct ctl_opt ctl_opts_whitelist_show[] = {
     {NULL, 0, NULL},
 };
 
+static const struct ctl_opt ctl_opts_quota_report[] = {
+    {"over", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
+
 static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0, NULL}};
 
 #define CTL_HELP_BAL_CREATE                                                                        \
@@ -150,6 +153,12 @@ static const struct ctl_cmd ctl_cmds[] = {
      "                      DOMAIN (as port 25 will decide), 1 if not\n"
      "  --json              also the DN keys compared, descriptions and line numbers\n",
      ctl_opts_whitelist_show, "DOMAIN", 1, 1, CTL_CMD_NOCONF},
+    {"quota", "report", ctl_quota_report, "[--over PCT] [--json]",
+     "List BALs by quota usage, fullest first: used bytes and messages, quota, percent (the "
+     "higher of bytes and messages) and the last alert level sent (80, 90, 100).",
+     "  --over PCT          only BALs whose usage is at least PCT percent (\"80\" or \"80%\")\n"
+     "  --json              print a JSON array\n",
+     ctl_opts_quota_report, NULL, 0, 0, 0},
     {"store", "info", ctl_store_info, "[--json]",
      "Show the store's directory, map size and use, and how many domains and BALs it holds.", NULL,
      ctl_opts_json, NULL, 0, 0, 0},

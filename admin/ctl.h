@@ -187,6 +187,8 @@ int ctl_whitelist_show(struct ctl *ctl, const struct ctl_args *args);
  * is refused, else 0. For config check. */
 int ctl_whitelist_validate(struct ctl *ctl, const char *path);
 
+int ctl_quota_report(struct ctl *ctl, const struct ctl_args *args);
+
 int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
 

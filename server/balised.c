@@ -25,6 +25,7 @@
 #include "imap_session.h"
 #include "listen.h"
 #include "log.h"
+#include "quota_alert.h"
 #include "smtp_session.h"
 #include "tls.h"
 #include "util.h"
@@ -337,6 +338,8 @@ static void start_imap(struct daemon *d)
 	d->imap.hostname = d->cfg.hostname;
 	d->imap.append_max = d->cfg.message_size_max;
 	d->imap.auth = auth_new(d->loop, d->store, d->cfg.auth_cache_ttl, &pp);
+	/* Quota alerts (EX_GBM_4470): the French builder of common/notice.c. */
+	quota_alert_set_host(d->cfg.hostname);
 	imap_server_init(&d->imap);
 }
 

@@ -13,3 +13,4 @@ server_balised_CPPFLAGS += -I$(top_srcdir)/server/smtp
 server_balised_LDADD = $(SMTPD_LIBS) $(IMAPD_LIBS) $(LIBXML2_LIBS)
 
 include server/imap/session.mk
+include server/quota.mk

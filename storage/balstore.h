@@ -75,7 +75,8 @@ void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint
  * UIDNEXT and modseqs at most HIGHESTMODSEQ with one modseq entry per
  * message, each blob's reference count equals the messages and queue
  * entries that list it and its chunks hold its size, each BAL's quota equals
- * the sums over its mailboxes, each queue entry is readable, has a recipient
+ * the sums over its charged messages (quota alerts are not) and its alert
+ * level is 0, 80, 90 or 100, each queue entry is readable, has a recipient
  * still to do and one due-index entry, and the indexes agree with the
  * records. 0, or STORE_E_IO with
  * *why_r describing the first problem (valid until the thread's next call). */
@@ -183,14 +184,90 @@ int store_bal_each(struct store_txn *txn, int (*fn)(void *arg, const struct stor
 
 /* ---------------------------------------------------------------- quota */
 
+/* Usage of a BAL, kept in the same transaction as every change to its
+ * messages. Quota alerts (EX_GBM_4470) are not counted: see
+ * STORE_APPEND_UNCHARGED. */
 struct store_quota {
-	uint64_t bytes;     /* sum of message sizes in all the BAL's mailboxes */
-	uint64_t messages;  /* number of messages */
-	unsigned alert_level; /* last alert sent: 0, 80, 90 or 100 */
+	uint64_t bytes;     /* sum of the sizes of the BAL's charged messages */
+	uint64_t messages;  /* number of charged messages */
+	unsigned alert_level; /* last alert level sent and not yet re-armed: 0, 80, 90 or 100 */
 };
 
 int store_quota_get(struct store_txn *txn, uint64_t bal_id, struct store_quota *q_r);
+/* Sets the recorded alert level without sending anything (tests, repairs). */
 int store_quota_set_alert(struct store_txn *txn, uint64_t bal_id, unsigned level);
+
+/* Quota alerts (EX_GBM_4470): when usage reaches 80 %, then 90 %, then
+ * 100 % of the quota, one alert message goes into the BAL's INBOX.
+ *
+ *   - Usage in percent is the higher of bytes / quota_bytes and messages /
+ *     quota_messages, each only when that quota is set (0: unlimited),
+ *     rounded down. Its level is 100, 90 or 80 when usage is at least that,
+ *     else 0.
+ *   - alert_level is the last level alerted. After a change that adds
+ *     usage, store_quota_alert sends one alert at the level reached when it
+ *     is above alert_level (70 % -> 100 % in one step sends the 100 % alert
+ *     only) and records it. Whenever usage falls (expunge, mailbox or
+ *     message deletion) or the quota grows, alert_level drops to the level
+ *     of the new usage: the levels above re-arm. Both happen in the
+ *     transaction of the change itself, so a crash can neither lose nor
+ *     repeat an alert.
+ *   - A delivery, APPEND or COPY that would pass the quota is refused
+ *     (store_quota_admit) and counts as reaching 100 %: the 100 % alert is
+ *     sent then, once, unless alert_level is already 100.
+ *   - Alerts are appended with STORE_APPEND_UNCHARGED: never refused, not
+ *     counted in the usage; expunging one credits nothing.
+ *   - Without an alerter (NULL, or NULL fn) nothing is sent and alert_level
+ *     does not move up: the alert is sent by the next change that has one. */
+#define STORE_QUOTA_LEVEL_80 80u
+#define STORE_QUOTA_LEVEL_90 90u
+#define STORE_QUOTA_LEVEL_100 100u
+
+/* Usage of q against bal's quotas in percent (0 when both are unlimited). */
+unsigned store_quota_percent(const struct store_bal *bal, const struct store_quota *q);
+/* The level (0, 80, 90, 100) of that percentage. */
+unsigned store_quota_level(const struct store_bal *bal, const struct store_quota *q);
+
+/* What the alert builder is asked for. */
+struct store_alert {
+	const struct store_bal *bal; /* the BAL (address, quotas) */
+	unsigned level;              /* 80, 90 or 100 */
+	unsigned percent;            /* usage now (under 100 when refused) */
+	struct store_quota usage;    /* usage now, alert_level not yet updated */
+	bool refused;                /* 100 % reached by a refused delivery */
+};
+
+/* Builds the alert message and stores it with store_blob_put in txn (the
+ * only write it may make), setting *blob_id_r. Runs on the writer thread
+ * inside the transaction of the change, and again if that transaction is
+ * replayed. An error that leaves txn usable (e.g. STORE_E_INVALID) skips
+ * the alert: it is logged, not recorded, and the change goes on; an LMDB
+ * error fails the change as usual. */
+typedef int store_alert_fn(void *arg, struct store_txn *txn, const struct store_alert *a,
+                           uint64_t *blob_id_r);
+
+struct store_alerter {
+	store_alert_fn *fn;
+	void *arg;
+};
+
+/* After appends that added usage to the BAL: sends the alert of the level
+ * reached if it is above alert_level (see above). *alert_r is the level
+ * alerted, 0 when none. */
+int store_quota_alert(struct store_txn *txn, uint64_t bal_id, const struct store_alerter *al,
+                      unsigned *alert_r);
+/* Read-only (any txn): 1 when bytes more and messages more fit in the
+ * BAL's quotas, 0 when not (e.g. SMTP RCPT with SIZE=, or a BAL at 100 %
+ * that may not send: bytes 1, messages 0), STORE_E_NOTFOUND without BAL. */
+int store_quota_fits(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages);
+/* Before appending messages totalling bytes and messages to the BAL: 0 if
+ * they fit in its quotas. Else the refusal counts as reaching 100 %: the
+ * 100 % alert is stored (unless alert_level is 100 already; *alert_r 100
+ * when sent) and STORE_E_QUOTA is returned. The caller then appends
+ * nothing, and keeps the transaction (its apply returns 0) so that the
+ * alert is committed, and reports the refusal itself. */
+int store_quota_admit(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages,
+                      const struct store_alerter *al, unsigned *alert_r);
 
 /* ---------------------------------------------------------------- mailboxes */
 
@@ -233,6 +310,14 @@ int store_mailbox_rename(struct store_txn *txn, uint64_t mailbox_id, const char 
 /* Expunges every message (quota credited) and removes the mailbox. */
 int store_mailbox_delete(struct store_txn *txn, uint64_t mailbox_id);
 int store_mailbox_set_subscribed(struct store_txn *txn, uint64_t mailbox_id, bool on);
+/* Subscriptions of names that are no mailbox: a deleted mailbox stays
+ * subscribed (RFC 9051 section 6.3.9, RFC 5258 \NonExistent) until it is
+ * unsubscribed or created again; the caller moves the subscription between
+ * here and the mailbox record. get: 1 kept, 0 not. each: in key order. */
+int store_sub_orphan_set(struct store_txn *txn, uint64_t bal_id, const char *name, bool on);
+int store_sub_orphan_get(struct store_txn *txn, uint64_t bal_id, const char *name);
+int store_sub_orphan_each(struct store_txn *txn, uint64_t bal_id,
+			  int (*fn)(void *arg, const char *name), void *arg);
 /* Each mailbox of the BAL in name order. */
 int store_mailbox_each(struct store_txn *txn, uint64_t bal_id,
 		       int (*fn)(void *arg, const struct store_mailbox *mb), void *arg);
@@ -283,10 +368,15 @@ struct store_msg {
 	int64_t save_date;     /* unix seconds */
 	uint64_t size;
 	uint64_t modseq;
+	bool uncharged; /* a quota alert: not counted in the BAL's quota */
 };
 
 enum store_append_opt {
 	STORE_APPEND_QUOTA = 1 << 0, /* refuse with STORE_E_QUOTA past the BAL's quota */
+	/* A quota alert: never refused, not counted in the quota (the message
+	 * is marked uncharged; expunging it credits nothing). Its size still
+	 * counts in the mailbox's bytes (STATUS SIZE). */
+	STORE_APPEND_UNCHARGED = 1 << 1,
 };
 
 /* Lists blob_id in the mailbox under the next UID with a new modseq; takes a
@@ -308,8 +398,16 @@ int store_msg_set_flags(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid
  * records the expunge at a new modseq (for QRESYNC VANISHED). */
 int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid);
 /* Lists the same blob in dst_mailbox (new UID, same flags, keywords mapped by
- * name), with quota accounting on the destination's BAL. */
+ * name), with quota accounting on the destination's BAL: the copy is charged
+ * (STORE_APPEND_UNCHARGED is ignored), even of a quota alert. */
 int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
+		   unsigned opts, struct store_msg *msg_r);
+/* MOVE (RFC 6851): store_msg_copy, then store_msg_expunge of the source.
+ * Within one BAL its usage does not change, so the quota is neither checked
+ * nor touched (no refusal, no alert level re-armed) and the copy keeps the
+ * source's charge. Between BALs: a charged copy (opts as for copy), then
+ * the expunge. */
+int store_msg_move(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
 		   unsigned opts, struct store_msg *msg_r);
 
 /* Changes since modseq, in modseq order: fn gets the UID, its modseq and
@@ -317,6 +415,49 @@ int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uin
 int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
 			int (*fn)(void *arg, uint32_t uid, uint64_t modseq, bool expunged),
 			void *arg);
+
+/* ---------------------------------------------------------------- local delivery */
+
+/* One message into the INBOX of several local BALs (SMTP DATA): the bytes
+ * are stored once as one blob that each stored copy references; each
+ * recipient is checked and gets its own outcome; quota refusals and alerts
+ * follow the rules of the quota section, in the same transaction. */
+enum store_dlv_status {
+	DLV_STORED = 1,    /* listed in the BAL's INBOX */
+	DLV_UNKNOWN = 2,   /* no BAL at that address (SMTP 550 5.1.1) */
+	DLV_SUSPENDED = 3, /* the BAL is suspended or its deletion requested (550 5.2.1) */
+	DLV_OVERQUOTA = 4, /* the message would pass the BAL's quota (552 5.2.2) */
+};
+
+struct store_dlv_rcpt {
+	const char *address; /* in: the BAL's address, any case */
+	/* out (reset by store_deliver) */
+	enum store_dlv_status status;
+	uint64_t bal_id; /* 0 when unknown */
+	uint32_t uid;    /* DLV_STORED: its UID in the INBOX */
+	unsigned alert;  /* quota alert level this delivery sent to the BAL, 0 none */
+};
+
+struct store_delivery {
+	const void *data; /* the message */
+	size_t len;
+	const void *summary; /* its parsed summary (opaque to the store) */
+	size_t summary_len;
+	int64_t internal_date; /* 0: now */
+	uint32_t flags;        /* enum store_flag bits of every copy */
+	struct store_dlv_rcpt *rcpts;
+	size_t n_rcpts;
+	const struct store_alerter *alerter; /* NULL: no alerts */
+	/* out */
+	uint64_t blob_id; /* the blob, 0 when no recipient got the message */
+	size_t n_stored;  /* recipients with DLV_STORED */
+};
+
+/* Delivers d into each recipient's INBOX. A BAL listed twice gets one copy
+ * (both entries report it; the alert on the first). Returns 0 whatever the
+ * recipients' outcomes (the caller's apply returns 0 to keep what was
+ * stored, refusal alerts included), or a store error (nothing to keep). */
+int store_deliver(struct store_txn *txn, struct store_delivery *d);
 
 /* ---------------------------------------------------------------- outbound queue */
 

@@ -12,6 +12,8 @@ storage_libbalstore_a_SOURCES = \
 	storage/store_mailbox.c \
 	storage/store_blob.c \
 	storage/store_msg.c \
+	storage/store_quota.c \
+	storage/store_deliver.c \
 	storage/store_queue.c \
 	storage/store_check.c
 storage_libbalstore_a_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)

@@ -40,6 +40,7 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_KEYWORDS] = "keywords",
     [DB_QUEUE] = "queue",
     [DB_QUEUE_DUE] = "queue_due",
+    [DB_SUBS] = "subs",
 };
 
 const char *store_strerror(int err)

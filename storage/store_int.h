@@ -37,6 +37,7 @@ enum store_db {
 	DB_KEYWORDS,    /* mailbox id, index -> keyword name */
 	DB_QUEUE,       /* queue id -> outbound queue entry */
 	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
+	DB_SUBS,        /* bal id, name -> name: subscribed names that are no mailbox */
 	DB_COUNT
 };
 
@@ -177,6 +178,9 @@ uint64_t store_mailbox_next_modseq(struct store_mailbox *mb);
 int store_quota_add(struct store_txn *txn, uint64_t bal_id, int64_t bytes, int64_t messages);
 int store_quota_delete(struct store_txn *txn, uint64_t bal_id);
 int store_quota_create(struct store_txn *txn, uint64_t bal_id);
+/* Lowers the BAL's alert level to that of its usage (after its quota
+ * changed): the levels above re-arm. */
+int store_quota_rearm(struct store_txn *txn, uint64_t bal_id);
 
 /* Adds delta to the blob's reference count; frees blob and chunks at 0. */
 int store_blob_ref(struct store_txn *txn, uint64_t blob_id, int delta);
@@ -186,5 +190,7 @@ int store_blob_sweep(struct store_txn *txn);
 /* Removes every message, keyword and modseq entry of the mailbox, crediting
  * the quota (used by mailbox and BAL deletion). */
 int store_msg_purge_mailbox(struct store_txn *txn, struct store_mailbox *mb);
+/* Removes every subscription of the BAL kept in DB_SUBS (store_bal_delete). */
+int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id);
 
 #endif

@@ -142,7 +142,9 @@ enum imap_cmd_result imap_cmd_enable(struct imap_cmd_ctx *ctx)
 			buf_printf(&b, " %s", enableable[k].name);
 		}
 	}
-	if (s->enabled & IMAP_EN_UTF8)
+	/* UTF-8 in quoted strings: RFC 6855 section 3, and IMAP4rev2's own
+	 * grammar (RFC 9051 section 9, QUOTED-CHAR). */
+	if (s->enabled & (IMAP_EN_UTF8 | IMAP_EN_REV2))
 		imap_parser_set_utf8(s->parser, true);
 	imap_untagged(s, "ENABLED%.*s", (int)b.len, (const char *)b.data);
 	buf_free(&b);

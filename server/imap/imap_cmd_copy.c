@@ -13,6 +13,7 @@
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
+#include "quota_alert.h"
 #include "util.h"
 
 struct copy_job {
@@ -25,6 +26,7 @@ struct copy_job {
 	uint32_t *src_done, *dst_uids;
 	size_t n_done;
 	uint32_t uidvalidity;
+	bool overquota; /* COPY refused by the quota, its 100 % alert kept */
 };
 
 /* The UIDs of the view indices, pending expunges left out. */
@@ -42,16 +44,44 @@ static uint32_t *msgset_uids(struct imap_cmd_ctx *ctx, const uint32_t *idx, size
 
 /* ---------------------------------------------------------------- COPY, MOVE */
 
+/* EX_GBM_4470: a COPY must fit as a whole, else nothing is copied but the
+ * refusal's 100 % alert is kept. A MOVE stays in the BAL: usage unchanged. */
+static int copy_admit(struct store_txn *txn, struct copy_job *j)
+{
+	uint64_t bytes = 0, count = 0;
+	unsigned alert;
+	int r = 0;
+
+	j->overquota = false;
+	for (size_t i = 0; i < j->n && !j->move; i++) {
+		struct store_msg m;
+		int found = store_msg_get(txn, j->src_id, j->uids[i], &m);
+
+		if (found < 0)
+			return found;
+		bytes += found == 1 ? m.size : 0;
+		count += found == 1;
+	}
+	if (count > 0)
+		r = store_quota_admit(txn, j->bal_id, bytes, count, quota_alerter(), &alert);
+	j->overquota = r == STORE_E_QUOTA;
+	return j->overquota ? 0 : r;
+}
+
 /* Writer thread: copies (and for MOVE expunges) what still exists. */
 static int copy_apply(struct store_txn *txn, void *arg)
 {
 	struct copy_job *j = arg;
 	struct store_mailbox mb;
+	unsigned alert;
 	int r = store_mailbox_get(txn, j->bal_id, j->dst, &mb);
 
 	j->n_done = 0;
 	if (r != 1)
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	r = copy_admit(txn, j);
+	if (r != 0 || j->overquota)
+		return r;
 	j->uidvalidity = mb.uidvalidity;
 	for (size_t i = 0; i < j->n; i++) {
 		struct store_msg m;
@@ -61,15 +91,16 @@ static int copy_apply(struct store_txn *txn, void *arg)
 			return r;
 		if (r == 0)
 			continue; /* expunged meanwhile */
-		r = store_msg_copy(txn, j->src_id, j->uids[i], mb.id, STORE_APPEND_QUOTA, &m);
-		if (r == 0 && j->move)
-			r = store_msg_expunge(txn, j->src_id, j->uids[i]);
+		if (j->move) /* usage unchanged within the BAL: not checked */
+			r = store_msg_move(txn, j->src_id, j->uids[i], mb.id, STORE_APPEND_QUOTA, &m);
+		else
+			r = store_msg_copy(txn, j->src_id, j->uids[i], mb.id, STORE_APPEND_QUOTA, &m);
 		if (r < 0)
 			return r;
 		j->src_done[j->n_done] = j->uids[i];
 		j->dst_uids[j->n_done++] = m.uid;
 	}
-	return 0;
+	return store_quota_alert(txn, j->bal_id, quota_alerter(), &alert);
 }
 
 /* "COPYUID uidvalidity src-set dst-set" (RFC 4315 section 3). */
@@ -102,6 +133,8 @@ static void copy_done(struct imap_cmd_ctx *ctx, int result)
 	const char *what = j->move ? "MOVE completed" : "COPY completed";
 	struct buf code;
 
+	if (result == 0 && j->overquota)
+		result = STORE_E_QUOTA;
 	if (result < 0) {
 		copy_failed(ctx, result);
 		imap_cmd_done(ctx);

@@ -28,6 +28,7 @@ struct list_entry {
 	uint64_t id; /* 0: no such mailbox, only inferiors (\Noselect) */
 	unsigned special_use;
 	bool subscribed;
+	bool implied; /* a level of the names below it */
 };
 
 struct list_req {
@@ -113,6 +114,16 @@ static int collect_mailbox(void *arg, const struct store_mailbox *mb)
 	return 0;
 }
 
+/* A subscribed name that is no mailbox (a deleted one's, see DELETE). */
+static int collect_orphan(void *arg, const char *name)
+{
+	struct list_req *lr = arg;
+
+	entry_add(lr, name, NULL);
+	lr->e[lr->n - 1].subscribed = true;
+	return 0;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct list_entry *)a)->name, ((const struct list_entry *)b)->name);
@@ -134,13 +145,6 @@ static size_t lower_bound(const struct list_req *lr, size_t n, const char *key)
 	return lo;
 }
 
-static bool has_name(const struct list_req *lr, size_t n, const char *name)
-{
-	size_t i = lower_bound(lr, n, name);
-
-	return i < n && strcmp(lr->e[i].name, name) == 0;
-}
-
 /* Adds the levels implied by mailboxes ("a" for "a/b" alone): sorted,
  * without duplicates. */
 static void add_implied_levels(struct list_req *lr)
@@ -153,8 +157,14 @@ static void add_implied_levels(struct list_req *lr)
 
 		for (char *p = strchr(name, '/'); p != NULL; p = strchr(p + 1, '/')) {
 			*p = '\0';
-			if (!has_name(lr, n, name))
+			size_t at = lower_bound(lr, n, name);
+
+			if (at < n && strcmp(lr->e[at].name, name) == 0) {
+				lr->e[at].implied = true;
+			} else {
 				entry_add(lr, name, NULL);
+				lr->e[lr->n - 1].implied = true;
+			}
 			*p = '/';
 		}
 		free(name);
@@ -162,7 +172,16 @@ static void add_implied_levels(struct list_req *lr)
 	qsort(lr->e, lr->n, sizeof(*lr->e), entry_cmp);
 	for (size_t i = 0; i < lr->n; i++) {
 		if (k > 0 && strcmp(lr->e[k - 1].name, lr->e[i].name) == 0) {
-			free(lr->e[i].name); /* implied twice */
+			struct list_entry *kept = &lr->e[k - 1];
+
+			/* implied twice, or also a subscription or a mailbox */
+			kept->subscribed |= lr->e[i].subscribed;
+			kept->implied |= lr->e[i].implied;
+			if (kept->id == 0) {
+				kept->id = lr->e[i].id;
+				kept->special_use = lr->e[i].special_use;
+			}
+			free(lr->e[i].name);
 			continue;
 		}
 		lr->e[k++] = lr->e[i];
@@ -186,6 +205,10 @@ static void children_range(const struct list_req *lr, size_t i, size_t *from, si
 
 static bool selected_by(const struct list_req *lr, const struct list_entry *e)
 {
+	/* A subscription alone names no mailbox: only LSUB and LIST
+	 * (SUBSCRIBED) return it (RFC 5258 section 3). */
+	if (e->id == 0 && !e->implied && !lr->lsub && !(lr->opts & SEL_SUBSCRIBED))
+		return false;
 	if (lr->lsub || (lr->opts & SEL_SUBSCRIBED))
 		if (!e->subscribed)
 			return false;
@@ -225,8 +248,13 @@ static int put_entry(struct list_req *lr, struct store_txn *txn, size_t i, bool 
 	children_range(lr, i, &from, &to);
 	buf_append_str(out, lr->lsub ? "* LSUB (" : "* LIST (");
 	mark = out->len;
-	if (e->id == 0)
-		buf_append_str(out, " \\Noselect");
+	/* RFC 5258 section 3: a name that is no mailbox, returned because of the
+	 * selection options (subscribed, or RECURSIVEMATCH), is \NonExistent
+	 * (which implies \Noselect); a level of base LIST is \Noselect. */
+	if (e->id == 0 && !(lr->lsub && e->subscribed))
+		buf_append_str(out, (lr->opts & (SEL_SUBSCRIBED | SEL_SPECIAL_USE)) && !lr->lsub
+		                        ? " \\NonExistent"
+		                        : " \\Noselect");
 	if (!lr->lsub) {
 		buf_append_str(out, from < to ? " \\HasChildren" : " \\HasNoChildren");
 		if ((lr->opts & RET_SUBSCRIBED) && e->subscribed)
@@ -278,6 +306,8 @@ static int list_run(struct list_req *lr, struct store_txn *txn, struct buf *out)
 {
 	int r = store_mailbox_each(txn, lr->ctx->s->bal_id, collect_mailbox, lr);
 
+	if (r == 0)
+		r = store_sub_orphan_each(txn, lr->ctx->s->bal_id, collect_orphan, lr);
 	if (r < 0)
 		return r;
 	add_implied_levels(lr);

@@ -70,8 +70,8 @@ int imap_cmd_mailbox_put(const struct imap_session *s, struct buf *out, const ch
 	struct buf m;
 	int r;
 
-	if (imap_cmd_mailbox_utf8(s))
-		return imap_resp_string(out, n, true);
+	if (imap_cmd_mailbox_utf8(s)) /* a name that is not UTF-8 goes as a literal */
+		return imap_resp_string(out, n, imap_utf8_valid(n));
 	buf_init(&m, 0);
 	r = imap_utf8_to_mutf7(n, &m);
 	if (r < 0) { /* not UTF-8 in the store (written by an older tool): as is */
@@ -103,6 +103,9 @@ static void reply_store_error(struct imap_cmd_ctx *ctx, int result, const char *
 		break;
 	case STORE_E_QUOTA:
 		imap_reply_no(ctx, "OVERQUOTA", "Quota exceeded");
+		break;
+	case STORE_E_NOTEMPTY: /* RFC 9051 section 6.3.4 */
+		imap_reply_no(ctx, "HASCHILDREN", "Not a mailbox, only a level of its inferiors");
 		break;
 	case STORE_E_LIMIT:
 	case STORE_E_FULL:
@@ -139,15 +142,29 @@ static struct mbox_job *job_new(struct imap_cmd_ctx *ctx)
 	return j;
 }
 
-/* Creates name, unsubscribed (subscribing is the client's choice). */
+/* A mailbox now named name takes over the subscription the name kept from
+ * a deleted mailbox (see DELETE); otherwise its own flag becomes keep. */
+static int adopt_subscription(struct store_txn *txn, uint64_t bal_id, const char *name,
+                              uint64_t mailbox_id, bool keep)
+{
+	int kept = store_sub_orphan_get(txn, bal_id, name);
+
+	if (kept < 0)
+		return kept;
+	if (kept == 0)
+		return store_mailbox_set_subscribed(txn, mailbox_id, keep);
+	kept = store_mailbox_set_subscribed(txn, mailbox_id, true);
+	return kept < 0 ? kept : store_sub_orphan_set(txn, bal_id, name, false);
+}
+
+/* Creates name, unsubscribed (subscribing is the client's choice) unless
+ * the name kept its subscription from a deleted mailbox. */
 static int create_one(struct store_txn *txn, uint64_t bal_id, const char *name, unsigned su)
 {
 	struct store_mailbox mb;
 	int r = store_mailbox_create(txn, bal_id, name, su, &mb);
 
-	if (r == 0)
-		r = store_mailbox_set_subscribed(txn, mb.id, false);
-	return r;
+	return r < 0 ? r : adopt_subscription(txn, bal_id, name, mb.id, false);
 }
 
 /* RFC 3501 section 6.3.3: superior levels needed by name are created. */
@@ -248,18 +265,42 @@ enum imap_cmd_result imap_cmd_create(struct imap_cmd_ctx *ctx)
 
 /* ---------------------------------------------------------------- DELETE */
 
+struct inferior_search {
+	const char *name;
+	bool found;
+};
+
+static int find_inferior(void *arg, const struct store_mailbox *mb)
+{
+	struct inferior_search *f = arg;
+	size_t n = strlen(f->name);
+
+	f->found = strncmp(mb->name, f->name, n) == 0 && mb->name[n] == '/';
+	return f->found; /* stop at the first one */
+}
+
 /* The record goes with its messages; inferiors stay, so the name lives on
- * as a \Noselect level while they exist (section 6.3.4). */
+ * as a \Noselect level while they exist (section 6.3.4), which cannot be
+ * deleted in turn. A subscription stays too (RFC 9051 section 6.3.9: not
+ * removed unilaterally). */
 static int delete_apply(struct store_txn *txn, void *arg)
 {
 	struct mbox_job *j = arg;
 	struct store_mailbox mb;
 	int r = store_mailbox_get(txn, j->bal_id, j->name, &mb);
 
+	if (r == 0) {
+		struct inferior_search f = {.name = j->name};
+
+		r = store_mailbox_each(txn, j->bal_id, find_inferior, &f);
+		return r < 0 ? r : f.found ? STORE_E_NOTEMPTY : STORE_E_NOTFOUND;
+	}
 	if (r != 1)
-		return r == 0 ? STORE_E_NOTFOUND : r;
+		return r;
 	j->mailbox_id = mb.id;
-	return store_mailbox_delete(txn, mb.id);
+	if (mb.subscribed)
+		r = store_sub_orphan_set(txn, j->bal_id, j->name, true);
+	return r < 0 ? r : store_mailbox_delete(txn, mb.id);
 }
 
 static void delete_done(struct imap_cmd_ctx *ctx, int result)
@@ -344,8 +385,8 @@ static int rename_apply(struct store_txn *txn, void *arg)
 		return r == 1 ? STORE_E_EXISTS : r;
 	if (strcmp(j->name, "INBOX") == 0)
 		r = rename_inbox(txn, j, &mb);
-	else
-		r = store_mailbox_rename(txn, mb.id, j->new_name);
+	else if ((r = store_mailbox_rename(txn, mb.id, j->new_name)) == 0)
+		r = adopt_subscription(txn, j->bal_id, j->new_name, mb.id, mb.subscribed);
 	if (r == 0)
 		r = create_parents(txn, j->bal_id, j->new_name);
 	return r;
@@ -389,8 +430,14 @@ static int subscribe_apply(struct store_txn *txn, void *arg)
 	struct store_mailbox mb;
 	int r = store_mailbox_get(txn, j->bal_id, j->name, &mb);
 
-	if (r != 1)
+	if (r == 0) { /* a deleted mailbox's subscription can be removed */
+		r = store_sub_orphan_get(txn, j->bal_id, j->name);
+		if (r == 1)
+			return j->on ? 0 : store_sub_orphan_set(txn, j->bal_id, j->name, false);
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	}
+	if (r < 0)
+		return r;
 	return store_mailbox_set_subscribed(txn, mb.id, j->on);
 }
 

@@ -48,6 +48,11 @@ static void select_responses(struct imap_session *s, const struct imap_view *v)
 				unseen = i + 1;
 		if (unseen > 0)
 			buf_printf(&b, "* OK [UNSEEN %u] First unseen\r\n", unseen);
+	} else {
+		/* RFC 9051 section 6.3.2: LIST gives the name's canonical form. */
+		buf_append_str(&b, "* LIST () \"/\" ");
+		imap_cmd_mailbox_put(s, &b, v->mb.name);
+		buf_append_str(&b, "\r\n");
 	}
 	buf_printf(&b, "* OK [UIDVALIDITY %u] UIDs valid\r\n", v->mb.uidvalidity);
 	buf_printf(&b, "* OK [UIDNEXT %u] Predicted next UID\r\n", v->uidnext);

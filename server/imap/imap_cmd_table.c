@@ -96,7 +96,9 @@ static const struct {
 	const char *name;
 	unsigned when;
 } capabilities[] = {
-    {"IMAP4rev1", CAPA_ALWAYS},    {"STARTTLS", CAPA_CLEAR}, /* RFC 9051 section 6.2.1 */
+    {"IMAP4rev1", CAPA_ALWAYS},                              /* RFC 3501 */
+    {"IMAP4rev2", CAPA_ALWAYS},                              /* RFC 9051 section 6.1.1 */
+    {"STARTTLS", CAPA_CLEAR},                                /* RFC 9051 section 6.2.1 */
     {"LOGINDISABLED", CAPA_CLEAR},                           /* RFC 9051 section 6.2.3 */
     {"AUTH=PLAIN", CAPA_TLS},                                /* RFC 4616 */
     {"SASL-IR", CAPA_TLS},                                   /* RFC 4959 */
@@ -107,6 +109,7 @@ static const struct {
     {"CHILDREN", CAPA_SECURE},                               /* RFC 3348 */
     {"QUOTA=RES-STORAGE", CAPA_SECURE},                      /* RFC 9208 */
     {"QUOTA=RES-MESSAGE", CAPA_SECURE},                      /* RFC 9208 */
+    {"UTF8=ACCEPT", CAPA_SECURE},                            /* RFC 6855 */
 };
 
 static unsigned capa_phase(const struct imap_session *s)

@@ -150,6 +150,18 @@ static void unlink_session(struct imap_session *s)
 
 static void cmd_end(struct imap_session *s);
 
+/* The connection went during a drain wait: the command's abort hook frees
+ * what it holds (imap_cmd_wait_drain()). */
+static void drain_abort(struct imap_session *s)
+{
+	imap_cmd_abort_fn *fn = s->cmd.on_abort;
+
+	s->cmd.on_drain = NULL;
+	s->cmd.on_abort = NULL;
+	if (fn != NULL)
+		fn(&s->cmd);
+}
+
 static void on_close(struct conn *c, void *arg)
 {
 	struct imap_session *s = arg;
@@ -160,7 +172,7 @@ static void on_close(struct conn *c, void *arg)
 	s->conn = NULL;
 	if (s->cmd_running && s->cmd.on_drain != NULL) {
 		/* Waiting for the client to read: nothing else will end it. */
-		s->cmd.on_drain = NULL;
+		drain_abort(s);
 		s->cmd_held = false;
 		cmd_end(s);
 		imap_session_unref(s);
@@ -390,9 +402,10 @@ bool imap_output_full(const struct imap_session *s)
 	return s->conn != NULL && conn_output_full(s->conn);
 }
 
-void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume)
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume, imap_cmd_abort_fn *abort_fn)
 {
 	ctx->on_drain = resume;
+	ctx->on_abort = abort_fn;
 }
 
 /* Runs drain continuations while the output has room; DONE once the
@@ -403,12 +416,13 @@ static enum imap_cmd_result run_drain(struct imap_session *s, enum imap_cmd_resu
 		imap_cmd_fn *fn = s->cmd.on_drain;
 
 		if (imap_session_gone(s)) {
-			s->cmd.on_drain = NULL;
+			drain_abort(s);
 			return IMAP_CMD_DONE;
 		}
 		if (imap_output_full(s))
 			break;
 		s->cmd.on_drain = NULL;
+		s->cmd.on_abort = NULL;
 		r = fn(&s->cmd);
 	}
 	return r;
@@ -535,7 +549,11 @@ static void on_literal(struct imap_session *s)
 	const struct imap_literal_info *li = imap_parser_literal(s->parser);
 	enum imap_parse_result r;
 
-	if (s->state & IMAP_ST_AUTHED && !li->uid && li->depth == 0 && li->argc >= 1 &&
+	/* Depth 1: the "UTF8 (~{n}...)" message form (RFC 6855 section 4). */
+	bool msg_depth =
+	    li->depth == 0 || (li->depth == 1 && li->literal8 && (s->enabled & IMAP_EN_UTF8));
+
+	if (s->state & IMAP_ST_AUTHED && !li->uid && msg_depth && li->argc >= 1 &&
 	    slice_casecmp_cstr(li->name, "APPEND") == 0)
 		r = imap_append_literal(s, s->parser, li);
 	else

@@ -27,7 +27,7 @@ server_imap_libbalimapd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 server_imap_libbalimapd_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 
 # Everything an IMAP server (balised, tests, the session fuzz target) links.
-IMAPD_LIBS = server/imap/libbalimapd.a server/libbalauth.a server/imap/libbalimap.a \
+IMAPD_LIBS = server/imap/libbalimapd.a server/libbalalert.a server/libbalauth.a server/imap/libbalimap.a \
 	server/libbalnet.a $(BALSTORE_LIBS) $(LIBUV_LIBS) $(OPENSSL_LIBS) $(ARGON2_LIBS)
 
 # The session in-process over loopback sockets (scripts whole, byte by byte,

@@ -1,123 +1,71 @@
 /* SPDX-License-Identifier: ISC */
-/* One accepted SMTP message into the store: local copies, the outbound
- * queue entry, the success DSNs; all in the same write transaction. */
+/* One accepted SMTP message into the store: local copies (store_deliver),
+ * the outbound queue entry, the report to the return path; all in the same
+ * write transaction. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dsn.h"
 #include "msgsum.h"
 #include "smtp_deliver.h"
 #include "util.h"
 
-/* ---------------------------------------------------------------- DSN */
-
-static enum dsn_ret dsn_ret_of(enum store_qret r)
+void smtp_deliver_init(struct smtp_delivery *d)
 {
-	return r == QRET_FULL ? DSN_RET_FULL : r == QRET_HDRS ? DSN_RET_HDRS : DSN_RET_DEFAULT;
-}
-
-int smtp_deliver_prepare(struct smtp_delivery *d, const char *hostname, const char *postmaster,
-                         const char *id, const char **why_r)
-{
-	struct dsn_rcpt rc[DSN_MAX_RCPTS];
-	struct dsn dsn = {0};
-	size_t n = 0;
-
+	buf_init(&d->summary, 0);
 	buf_init(&d->dsn, 0);
-	if (d->return_path[0] == '\0')
-		return 0; /* never a report to the null sender */
-	for (size_t i = 0; i < d->n_rcpts && n < DSN_MAX_RCPTS; i++) {
-		const struct smtp_drcpt *r = &d->rcpts[i];
-
-		if (!r->local || !(r->notify & QNOTIFY_SUCCESS))
-			continue;
-		rc[n] = (struct dsn_rcpt){
-		    .orcpt_type = r->orcpt_type[0] ? r->orcpt_type : NULL,
-		    .orcpt = r->orcpt_type[0] ? r->orcpt : NULL,
-		    .rcpt = r->addr,
-		    .action = DSN_DELIVERED,
-		    .status = "2.0.0",
-		    .last_attempt = d->arrival,
-		};
-		n++;
-	}
-	if (n == 0)
-		return 0;
-	dsn.reporting_mta = hostname;
-	dsn.postmaster = postmaster;
-	dsn.return_path = d->return_path;
-	dsn.envid = d->envid[0] ? d->envid : NULL;
-	dsn.arrival = d->arrival;
-	dsn.date = time_now();
-	dsn.id = id;
-	dsn.ret = dsn_ret_of(d->ret);
-	dsn.rcpts = rc;
-	dsn.nrcpts = n;
-	dsn.original = d->queue_msg;
-	return dsn_build(&dsn, &d->dsn, NULL, why_r);
+	buf_init(&d->dsn_summary, 0);
+	d->summarised = false;
+	d->refused = -1;
+	d->n_reported = 0;
 }
 
-/* ---------------------------------------------------------------- apply */
+/* ---------------------------------------------------------------- local copies */
 
-static int summarise(const struct slice msg, struct buf *sum, bool *done)
+static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t *n_local_r,
+                         size_t *n_stored_r)
 {
-	if (*done)
-		return 0;
-	buf_init(sum, 0);
-	if (msgsum_build(msg.p, msg.len, sum) < 0)
-		return STORE_E_LIMIT;
-	*done = true;
-	return 0;
-}
-
-/* msg into the INBOX of bal_id; quota enforced when asked. */
-static int to_inbox(struct store_txn *txn, uint64_t bal_id, uint64_t blob, unsigned opts)
-{
-	struct store_mailbox mb;
-	struct store_msg sm;
-	int r = store_mailbox_get(txn, bal_id, "INBOX", &mb);
-
-	if (r != 1)
-		return r == 0 ? STORE_E_NOTFOUND : r;
-	return store_msg_append(txn, mb.id, blob, 0, 0, 0, opts, &sm);
-}
-
-static int deliver_local(struct store_txn *txn, struct smtp_delivery *d)
-{
-	uint64_t blob = 0;
-	bool have_blob = false;
+	struct store_delivery sd = {0};
+	struct store_dlv_rcpt *dr;
+	size_t n = 0;
 	int r;
 
-	for (size_t i = 0; i < d->n_rcpts; i++) {
-		const struct smtp_drcpt *rc = &d->rcpts[i];
-		bool dup = false;
-
-		if (!rc->local)
-			continue;
-		for (size_t j = 0; j < i && !dup; j++) /* one copy per BAL */
-			dup = d->rcpts[j].local && d->rcpts[j].bal_id == rc->bal_id;
-		if (dup)
-			continue;
-		if (!have_blob) {
-			r = summarise(d->local_msg, &d->summary, &d->summarised);
-			if (r == 0)
-				r = store_blob_put(txn, d->local_msg.p, d->local_msg.len,
-				                   d->summary.data, d->summary.len, &blob);
-			if (r < 0)
-				return r;
-			have_blob = true;
-		}
-		r = to_inbox(txn, rc->bal_id, blob, STORE_APPEND_QUOTA);
-		if (r == STORE_E_QUOTA)
-			str_copy(d->quota_rcpt, sizeof(d->quota_rcpt), rc->addr);
-		if (r < 0)
-			return r;
+	for (size_t i = 0; i < d->n_rcpts; i++)
+		n += d->rcpts[i].local;
+	*n_local_r = n;
+	*n_stored_r = 0;
+	if (n == 0)
+		return 0;
+	if (!d->summarised) { /* once: the apply may be replayed */
+		if (msgsum_build(d->local_msg.p, d->local_msg.len, &d->summary) < 0)
+			return STORE_E_LIMIT;
+		d->summarised = true;
 	}
-	return 0;
+	dr = xcalloc(n, sizeof(*dr));
+	n = 0;
+	for (size_t i = 0; i < d->n_rcpts; i++)
+		if (d->rcpts[i].local)
+			dr[n++].address = d->rcpts[i].addr;
+	sd.data = d->local_msg.p;
+	sd.len = d->local_msg.len;
+	sd.summary = d->summary.data;
+	sd.summary_len = d->summary.len;
+	sd.rcpts = dr;
+	sd.n_rcpts = n;
+	sd.alerter = d->alerter;
+	r = store_deliver(txn, &sd);
+	n = 0;
+	for (size_t i = 0; i < d->n_rcpts && r == 0; i++)
+		if (d->rcpts[i].local)
+			d->rcpts[i].status = dr[n++].status;
+	free(dr);
+	*n_stored_r = sd.n_stored;
+	return r;
 }
+
+/* ---------------------------------------------------------------- queue */
 
 static int queue_remote(struct store_txn *txn, struct smtp_delivery *d)
 {
@@ -157,30 +105,104 @@ static int queue_remote(struct store_txn *txn, struct smtp_delivery *d)
 	return r;
 }
 
-/* The DSN to a local return path goes into its INBOX (never refused for
- * quota: a report is small and tells of mail already delivered); to
- * another operator it is queued with the null sender. */
-static int deliver_dsn(struct store_txn *txn, struct smtp_delivery *d)
+/* ---------------------------------------------------------------- report */
+
+static const char *status_code(enum store_dlv_status st)
+{
+	switch (st) {
+	case DLV_UNKNOWN: return "5.1.1";
+	case DLV_SUSPENDED: return "5.2.1";
+	case DLV_OVERQUOTA: return "5.2.2";
+	case DLV_STORED: break;
+	}
+	return "2.0.0";
+}
+
+/* The report's recipients: stored ones that asked NOTIFY=SUCCESS, failed
+ * ones unless they said NOTIFY without FAILURE (RFC 3461 section 4.1). */
+static size_t report_rcpts(const struct smtp_delivery *d, struct dsn_rcpt *rc, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_rcpts && n < max; i++) {
+		const struct smtp_drcpt *r = &d->rcpts[i];
+		bool ok = r->status == DLV_STORED;
+
+		if (!r->local || (ok && !(r->notify & QNOTIFY_SUCCESS)) ||
+		    (!ok && r->notify != 0 && !(r->notify & QNOTIFY_FAILURE)))
+			continue;
+		rc[n++] = (struct dsn_rcpt){
+		    .orcpt_type = r->orcpt_type[0] ? r->orcpt_type : NULL,
+		    .orcpt = r->orcpt_type[0] ? r->orcpt : NULL,
+		    .rcpt = r->addr,
+		    .action = ok ? DSN_DELIVERED : DSN_FAILED,
+		    .status = status_code(r->status),
+		    .last_attempt = d->arrival,
+		};
+	}
+	return n;
+}
+
+static int build_report(struct smtp_delivery *d)
+{
+	struct dsn_rcpt rc[DSN_MAX_RCPTS];
+	struct dsn dsn = {0};
+	const char *why = NULL;
+
+	buf_reset(&d->dsn);
+	d->n_reported = 0;
+	if (d->return_path[0] == '\0') /* never a report to the null sender */
+		return 0;
+	dsn.rcpts = rc;
+	dsn.nrcpts = report_rcpts(d, rc, DSN_MAX_RCPTS);
+	if (dsn.nrcpts == 0)
+		return 0;
+	dsn.reporting_mta = d->hostname;
+	dsn.postmaster = d->postmaster;
+	dsn.return_path = d->return_path;
+	dsn.envid = d->envid[0] ? d->envid : NULL;
+	dsn.arrival = d->arrival;
+	dsn.date = d->arrival;
+	dsn.id = d->id;
+	dsn.ret = d->ret == QRET_FULL ? DSN_RET_FULL : d->ret == QRET_HDRS ? DSN_RET_HDRS
+	                                                                    : DSN_RET_DEFAULT;
+	dsn.original = d->queue_msg;
+	if (dsn_build(&dsn, &d->dsn, NULL, &why) < 0)
+		return 0; /* an unusable return path: no report, the mail goes on */
+	d->n_reported = dsn.nrcpts;
+	return 0;
+}
+
+/* To a local return path: into its INBOX, uncharged (a report is small
+ * and tells of mail already handled); to another operator: queued with the
+ * null sender. */
+static int send_report(struct store_txn *txn, struct smtp_delivery *d)
 {
 	struct slice msg = buf_slice(&d->dsn);
-	struct store_bal bal;
+	struct store_dlv_rcpt dr = {.address = d->return_path};
+	struct store_delivery sd = {0};
 	struct store_qentry e = {0};
 	struct store_qrcpt q = {0};
-	const char *why = NULL;
-	uint64_t blob;
+	const char *why = NULL, *at = strrchr(d->return_path, '@');
 	int r;
 
-	if (d->dsn.len == 0)
+	if (d->n_reported == 0)
 		return 0;
-	r = store_bal_get_by_addr(txn, d->return_path, &bal);
+	r = store_domain_exists(txn, at != NULL ? at + 1 : "");
 	if (r < 0)
 		return r;
 	if (r == 1) {
-		r = summarise(msg, &d->dsn_summary, &d->dsn_summarised);
-		if (r == 0)
-			r = store_blob_put(txn, msg.p, msg.len, d->dsn_summary.data,
-			                   d->dsn_summary.len, &blob);
-		return r < 0 ? r : to_inbox(txn, bal.id, blob, 0);
+		buf_reset(&d->dsn_summary);
+		if (msgsum_build(msg.p, msg.len, &d->dsn_summary) < 0)
+			return STORE_E_LIMIT;
+		sd.data = msg.p;
+		sd.len = msg.len;
+		sd.summary = d->dsn_summary.data;
+		sd.summary_len = d->dsn_summary.len;
+		sd.rcpts = &dr;
+		sd.n_rcpts = 1;
+		sd.alerter = d->alerter;
+		return store_deliver(txn, &sd); /* a local sender that vanished: dropped */
 	}
 	str_copy(q.address, sizeof(q.address), d->return_path);
 	q.notify = QNOTIFY_NEVER;
@@ -191,26 +213,38 @@ static int deliver_dsn(struct store_txn *txn, struct smtp_delivery *d)
 	return r < 0 ? r : store_queue_add(txn, &e, &why);
 }
 
+/* ---------------------------------------------------------------- apply */
+
 int smtp_deliver_apply(struct store_txn *txn, void *arg)
 {
 	struct smtp_delivery *d = arg;
+	size_t n_local, n_stored;
 	int r;
 
-	d->quota_rcpt[0] = '\0';
-	r = deliver_local(txn, d);
+	d->refused = -1;
+	d->n_reported = 0;
+	r = deliver_local(txn, d, &n_local, &n_stored);
+	if (r < 0)
+		return r;
+	if (n_local > 0 && n_stored == 0 && n_local == d->n_rcpts) {
+		/* Nobody took it: refused as a whole; the 100 % alerts of
+		 * store_deliver stay (the apply returns 0 to keep them). */
+		for (size_t i = 0; i < d->n_rcpts && d->refused < 0; i++)
+			d->refused = (long)i;
+		return 0;
+	}
+	r = queue_remote(txn, d);
 	if (r == 0)
-		r = queue_remote(txn, d);
+		r = build_report(d);
 	if (r == 0)
-		r = deliver_dsn(txn, d);
+		r = send_report(txn, d);
 	return r;
 }
 
 void smtp_deliver_free(struct smtp_delivery *d)
 {
-	if (d->summarised)
-		buf_free(&d->summary);
-	if (d->dsn_summarised)
-		buf_free(&d->dsn_summary);
+	buf_free(&d->summary);
 	buf_free(&d->dsn);
-	d->summarised = d->dsn_summarised = false;
+	buf_free(&d->dsn_summary);
+	d->summarised = false;
 }

@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "log.h"
 #include "mime.h"
+#include "quota_alert.h"
 #include "smtp_session_int.h"
 #include "util.h"
 #include "whitelist.h"
@@ -29,6 +30,7 @@ struct smtp_job {
 	char id[SMTP_ID_LEN + 1];
 	char from[SMTP_PATH_MAX + 1];
 	char envid[SMTP_ENVID_MAX + 1];
+	char postmaster[STORE_ADDR_MAX + 16];
 	int result;
 };
 
@@ -41,20 +43,10 @@ const char *smtp_addr_domain(const char *addr)
 
 /* ---------------------------------------------------------------- MAIL */
 
-static bool quota_full(const struct store_bal *bal, const struct store_quota *q, uint64_t extra)
-{
-	if (bal->quota_bytes > 0 &&
-	    (q->bytes >= bal->quota_bytes || extra > bal->quota_bytes - q->bytes))
-		return true;
-	return bal->quota_messages > 0 && q->messages >= bal->quota_messages;
-}
-
 /* Submission: MAIL FROM is the authenticated BAL, which is not full. */
 static bool submission_sender(struct smtp_session *s, const struct smtp_path *from)
 {
 	struct store_txn *txn;
-	struct store_bal bal;
-	struct store_quota q;
 	int r;
 
 	if (!s->authed) {
@@ -68,16 +60,15 @@ static bool submission_sender(struct smtp_session *s, const struct smtp_path *fr
 	}
 	r = store_read_begin(s->srv->store, &txn);
 	if (r == 0) {
-		r = store_bal_get(txn, s->bal_id, &bal);
-		if (r == 1 && store_quota_get(txn, s->bal_id, &q) < 0)
-			r = STORE_E_IO;
+		/* At 100 % the BAL may not send (EX_GBM_4470): "bytes 1". */
+		r = store_quota_fits(txn, s->bal_id, 1, 0);
 		store_read_end(&txn);
 	}
 	if (r < 0) {
 		smtp_reply(s, 451, "4.3.0", "Erreur temporaire du stockage");
 		return false;
 	}
-	if (r == 1 && quota_full(&bal, &q, 0)) {
+	if (r == 0) {
 		smtp_reply(s, 552, "5.2.2",
 		           "Votre BAL a atteint son quota: liberez de l'espace pour envoyer");
 		return false;
@@ -119,8 +110,8 @@ void smtp_cmd_mail(struct smtp_session *s, const struct smtp_cmd *cmd)
 static int rcpt_local(struct smtp_session *s, struct store_txn *txn, const char *addr,
                       uint64_t *bal_id_r)
 {
+	uint64_t size = s->mp.has_size && s->mp.size > 0 ? s->mp.size : 1;
 	struct store_bal bal;
-	struct store_quota q;
 	int r = store_bal_get_by_addr(txn, addr, &bal);
 
 	if (r == 0) {
@@ -131,13 +122,13 @@ static int rcpt_local(struct smtp_session *s, struct store_txn *txn, const char 
 		smtp_reply(s, 550, "5.2.1", "La BAL <%s> est suspendue", addr);
 		return 0;
 	}
-	if (r == 1 && store_quota_get(txn, bal.id, &q) < 0)
-		r = STORE_E_IO;
+	if (r == 1)
+		r = store_quota_fits(txn, bal.id, size, 1);
 	if (r < 0) {
 		smtp_reply(s, 451, "4.3.0", "Erreur temporaire du stockage");
 		return 0;
 	}
-	if (r == 1 && quota_full(&bal, &q, s->mp.has_size ? s->mp.size : 0)) {
+	if (r == 0) {
 		smtp_reply(s, 552, "5.2.2", "La BAL <%s> est pleine (quota atteint)", addr);
 		return 0;
 	}
@@ -328,17 +319,30 @@ static void job_free(struct smtp_job *j)
 	free(j);
 }
 
+/* Nobody could take the message after all (their state changed since
+ * RCPT): the reason of the first recipient. */
+static void reply_refused(struct smtp_session *s, const struct smtp_drcpt *r)
+{
+	switch (r->status) {
+	case DLV_OVERQUOTA:
+		smtp_reply(s, 552, "5.2.2", "La BAL <%s> est pleine (quota atteint)", r->addr);
+		break;
+	case DLV_SUSPENDED: smtp_reply(s, 550, "5.2.1", "La BAL <%s> est suspendue", r->addr); break;
+	default: smtp_reply(s, 550, "5.1.1", "Adresse <%s> inconnue", r->addr); break;
+	}
+}
+
 static void job_reply(struct smtp_session *s, struct smtp_job *j)
 {
+	if (j->result == 0 && j->d.refused >= 0) {
+		reply_refused(s, &j->d.rcpts[j->d.refused]);
+		return;
+	}
 	switch (j->result) {
 	case 0:
 		log_info("%s smtp stored id=%s from=<%s> rcpts=%zu size=%zu", smtp_sid(s), j->id,
 		         j->d.return_path, j->d.n_rcpts, j->queue.len);
 		smtp_reply(s, 250, "2.0.0", "Message accepte sous l'identifiant %s", j->id);
-		break;
-	case STORE_E_QUOTA:
-		smtp_reply(s, 552, "5.2.2", "La BAL <%s> est pleine (quota atteint)",
-		           j->d.quota_rcpt);
 		break;
 	case STORE_E_FULL:
 		smtp_reply(s, 452, "4.3.1", "Stockage plein, reessayez plus tard");
@@ -392,8 +396,6 @@ static int job_apply(struct store_txn *txn, void *ctx)
 static void submit(struct smtp_session *s)
 {
 	struct smtp_job *j = xcalloc(1, sizeof(*j));
-	char pm[STORE_ADDR_MAX + 16];
-	const char *why = NULL;
 
 	j->s = s;
 	make_id(j->id);
@@ -421,11 +423,14 @@ static void submit(struct smtp_session *s)
 	j->d.queue_msg = buf_slice(&j->queue);
 	j->d.arrival = time_now();
 	if (s->srv->postmaster != NULL && s->srv->postmaster[0] != '\0')
-		snprintf(pm, sizeof(pm), "%s", s->srv->postmaster);
+		snprintf(j->postmaster, sizeof(j->postmaster), "%s", s->srv->postmaster);
 	else
-		snprintf(pm, sizeof(pm), "postmaster@%s", s->srv->hostname);
-	if (smtp_deliver_prepare(&j->d, s->srv->hostname, pm, j->id, &why) < 0)
-		log_warn("%s smtp no success DSN: %s", smtp_sid(s), why);
+		snprintf(j->postmaster, sizeof(j->postmaster), "postmaster@%s", s->srv->hostname);
+	smtp_deliver_init(&j->d);
+	j->d.hostname = s->srv->hostname;
+	j->d.postmaster = j->postmaster;
+	j->d.id = j->id;
+	j->d.alerter = quota_alerter();
 	j->job.fn = job_done;
 	j->req.apply = job_apply;
 	j->req.done = job_written;

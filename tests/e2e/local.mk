@@ -10,4 +10,6 @@ include tests/e2e/imap_mailbox.mk
 include tests/e2e/imap_search.mk
 include tests/e2e/whitelist.mk
 include tests/e2e/imap_qresync.mk
+include tests/e2e/imap_rev2.mk
+include tests/e2e/quota.mk
 include tests/e2e/smtp.mk

@@ -199,8 +199,8 @@ def test_delete():
     ls = listing(c, '""', "d*")
     check(ls["d/e"][0] == {"\\Noselect", "\\HasChildren"}, ls)
     check(c.select("d/e")[0] == "NO", "deleted is not selectable")
-    typ, data = c.delete("d/e")
-    check(typ == "NO" and b"NONEXISTENT" in data[0], data)
+    typ, data = c.delete("d/e")  # a level of "d/e/f" now (RFC 9051 section 6.3.4)
+    check(typ == "NO" and b"HASCHILDREN" in data[0], data)
     # Re-created: a new UIDVALIDITY, empty.
     check(c.create("d/e")[0] == "OK", "re-create")
     check(status(c, "d/e", "(MESSAGES)")["MESSAGES"] == 0, "empty")

@@ -86,7 +86,8 @@ def setup():
              "header_from_exempt = exempt.example\n" % wl)
     open(B.conf, "w").write(conf)
     for name, quota in (("alice", None), ("bob", None), ("carol", None), ("full", "2K"),
-                        ("susp", None), ("sender", None), ("tiny", "3K")):
+                        ("susp", None), ("sender", None), ("tiny", "3K"), ("petit", "2K"),
+                        ("dave", None)):
         USERS[name] = B.add_bal(name, "pw-" + name, quota=quota)
     B.ctl("bal", "set", USERS["susp"], "--state", "suspended")
     B.start()
@@ -322,6 +323,27 @@ def test_dsn_success_local():
     dsns = [m for m in imap_messages("sender") if b"multipart/report" in m]
     check(len(dsns) == 1, dsns)
     check(b"Action: delivered" in dsns[0] and b"abc123" in dsns[0], dsns[0])
+
+
+def test_partial_delivery_report():
+    # Two local recipients; the message no longer fits one of them at the
+    # end of DATA: the other gets it (250), the full one its 100 % alert,
+    # and the sender a French report with the failure (5.2.2).
+    s = submission()
+    expect(s.mail(USERS["sender"]), 250, "2.1.0")
+    expect(s.rcpt(USERS["dave"]), 250, "2.1.5")
+    expect(s.rcpt(USERS["petit"]), 250, "2.1.5")
+    body = ("p" * 70 + "\r\n") * 40
+    r = s.data(message(frm=USERS["sender"], subject="partiel", body=body))
+    expect(r, 250, "2.0.0")
+    s.quit()
+    check(any(b"Subject: partiel" in m for m in imap_messages("dave")), "not delivered")
+    petit = imap_messages("petit")
+    check(not any(b"Subject: partiel" in m for m in petit), "delivered past the quota")
+    check(any(b"Auto-Submitted: auto-generated" in m for m in petit), "no 100 % alert")
+    rep = [m for m in imap_messages("sender") if b"Action: failed" in m]
+    check(len(rep) == 1 and b"Status: 5.2.2" in rep[0] and USERS["petit"].encode() in rep[0],
+          rep)
 
 
 def test_too_many_errors_and_rcpts():
@@ -597,7 +619,7 @@ def test_sigterm_421():
 TESTS = [test_mail_before_starttls, test_no_client_certificate, test_certificate_other_ca,
          test_dn_not_listed, test_rcpt_refusals, test_quota_full_rcpt, test_deliver_and_read_back,
          test_header_from_check, test_size_refusals, test_pipelining_and_bdat,
-         test_dsn_success_local, test_too_many_errors_and_rcpts, test_session_limits,
+         test_dsn_success_local, test_partial_delivery_report, test_too_many_errors_and_rcpts, test_session_limits,
          test_mail_loop, test_submission_auth_before_tls,
          test_submission_auth_and_send, test_submission_implicit_tls, test_submission_refusals,
          test_remote_recipient_queued, test_swaks, test_policy, test_whitelist_reload,

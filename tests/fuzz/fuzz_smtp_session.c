@@ -24,6 +24,7 @@
 #include "listen.h"
 #include "log.h"
 #include "pwhash.h"
+#include "quota_alert.h"
 #include "smtp_session.h"
 #include "util.h"
 #include "whitelist.h"
@@ -149,6 +150,7 @@ static void env_init(void)
 	if (store_write(env.store, setup_apply, NULL) < 0)
 		fatal("store set-up failed");
 	write_whitelist();
+	quota_alert_set_host("fuzz.test"); /* the 100 % alerts of refused deliveries */
 	env.srv = (struct smtp_server){.loop = env.loop,
 	                               .store = env.store,
 	                               .whitelist = &env.wl,
