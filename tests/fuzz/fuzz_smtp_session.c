@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* A whole SMTP session fed arbitrary client bytes: a real listener, conn
  * and session on a loopback socket, against a temporary store (domain
- * f.test, BAL "u@f.test" with password "pw" and a small quota) and a
+ * f.test, BAL "u@f.test" with password "pw" and a small quota, BAL
+ * "small@f.test" with a 2 KiB quota) and a
  * whitelist file. The first input byte picks the service: even = inbound
  * (port 25; the peer counts as the listed operator "CN=peer.test,C=FR"
  * without TLS), odd = submission (AUTH allowed without TLS). Everything
@@ -31,6 +32,7 @@
 
 #define FUZZ_USER "u@f.test"
 #define FUZZ_PASSWORD "pw"
+#define FUZZ_SMALL "small@f.test"
 #define FUZZ_SPINS_MAX 20000 /* loop turns per input before giving up */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,6 +75,14 @@ static int setup_apply(struct store_txn *txn, void *arg)
 	if (pwhash_hash(FUZZ_PASSWORD, strlen(FUZZ_PASSWORD), &pp, bal.password_hash,
 	                sizeof(bal.password_hash), &why) < 0)
 		fatal("pwhash: %s", why);
+	r = store_bal_create(txn, &bal, &why);
+	if (r < 0 && r != STORE_E_EXISTS)
+		return r;
+	/* A second BAL with a 2 KiB quota: partial deliveries and reports. */
+	memset(&bal, 0, sizeof(bal));
+	bal = (struct store_bal){.type = BAL_PER, .holder_type = 8, .quota_bytes = 2048};
+	str_copy(bal.address, sizeof(bal.address), FUZZ_SMALL);
+	str_copy(bal.holder, sizeof(bal.holder), "810001234565");
 	r = store_bal_create(txn, &bal, &why);
 	return r == STORE_E_EXISTS ? 0 : r;
 }
