@@ -110,10 +110,14 @@ static int queue_remote(struct store_txn *txn, struct smtp_delivery *d)
 static const char *status_code(enum store_dlv_status st)
 {
 	switch (st) {
-	case DLV_UNKNOWN: return "5.1.1";
-	case DLV_SUSPENDED: return "5.2.1";
-	case DLV_OVERQUOTA: return "5.2.2";
-	case DLV_STORED: break;
+	case DLV_UNKNOWN:
+		return "5.1.1";
+	case DLV_SUSPENDED:
+		return "5.2.1";
+	case DLV_OVERQUOTA:
+		return "5.2.2";
+	case DLV_STORED:
+		break;
 	}
 	return "2.0.0";
 }
@@ -164,8 +168,9 @@ static int build_report(struct smtp_delivery *d)
 	dsn.arrival = d->arrival;
 	dsn.date = d->arrival;
 	dsn.id = d->id;
-	dsn.ret = d->ret == QRET_FULL ? DSN_RET_FULL : d->ret == QRET_HDRS ? DSN_RET_HDRS
-	                                                                    : DSN_RET_DEFAULT;
+	dsn.ret = d->ret == QRET_FULL   ? DSN_RET_FULL
+	          : d->ret == QRET_HDRS ? DSN_RET_HDRS
+	                                : DSN_RET_DEFAULT;
 	dsn.original = d->queue_msg;
 	if (dsn_build(&dsn, &d->dsn, NULL, &why) < 0)
 		return 0; /* an unusable return path: no report, the mail goes on */

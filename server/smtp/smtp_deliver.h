@@ -43,9 +43,9 @@ struct smtp_delivery {
 	struct slice local_msg; /* Return-Path: + Received: + the data */
 	struct slice queue_msg; /* Received: + the data */
 	int64_t arrival;
-	const char *hostname;   /* signs the report (Reporting-MTA) */
-	const char *postmaster; /* From: of the report */
-	const char *id;         /* unique, for the report's Message-ID */
+	const char *hostname;                /* signs the report (Reporting-MTA) */
+	const char *postmaster;              /* From: of the report */
+	const char *id;                      /* unique, for the report's Message-ID */
 	const struct store_alerter *alerter; /* quota alerts, or NULL */
 
 	/* Built by the apply. */

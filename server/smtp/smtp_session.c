@@ -274,8 +274,8 @@ static void cmd_ehlo(struct smtp_session *s, const struct smtp_cmd *cmd)
 
 static void cmd_starttls(struct smtp_session *s)
 {
-	struct tls_ctx *t = s->mode == SMTP_MODE_INBOUND ? s->srv->tls_inbound
-	                                                 : s->srv->tls_submission;
+	struct tls_ctx *t =
+	    s->mode == SMTP_MODE_INBOUND ? s->srv->tls_inbound : s->srv->tls_submission;
 
 	if (conn_is_tls(s->conn) || t == NULL) {
 		smtp_reply(s, 503, "5.5.1", "TLS deja actif ou non disponible");
@@ -301,18 +301,34 @@ static void run_command(struct smtp_session *s, const struct smtp_cmd *cmd)
 	}
 	switch (cmd->verb) {
 	case SMTP_VERB_EHLO:
-	case SMTP_VERB_HELO: cmd_ehlo(s, cmd); break;
-	case SMTP_VERB_STARTTLS: cmd_starttls(s); break;
-	case SMTP_VERB_AUTH: smtp_cmd_auth(s, cmd); break;
-	case SMTP_VERB_MAIL: smtp_cmd_mail(s, cmd); break;
-	case SMTP_VERB_RCPT: smtp_cmd_rcpt(s, cmd); break;
-	case SMTP_VERB_DATA: smtp_cmd_data(s); break;
-	case SMTP_VERB_BDAT: smtp_cmd_bdat(s, cmd); break;
+	case SMTP_VERB_HELO:
+		cmd_ehlo(s, cmd);
+		break;
+	case SMTP_VERB_STARTTLS:
+		cmd_starttls(s);
+		break;
+	case SMTP_VERB_AUTH:
+		smtp_cmd_auth(s, cmd);
+		break;
+	case SMTP_VERB_MAIL:
+		smtp_cmd_mail(s, cmd);
+		break;
+	case SMTP_VERB_RCPT:
+		smtp_cmd_rcpt(s, cmd);
+		break;
+	case SMTP_VERB_DATA:
+		smtp_cmd_data(s);
+		break;
+	case SMTP_VERB_BDAT:
+		smtp_cmd_bdat(s, cmd);
+		break;
 	case SMTP_VERB_RSET:
 		smtp_tx_reset(s);
 		smtp_reply(s, 250, "2.0.0", "Transaction annulee");
 		break;
-	case SMTP_VERB_NOOP: smtp_reply(s, 250, "2.0.0", "OK"); break;
+	case SMTP_VERB_NOOP:
+		smtp_reply(s, 250, "2.0.0", "OK");
+		break;
 	case SMTP_VERB_QUIT:
 		smtp_reply(s, 221, "2.0.0", "%s au revoir", s->srv->hostname);
 		conn_close(s->conn);
@@ -320,13 +336,17 @@ static void run_command(struct smtp_session *s, const struct smtp_cmd *cmd)
 	case SMTP_VERB_VRFY:
 		smtp_reply(s, 252, "2.5.0", "Verification d'adresse non disponible");
 		break;
-	case SMTP_VERB_EXPN: smtp_reply(s, 502, "5.5.1", "Commande non disponible"); break;
+	case SMTP_VERB_EXPN:
+		smtp_reply(s, 502, "5.5.1", "Commande non disponible");
+		break;
 	case SMTP_VERB_HELP:
 		smtp_reply(s, 214, "2.0.0", "Voir RFC 5321; contact: %s",
 		           s->srv->postmaster != NULL && s->srv->postmaster[0] ? s->srv->postmaster
-		                                                             : "postmaster");
+		                                                               : "postmaster");
 		break;
-	case SMTP_VERB_UNKNOWN: smtp_reply_id(s, SMTP_R_UNKNOWN_CMD); break;
+	case SMTP_VERB_UNKNOWN:
+		smtp_reply_id(s, SMTP_R_UNKNOWN_CMD);
+		break;
 	}
 }
 
@@ -407,8 +427,7 @@ static size_t feed_bdat(struct smtp_session *s, const uint8_t *p, size_t n)
 	} else if (s->bdat_last) {
 		smtp_message_end(s);
 	} else {
-		smtp_reply(s, 250, "2.0.0", "%llu octets recus",
-		           (unsigned long long)s->dr.size);
+		smtp_reply(s, 250, "2.0.0", "%llu octets recus", (unsigned long long)s->dr.size);
 	}
 	return take;
 }
@@ -419,8 +438,11 @@ static size_t feed_lines(struct smtp_session *s, const uint8_t *p, size_t n)
 	size_t used = 0;
 
 	switch (smtp_line_next(&s->lr, p, n, &line, &used)) {
-	case SMTP_LINE_OK: on_line(s, line); break;
-	case SMTP_LINE_MORE: break;
+	case SMTP_LINE_OK:
+		on_line(s, line);
+		break;
+	case SMTP_LINE_MORE:
+		break;
 	case SMTP_LINE_TOO_LONG:
 		smtp_reply_id(s, s->in == SMTP_IN_LINES ? SMTP_R_LINE_TOO_LONG
 		                                        : SMTP_R_AUTH_LINE_TOO_LONG);
@@ -480,7 +502,8 @@ static void on_event(struct conn *c, enum conn_event ev, void *arg)
 		smtp_close(s, "4.4.2", "Commande non terminee a temps");
 		break;
 	case CONN_EV_DRAIN:
-	case CONN_EV_LINE_TOO_LONG: break;
+	case CONN_EV_LINE_TOO_LONG:
+		break;
 	}
 }
 

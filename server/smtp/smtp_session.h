@@ -24,13 +24,13 @@ struct auth;
 struct whitelist_holder;
 
 /* Defaults of the [smtp] keys (docs/configuration.md). */
-#define SMTP_RCPT_MAX_DEFAULT 100     /* RFC 5321 section 4.5.3.1.8: at least 100 */
-#define SMTP_CMD_MAX_DEFAULT 10000    /* commands in one session */
-#define SMTP_ERR_MAX_DEFAULT 20       /* refused commands before "421" */
+#define SMTP_RCPT_MAX_DEFAULT 100         /* RFC 5321 section 4.5.3.1.8: at least 100 */
+#define SMTP_CMD_MAX_DEFAULT 10000        /* commands in one session */
+#define SMTP_ERR_MAX_DEFAULT 20           /* refused commands before "421" */
 #define SMTP_IDLE_MS_DEFAULT (300 * 1000) /* RFC 5321 section 4.5.3.2.7: 5 minutes */
-#define SMTP_HELO_MAX 255             /* EHLO/HELO argument kept for Received: */
-#define SMTP_ID_LEN 16                /* queue id in Received: and the 250 reply */
-#define SMTP_HOPS_MAX 50              /* Received: fields before 554 5.4.6 (a loop) */
+#define SMTP_HELO_MAX 255                 /* EHLO/HELO argument kept for Received: */
+#define SMTP_ID_LEN 16                    /* queue id in Received: and the 250 reply */
+#define SMTP_HOPS_MAX 50                  /* Received: fields before 554 5.4.6 (a loop) */
 
 enum smtp_mode {
 	SMTP_MODE_INBOUND,    /* port 25: other operators, mutual TLS */

@@ -45,8 +45,8 @@ static void auth_done(void *arg, enum auth_result r, const struct store_bal *bal
 	smtp_wait_done(s);
 }
 
-static void check(struct smtp_session *s, const char *authzid, const char *user,
-                  const char *pw, size_t pwlen)
+static void check(struct smtp_session *s, const char *authzid, const char *user, const char *pw,
+                  size_t pwlen)
 {
 	struct auth_job *j = xcalloc(1, sizeof(*j));
 
@@ -81,7 +81,9 @@ static void login_step(struct smtp_session *s, enum smtp_sasl_result r, enum smt
 		check(s, "", s->login.user, s->login.passwd, s->login.passwd_len);
 		smtp_sasl_login_wipe(&s->login);
 		break;
-	case SMTP_SASL_ERR: smtp_reply_id(s, err); break;
+	case SMTP_SASL_ERR:
+		smtp_reply_id(s, err);
+		break;
 	}
 }
 
@@ -98,7 +100,8 @@ void smtp_cmd_auth(struct smtp_session *s, const struct smtp_cmd *cmd)
 		return;
 	}
 	if (s->authed || s->mail) {
-		smtp_reply(s, 503, "5.5.1", s->authed ? "Deja authentifie" : "Transaction en cours");
+		smtp_reply(s, 503, "5.5.1",
+		           s->authed ? "Deja authentifie" : "Transaction en cours");
 		return;
 	}
 	if (slice_casecmp_cstr(cmd->arg, "PLAIN") == 0) {

@@ -55,9 +55,9 @@ struct smtp_session {
 	unsigned n_rcpts;
 	struct smtp_data_reader dr;
 	struct buf msg;
-	bool bdat;           /* the data came by BDAT */
-	bool bdat_refused;   /* BDAT without a transaction: the chunks are dropped */
-	uint64_t bdat_left;  /* bytes of the current chunk still to read */
+	bool bdat;          /* the data came by BDAT */
+	bool bdat_refused;  /* BDAT without a transaction: the chunks are dropped */
+	uint64_t bdat_left; /* bytes of the current chunk still to read */
 	bool bdat_last;
 	struct smtp_job *job; /* the commit in flight */
 

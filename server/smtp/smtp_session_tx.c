@@ -157,7 +157,8 @@ static int rcpt_check(struct smtp_session *s, const char *addr, uint64_t *bal_id
 	if (r != 0)
 		return r < 0 ? -1 : 1;
 	if (s->mode == SMTP_MODE_INBOUND) {
-		smtp_reply(s, 550, "5.7.1", "Relais refuse: le domaine %s n'est pas servi ici", dom);
+		smtp_reply(s, 550, "5.7.1", "Relais refuse: le domaine %s n'est pas servi ici",
+		           dom);
 		return -1;
 	}
 	if (!whitelist_domain_listed(whitelist_holder_get(s->srv->whitelist), dom)) {
@@ -302,9 +303,10 @@ static void write_received(struct smtp_session *s, struct buf *b, const char *id
 	if (s->authed)
 		buf_printf(b, "\t(Authenticated sender: %s)\r\n", s->user);
 	buf_printf(b, "\tby %s (balise) with %sSMTP%s%s id %s", s->srv->hostname,
-	           s->mp.smtputf8 ? "UTF8" : s->esmtp ? "E" : "", t != NULL ? "S" : "",
-	           s->authed ? "A" : "",
-	           id);
+	           s->mp.smtputf8 ? "UTF8"
+	           : s->esmtp     ? "E"
+	                          : "",
+	           t != NULL ? "S" : "", s->authed ? "A" : "", id);
 	if (s->n_rcpts == 1)
 		buf_printf(b, "\r\n\tfor <%s>", s->rcpts[0].addr);
 	buf_printf(b, "; %s\r\n", date);
@@ -327,8 +329,12 @@ static void reply_refused(struct smtp_session *s, const struct smtp_drcpt *r)
 	case DLV_OVERQUOTA:
 		smtp_reply(s, 552, "5.2.2", "La BAL <%s> est pleine (quota atteint)", r->addr);
 		break;
-	case DLV_SUSPENDED: smtp_reply(s, 550, "5.2.1", "La BAL <%s> est suspendue", r->addr); break;
-	default: smtp_reply(s, 550, "5.1.1", "Adresse <%s> inconnue", r->addr); break;
+	case DLV_SUSPENDED:
+		smtp_reply(s, 550, "5.2.1", "La BAL <%s> est suspendue", r->addr);
+		break;
+	default:
+		smtp_reply(s, 550, "5.1.1", "Adresse <%s> inconnue", r->addr);
+		break;
 	}
 }
 

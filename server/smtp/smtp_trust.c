@@ -63,8 +63,8 @@ bool smtp_trust_peer(struct smtp_session *s)
 		return false;
 	}
 	if (tls_session_peer_dn(t, s->peer_dn, sizeof(s->peer_dn)) != 1 ||
-	    dn_from_x509_name(X509_get_subject_name(cert), s->peer_key, sizeof(s->peer_key),
-	                      &why) < 0) {
+	    dn_from_x509_name(X509_get_subject_name(cert), s->peer_key, sizeof(s->peer_key), &why) <
+	        0) {
 		refuse(s, "peer", "DN du certificat client illisible");
 		return false;
 	}
