@@ -92,6 +92,18 @@ static const struct cfg_key keys[] = {
 	{"inactivity", "action", CFG_STRING, OFF(inactivity_action), "none", 4, 7,
 	 "What follows the notice without login: none (warn only), suspend, or delete "
 	 "(reported for an operator's decision, never done automatically)."},
+	{"smtp", "recipients_max", CFG_UINT, OFF(smtp_recipients_max), "100", 1, 1000,
+	 "Recipients of one SMTP message (RCPT beyond: 452 4.5.3)."},
+	{"smtp", "commands_max", CFG_UINT, OFF(smtp_commands_max), "10000", 10, 10000000,
+	 "Commands in one SMTP session before it is closed (421)."},
+	{"smtp", "errors_max", CFG_UINT, OFF(smtp_errors_max), "20", 1, 1000,
+	 "Refused SMTP commands (5xx) in one session before it is closed (421)."},
+	{"smtp", "idle_timeout", CFG_DURATION, OFF(smtp_idle_timeout), "5m", 10, 3600,
+	 "SMTP session closed (421) after this long without input."},
+	{"smtp", "header_from_check", CFG_BOOL, OFF(smtp_header_from_check), "yes", 0, 0,
+	 "Inbound: the header From: domain must be listed for the peer's certificate DN."},
+	{"smtp", "header_from_exempt", CFG_STRING, OFF(smtp_header_from_exempt), "", 0, 4000,
+	 "Inbound: comma-separated MAIL FROM domains exempt from header_from_check."},
 };
 
 const struct cfg_key *cfg_keys(size_t *n_r)

@@ -13,3 +13,4 @@ include tests/e2e/imap_qresync.mk
 include tests/e2e/imap_rev2.mk
 include tests/e2e/quota.mk
 include tests/e2e/lifecycle.mk
+include tests/e2e/smtp.mk
