@@ -74,8 +74,13 @@ static long encoded_one(const char *p, size_t len, struct buf *out)
 		size_t nd = 0;
 		while (i < len && is_blank(p[i]))
 			i++;
-		if (i < len && p[i] == '}')
+		if (i < len && p[i] == '}') {
+			if (groups == 0) { /* at least one hex-pair (§2.4.2.4) */
+				out->len = start;
+				return 0;
+			}
 			break;
+		}
 		while (i < len && hexval((unsigned char)p[i]) >= 0 && nd < 9) {
 			v = v * 16 + (uint32_t)hexval((unsigned char)p[i++]);
 			nd++;

@@ -354,6 +354,11 @@ static int check_semantics(struct vctx *v, struct sieve_node *n)
 	    (n->match == SIEVE_MATCH_CONTAINS || n->match == SIEVE_MATCH_MATCHES))
 		return verr(v, n->line, n->col, "comparator \"%s\" cannot do %s",
 		            "i;ascii-numeric", n->match == SIEVE_MATCH_CONTAINS ? ":contains" : ":matches");
+	if ((n->flags & SIEVE_F_LAST) && n->id != SIEVE_T_DUPLICATE &&
+	    !(n->nums_set & (1u << SIEVE_N_INDEX)))
+		return verr(v, n->line, n->col, ":last needs :index (RFC 5260 §6)");
+	if ((n->nums_set & (1u << SIEVE_N_INDEX)) && n->num[SIEVE_N_INDEX] == 0)
+		return verr(v, n->line, n->col, ":index counts from 1 (RFC 5260 §6)");
 	switch (n->id) {
 	case SIEVE_REDIRECT:
 		return check_redirect(v, n);

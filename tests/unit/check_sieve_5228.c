@@ -7,6 +7,8 @@
 
 #include "sieve_check_util.h"
 
+static const struct sc_env null_sender = {"", "alice@example.com", 0, 0, 0, 0, 1, NULL};
+
 static const struct sc_vec vecs[] = {
     /* §2.10.2 implicit keep */
     {"2.10.2", "", "keep"},
@@ -88,6 +90,22 @@ static const struct sc_vec vecs[] = {
     {"5.8 not", "if not exists \"x-none\" { discard; }", "discard"},
     {"5.9 size both", "if size :over 1 :under 2 { keep; }", "compile"},
     {"5.9 size none", "if size 100 { keep; }", "compile"},
+    /* §5.4 envelope */
+    {"5.4 envelope from", "require \"envelope\"; if envelope :is \"from\" \"sender@example.org\" "
+     "{ discard; }", "discard"},
+    {"5.4 envelope to :domain", "require \"envelope\"; if envelope :domain :is \"to\" \"EXAMPLE.com\" "
+     "{ discard; }", "discard"},
+    {"5.4 envelope :localpart", "require \"envelope\"; if envelope :localpart :is \"to\" \"alice\" "
+     "{ discard; }", "discard"},
+    {"5.4 envelope null sender", "require \"envelope\"; if envelope :is \"from\" \"\" { discard; }",
+     "discard", NULL, &null_sender},
+    {"5.4 envelope null sender :domain", "require \"envelope\"; if envelope :domain :matches \"from\" \"*\" "
+     "{ discard; }", "keep", NULL, &null_sender},
+    {"5.4 envelope auth absent", "require \"envelope\"; if envelope :matches \"auth\" \"*\" { discard; }",
+     "keep"},
+    {"5.4 bad envelope part", "require \"envelope\"; if envelope :is \"x-foo\" \"a\" { keep; }",
+     "compile"},
+    {"5.4 needs require", "if envelope :is \"from\" \"a\" { keep; }", "compile"},
     /* §3.2 require */
     {"3.2 require unknown", "require \"foo\";", "compile 1:1 unsupported extension \"foo\""},
     {"3.2 require late", "keep; require \"fileinto\";", "compile"},

@@ -5,6 +5,9 @@
 #ifndef BALISE_SIEVE_CHECK_UTIL_H
 #define BALISE_SIEVE_CHECK_UTIL_H
 
+/* Vector tables leave the optional message and environment out. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +42,7 @@ struct sc_env {
 	const char *mailboxes; /* " a b " existing mailboxes */
 };
 
-static int sc_mailbox_exists(void *ctx, const char *m)
+static inline int sc_mailbox_exists(void *ctx, const char *m)
 {
 	const struct sc_env *e = ctx;
 	char key[300];
@@ -48,26 +51,26 @@ static int sc_mailbox_exists(void *ctx, const char *m)
 	return e->mailboxes != NULL && strstr(e->mailboxes, key) != NULL;
 }
 
-static int sc_dup_seen(void *ctx, const char *handle, const char *id, uint64_t secs)
+static inline int sc_dup_seen(void *ctx, const char *handle, const char *id, uint64_t secs)
 {
 	(void)handle, (void)id, (void)secs;
 	return ((const struct sc_env *)ctx)->seen;
 }
 
-static int sc_redirect_allowed(void *ctx, const char *a, const char **why)
+static inline int sc_redirect_allowed(void *ctx, const char *a, const char **why)
 {
 	(void)a;
 	*why = "not the same holder";
 	return ((const struct sc_env *)ctx)->allow;
 }
 
-static int sc_vac_sent(void *ctx, const char *s, const char *h, uint64_t secs)
+static inline int sc_vac_sent(void *ctx, const char *s, const char *h, uint64_t secs)
 {
 	(void)s, (void)h, (void)secs;
 	return ((const struct sc_env *)ctx)->vac_sent;
 }
 
-static void sc_render_action(struct buf *b, const struct sieve_action *a)
+static inline void sc_render_action(struct buf *b, const struct sieve_action *a)
 {
 	buf_printf(b, "%s%s", b->len ? " " : "", sieve_act_name(a->type));
 	if (a->target != NULL && a->type != SIEVE_ACT_VACATION)
@@ -141,7 +144,7 @@ static char *sc_run_env(const char *script, const char *msg, const struct sc_env
 	return out.data != NULL ? (char *)out.data : strdup("");
 }
 
-static char *sc_run(const char *script)
+static inline char *sc_run(const char *script)
 {
 	return sc_run_env(script, sc_msg, NULL);
 }
@@ -151,11 +154,19 @@ struct sc_vec {
 	const char *section;
 	const char *script;
 	const char *want;
+	const char *msg;          /* NULL: the suite's message */
+	const struct sc_env *env; /* NULL: the suite's environment */
 };
 
-static void sc_check_vec(const struct sc_vec *v, const char *msg, const struct sc_env *e)
+static inline void sc_check_vec(const struct sc_vec *v, const char *msg, const struct sc_env *e)
 {
-	char *got = sc_run_env(v->script, msg != NULL ? msg : sc_msg, e);
+	char *got;
+
+	if (v->msg != NULL)
+		msg = v->msg;
+	if (v->env != NULL)
+		e = v->env;
+	got = sc_run_env(v->script, msg != NULL ? msg : sc_msg, e);
 
 	if (strncmp(v->want, "compile", 7) == 0 && strncmp(got, "compile", 7) == 0 &&
 	    strchr(v->want, ' ') == NULL) {
@@ -166,5 +177,25 @@ static void sc_check_vec(const struct sc_vec *v, const char *msg, const struct s
 	              v->section, v->script, v->want, got);
 	free(got);
 }
+
+/* main() of a suite made of one vector table and extra tests. */
+#define SC_SUITE(name, vecs, msg, env, extra)                                        \
+	START_TEST(test_vectors) { sc_check_vec(&vecs[_i], msg, env); }                \
+	END_TEST                                                                       \
+	int main(void)                                                                 \
+	{                                                                              \
+		Suite *s = suite_create(name);                                             \
+		TCase *tc = tcase_create("vectors");                                       \
+		SRunner *sr;                                                               \
+		int failed;                                                                \
+		tcase_add_loop_test(tc, test_vectors, 0, sizeof(vecs) / sizeof(vecs[0]));  \
+		extra(tc);                                                                 \
+		suite_add_tcase(s, tc);                                                    \
+		sr = srunner_create(s);                                                    \
+		srunner_run_all(sr, CK_NORMAL);                                            \
+		failed = srunner_ntests_failed(sr);                                        \
+		srunner_free(sr);                                                          \
+		return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;                          \
+	}
 
 #endif
