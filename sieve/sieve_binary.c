@@ -137,7 +137,9 @@ static int get_list(struct reader *rd, struct sieve_strlist *l)
 			rd->why = "bad string in compiled script";
 			return -1;
 		}
-		l->v[l->n].p = xstrndup((const char *)rd->p + rd->pos, (size_t)len);
+		l->v[l->n].p = xmalloc((size_t)len + 1); /* strings may hold NUL */
+		memcpy(l->v[l->n].p, rd->p + rd->pos, (size_t)len);
+		l->v[l->n].p[len] = '\0';
 		l->v[l->n].len = (size_t)len;
 		rd->pos += (size_t)len;
 		if (get(rd, 1, &vars) < 0 || vars > 1) {

@@ -224,6 +224,11 @@ char *sieve_expand_dup(struct sieve_run *r, const struct sieve_str *in)
 		buf_free(&b);
 		return NULL;
 	}
+	if (memchr(b.data, 0, b.len - 1) != NULL) { /* names and texts are C strings */
+		buf_free(&b);
+		sieve_rt_error(r, "string holds a NUL byte");
+		return NULL;
+	}
 	return (char *)b.data;
 }
 
