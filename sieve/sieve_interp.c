@@ -38,15 +38,14 @@ int sieve_step(struct sieve_run *r, uint64_t cost)
 struct mime_msg *sieve_mime(struct sieve_run *r)
 {
 	if (r->mime == NULL)
-		mime_parse(r->env->msg, r->env->len, &r->mime);
+		mime_parse(r->hdr.p, r->hdr.len + r->body.len, &r->mime);
 	return r->mime;
 }
 
 static int test_size(struct sieve_run *r, const struct sieve_node *n)
 {
-	uint64_t len = r->env->len;
+	uint64_t len = r->env->msg != NULL ? r->env->len : 0;
 
-	(void)r;
 	return (n->flags & SIEVE_F_OVER) ? len > n->size : len < n->size;
 }
 
@@ -143,8 +142,8 @@ static int run_block(struct sieve_run *r, const struct sieve_node *v, unsigned n
 
 static void split_message(struct sieve_run *r)
 {
-	const uint8_t *m = r->env->msg;
-	size_t len = r->env->len, i;
+	const uint8_t *m = r->env->msg != NULL ? r->env->msg : (const uint8_t *)"";
+	size_t len = r->env->msg != NULL ? r->env->len : 0, i;
 
 	for (i = 0; i < len; i++) {
 		if (m[i] != '\n')

@@ -53,6 +53,17 @@ void sieve_nodes_free(struct sieve_node *v, unsigned n)
 	free(v);
 }
 
+/* Room for element n of an array that grows by doubling (capacity 4, 8,
+ * 16... implied by the count), so that long lists stay linear. */
+static void *grow(void *v, unsigned n, size_t size)
+{
+	if (n == 0)
+		return xrealloc(v, 4 * size);
+	if (n >= 4 && (n & (n - 1)) == 0)
+		return xrealloc(v, 2 * (size_t)n * size);
+	return v;
+}
+
 static int next(struct parser *ps)
 {
 	sieve_token_clear(&ps->tok);
@@ -68,7 +79,7 @@ static int unexpected(struct parser *ps, const char *want)
 
 static void strlist_push(struct sieve_strlist *l, struct sieve_token *tok)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v = grow(l->v, l->n, sizeof(*l->v));
 	l->v[l->n].p = tok->s;
 	l->v[l->n].len = tok->len;
 	l->v[l->n].vars = false;
@@ -114,7 +125,7 @@ static int parse_arg(struct parser *ps, struct sieve_node *n)
 		                "too many arguments (limit %d)", SIEVE_MAX_ARGS);
 		return -1;
 	}
-	n->args = xrealloc(n->args, (n->nargs + 1) * sizeof(*n->args));
+	n->args = grow(n->args, n->nargs, sizeof(*n->args));
 	a = &n->args[n->nargs++];
 	memset(a, 0, sizeof(*a));
 	a->line = ps->tok.line;
@@ -146,7 +157,7 @@ static struct sieve_node *push_node(struct parser *ps, struct sieve_node **v, un
 		return NULL;
 	}
 	ps->nodes++;
-	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	*v = grow(*v, *nv, sizeof(**v));
 	n = &(*v)[(*nv)++];
 	memset(n, 0, sizeof(*n));
 	return n;

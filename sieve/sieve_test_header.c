@@ -47,7 +47,8 @@ int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const c
 		}
 		if (slice_casecmp_cstr(fname, name) != 0 || nfound >= SIEVE_MAX_HEADER_VALUES)
 			continue;
-		found = xrealloc(found, (nfound + 1) * sizeof(*found));
+		if ((nfound & (nfound - 1)) == 0) /* doubling: 1, 2, 4, ... */
+			found = xrealloc(found, (nfound ? 2 * (size_t)nfound : 1) * sizeof(*found));
 		found[nfound++] = raw;
 	}
 	last = nfound;

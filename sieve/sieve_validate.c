@@ -368,8 +368,11 @@ static int check_semantics(struct vctx *v, struct sieve_node *n)
 		if ((n->flags & SIEVE_F_NOFIRST) == 0 && !has_ext(v, SIEVE_EXT_VARIABLES))
 			return verr(v, n->line, n->col, "a flag variable needs require \"%s\"%s",
 			            "variables", "");
-		return (n->flags & SIEVE_F_NOFIRST) ? 0
-		       : check_list(v, n, &n->pos[0], sieve_varname_valid, "variable name");
+		for (unsigned i = 0; !(n->flags & SIEVE_F_NOFIRST) && i < n->pos[0].n; i++)
+			if (!sieve_varname_valid(n->pos[0].v[i].p, n->pos[0].v[i].len))
+				return verr(v, n->line, n->col, "invalid variable name \"%s\"",
+				            n->pos[0].v[i].p);
+		return 0;
 	case SIEVE_T_SIZE:
 		if (__builtin_popcount(n->flags & (SIEVE_F_OVER | SIEVE_F_UNDER)) != 1)
 			return verr(v, n->line, n->col, "\"size\" needs exactly one of %s%s",

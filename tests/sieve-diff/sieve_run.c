@@ -84,6 +84,8 @@ int main(int argc, char **argv)
 	if (sieve_compile((const char *)script.data, script.len, NULL, &s, &err) < 0) {
 		printf("compile-error\n");
 		fprintf(stderr, "%u:%u: %s\n", err.line, err.col, err.msg);
+		buf_free(&script);
+		buf_free(&msg);
 		return 0;
 	}
 	memset(&env, 0, sizeof(env));

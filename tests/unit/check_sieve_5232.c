@@ -29,6 +29,7 @@ static const struct sc_vec vecs[] = {
     {"5232 3 variable not internal", FV "addflag \"v\" \"a\";", "keep"},
     {"5232 3 variable without require", F "addflag \"v\" \"a\";", "compile"},
     {"5232 5 :flags without require", "require \"fileinto\"; fileinto :flags \"a\" \"b\";", "compile"},
+    {"5232 3 variable name checked", FV "addflag \"${x}\" \"a\";", "compile"},
     {"5232 two setflag", F "setflag \"a\"; setflag \"b\";", "keep[b]"},
     /* RFC 3894 copy */
     {"3894 3 fileinto :copy", "require [\"copy\", \"fileinto\"]; fileinto :copy \"A\";",
