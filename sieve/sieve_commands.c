@@ -164,6 +164,22 @@ bool sieve_header_name_valid(const char *a, size_t len)
 	return true;
 }
 
+/* RFC 5228 §5.1: the address test is restricted to fields that hold
+ * addresses (RFC 5322 §3.6.2-§3.6.6 and common others). */
+bool sieve_address_header(const char *a, size_t len)
+{
+	static const char *const names[] = {
+	    "from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender",
+	    "resent-reply-to", "resent-to", "resent-cc", "resent-bcc", "return-path",
+	    "return-receipt-to", "errors-to", "delivered-to", "envelope-to", "x-original-to",
+	    "disposition-notification-to"};
+
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		if (strlen(names[i]) == len && strncasecmp(a, names[i], len) == 0)
+			return true;
+	return false;
+}
+
 /* variable-name = (ALPHA / "_") *(ALPHA / DIGIT / "_") (RFC 5229 §3) */
 bool sieve_varname_valid(const char *a, size_t len)
 {

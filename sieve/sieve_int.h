@@ -237,6 +237,7 @@ int sieve_relop_parse(const char *s, size_t len); /* -1 if unknown */
 bool sieve_addr_valid(const char *a, size_t len);      /* RFC 5321 mailbox */
 bool sieve_header_name_valid(const char *a, size_t len); /* RFC 5322 field-name */
 bool sieve_varname_valid(const char *a, size_t len);    /* RFC 5229 §3 */
+bool sieve_address_header(const char *a, size_t len);   /* RFC 5228 §5.1 */
 bool sieve_datepart_valid(const char *a, size_t len);   /* RFC 5260 §4.2 */
 bool sieve_zone_valid(const char *a, size_t len);       /* +hhmm / -hhmm */
 int sieve_zone_parse(const char *a, size_t len);        /* minutes */

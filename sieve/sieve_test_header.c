@@ -134,7 +134,11 @@ static int get_address(struct sieve_run *r, const struct sieve_node *n, const ch
                        struct sieve_vals *out)
 {
 	struct sieve_vals raw = {0};
-	int rc = sieve_header_values(r, n, name, false, &raw);
+	int rc;
+
+	if (!sieve_address_header(name, strlen(name)))
+		return 0; /* a name built at run time: not an address field */
+	rc = sieve_header_values(r, n, name, false, &raw);
 
 	for (unsigned i = 0; rc == 0 && i < raw.n; i++) {
 		struct rfc822_addr_list l;

@@ -378,7 +378,11 @@ static int check_semantics(struct vctx *v, struct sieve_node *n)
 			return verr(v, n->line, n->col, "\"size\" needs exactly one of %s%s",
 			            ":over or :under", "");
 		return 0;
-	case SIEVE_T_HEADER: case SIEVE_T_ADDRESS: case SIEVE_T_EXISTS:
+	case SIEVE_T_ADDRESS:
+		if (check_list(v, n, &n->pos[0], sieve_address_header, "address header") < 0)
+			return -1;
+		return check_list(v, n, &n->pos[0], sieve_header_name_valid, "header name");
+	case SIEVE_T_HEADER: case SIEVE_T_EXISTS:
 		return check_list(v, n, &n->pos[0], sieve_header_name_valid, "header name");
 	case SIEVE_T_ENVELOPE:
 		return check_list(v, n, &n->pos[0], envpart_valid, "envelope part");

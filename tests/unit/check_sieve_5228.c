@@ -64,6 +64,9 @@ static const struct sc_vec vecs[] = {
     {"5.1 octet case", "if address :comparator \"i;octet\" :contains \"from\" \"Jean\" { discard; }",
      "keep"},
     {"5.1 domain casemap", "if address :domain :is \"to\" \"EXAMPLE.COM\" { discard; }", "discard"},
+    {"5.1 address fields only", "if address :is \"subject\" \"a@b.c\" { keep; }",
+     "compile 1:4 invalid address header \"subject\""},
+    {"5.1 reply-to allowed", "if address :is \"reply-to\" \"a@b.c\" { discard; }", "keep"},
     /* §5.7 header, RFC 2047 decoding */
     {"5.7 header :contains", "if header :contains \"subject\" \"Réunion\" { discard; }", "discard"},
     {"5.7 header :is", "if header :is \"x-spam-score\" \"12\" { discard; }", "discard"},
@@ -240,6 +243,33 @@ START_TEST(test_empty_message)
 }
 END_TEST
 
+/* Every extension the SIEVE capability lists can be required, and
+ * together they are all of them (RFC 5804 §1.7 asks for the exact list). */
+START_TEST(test_capability)
+{
+	char *caps = strdup(sieve_capability()), *save = NULL;
+	struct buf script;
+	unsigned n = 0;
+
+	buf_init(&script, 0);
+	buf_append_str(&script, "require [\"comparator-i;octet\", \"comparator-i;ascii-casemap\"");
+	for (char *w = strtok_r(caps, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		buf_printf(&script, ", \"%s\"", w);
+		n++;
+	}
+	buf_append_str(&script, "]; keep;");
+	buf_cstr(&script);
+	ck_assert_uint_eq(n, 18);
+	{
+		char *got = sc_run((const char *)script.data);
+		ck_assert_str_eq(got, "keep");
+		free(got);
+	}
+	buf_free(&script);
+	free(caps);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sieve_5228");
@@ -251,6 +281,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_redirect_hook);
 	tcase_add_test(tc, test_redirect_refused_at_delivery);
 	tcase_add_test(tc, test_empty_message);
+	tcase_add_test(tc, test_capability);
 	suite_add_tcase(s, tc);
 	return s;
 }
