@@ -98,6 +98,9 @@ static void date_part(const char *part, int64_t t, int zone, struct buf *out)
 		buf_printf(out, "%02u", c.sec);
 	else if (strcasecmp(part, "time") == 0)
 		buf_printf(out, "%02u:%02u:%02u", c.hour, c.min, c.sec);
+	else if (strcasecmp(part, "iso8601") == 0 && zone == 0) /* RFC 3339 §5.6 "Z" */
+		buf_printf(out, "%04lld-%02u-%02uT%02u:%02u:%02uZ", y, c.month, c.day, c.hour, c.min,
+		           c.sec);
 	else if (strcasecmp(part, "iso8601") == 0)
 		buf_printf(out, "%04lld-%02u-%02uT%02u:%02u:%02u%.3s:%.2s", y, c.month, c.day, c.hour,
 		           c.min, c.sec, z, z + 3);

@@ -114,7 +114,8 @@ def run_pair(sieve_run, script, msg, work):
     local = os.path.join(home, os.path.basename(script))
     shutil.copy(script, local)
     os.chmod(local, 0o644)
-    cmd = ["sieve-test", "-c", conf, "-f", env["from"], "-a", env["to"], local, msg]
+    cmd = ["sieve-test", "-c", conf, "-f", env["from"], "-a", env["to"], "-r", env["to"],
+           local, msg]
     ph = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, HOME=home),
                         timeout=60)
     ph_acts = pigeonhole_actions(ph.stdout, ph.stderr)

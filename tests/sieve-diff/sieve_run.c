@@ -58,6 +58,13 @@ static void print_action(const struct sieve_action *a)
 	putchar('\n');
 }
 
+/* A fresh store holds INBOX only, as Pigeonhole's sieve-test sees it. */
+static int inbox_only(void *ctx, const char *mailbox)
+{
+	(void)ctx;
+	return strcmp(mailbox, "INBOX") == 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *from = "sender@example.org", *to = "alice@example.com";
@@ -94,6 +101,7 @@ int main(int argc, char **argv)
 	env.mail_from = from;
 	env.rcpt_to = to;
 	env.now = time(NULL);
+	env.mailbox_exists = inbox_only;
 	sieve_run(s, &env, &r);
 	if (r.error != NULL) {
 		printf("error\n");

@@ -21,8 +21,10 @@ static const struct sc_vec vecs[] = {
     {"5260 4.2 julian", D "if date :is \"date\" \"julian\" \"61375\" { discard; }", "discard"},
     {"5260 4.2 hour UTC", D "if date :is \"date\" \"hour\" \"09\" { discard; }", "discard"},
     {"5260 4.2 minute second", D "if date :is \"date\" \"time\" \"09:30:00\" { discard; }", "discard"},
-    {"5260 4.2 iso8601", D "if date :is \"date\" \"iso8601\" \"2026-12-01T09:30:00+00:00\" { discard; }",
+    {"5260 4.2 iso8601", D "if date :is \"date\" \"iso8601\" \"2026-12-01T09:30:00Z\" { discard; }",
      "discard"},
+    {"5260 4.2 iso8601 offset", D "if date :originalzone :is \"date\" \"iso8601\" "
+     "\"2026-12-01T10:30:00+01:00\" { discard; }", "discard"},
     {"5260 4.2 std11", D "if date :is \"date\" \"std11\" \"Tue, 01 Dec 2026 09:30:00 +0000\" { discard; }",
      "discard"},
     {"5260 4.2 weekday", D "if date :is \"date\" \"weekday\" \"2\" { discard; }", "discard"},
