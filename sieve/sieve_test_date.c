@@ -154,6 +154,12 @@ int sieve_test_date(struct sieve_run *r, const struct sieve_node *n)
 			sieve_vals_push(&vals, b.data, b.len);
 		}
 	}
+	/* Without :index only the first occurrence counts (as Pigeonhole). */
+	if (!(n->nums_set & (1u << SIEVE_N_INDEX)) && raw.n > 1) {
+		for (unsigned i = 1; i < raw.n; i++)
+			free(raw.v[i].p);
+		raw.n = 1;
+	}
 	for (unsigned i = 0; rc == 0 && i < raw.n; i++) {
 		int64_t t;
 		if (msgsum_date_parse((const uint8_t *)raw.v[i].p, raw.v[i].len, &t) < 0)

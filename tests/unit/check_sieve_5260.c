@@ -13,7 +13,17 @@
 static const struct sc_env paris = {"sender@example.org", "alice@example.com", 1796117400, 60, 0,
                                     0, 1, NULL};
 
+static const char two_dates[] =
+    "From: a@b.c\r\nDate: Tue, 01 Dec 2026 10:30:00 +0100\r\nDate: Wed, 02 Dec 2027 10:30:00 +0100\r\n"
+    "X-D: garbage\r\nX-D: Thu, 03 Dec 2026 10:30:00 +0000\r\n\r\nx\r\n";
+
 static const struct sc_vec vecs[] = {
+    {"5260 4 first occurrence", D "if date :is \"date\" \"year\" \"2027\" { discard; }", "keep",
+     two_dates},
+    {"5260 4 first occurrence bad", D "if date :is \"x-d\" \"day\" \"03\" { discard; }", "keep",
+     two_dates},
+    {"5260 6 :index reaches the second", "require [\"date\", \"index\"]; "
+     "if date :index 2 :is \"x-d\" \"day\" \"03\" { discard; }", "discard", two_dates},
     {"5260 4.2 year", D "if date :is \"date\" \"year\" \"2026\" { discard; }", "discard"},
     {"5260 4.2 month day", D "if allof (date :is \"date\" \"month\" \"12\", date :is \"date\" \"day\" \"01\") "
      "{ discard; }", "discard"},
