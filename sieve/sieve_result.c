@@ -64,18 +64,19 @@ static bool same_action(const struct sieve_action *x, const struct sieve_action 
 	return x->type == SIEVE_ACT_DISCARD;
 }
 
-/* A later duplicate adds its flags to the first (RFC 5232 §5). */
+/* A later duplicate keeps the place of the first; its flags replace the
+ * first one's (the last keep or fileinto says how the copy is flagged, as
+ * Pigeonhole does). */
 static void merge_flags(struct sieve_action *into, struct sieve_action *from)
 {
-	for (unsigned i = 0; i < from->nflags; i++) {
-		bool have = false;
-		for (unsigned j = 0; j < into->nflags && !have; j++)
-			have = strcasecmp(into->flags[j], from->flags[i]) == 0;
-		if (have || into->nflags >= SIEVE_MAX_FLAGS)
-			continue;
-		into->flags = xrealloc(into->flags, (into->nflags + 1) * sizeof(char *));
-		into->flags[into->nflags++] = from->flags[i];
-		from->flags[i] = NULL;
+	if (!from->implicit) {
+		for (unsigned i = 0; i < into->nflags; i++)
+			free(into->flags[i]);
+		free(into->flags);
+		into->flags = from->flags;
+		into->nflags = from->nflags;
+		from->flags = NULL;
+		from->nflags = 0;
 	}
 	into->implicit = into->implicit && from->implicit;
 	into->copy = into->copy && from->copy;
@@ -87,16 +88,19 @@ static bool is_reject(enum sieve_act t)
 	return t == SIEVE_ACT_REJECT || t == SIEVE_ACT_EREJECT;
 }
 
-/* RFC 5429 §2.1-2.2: reject with keep, fileinto, vacation or another
- * reject is an error. */
+/* RFC 5429 §2.2: reject with keep, fileinto, vacation or another reject
+ * is an error; so is reject with redirect (allowed to be refused, and
+ * refused by Pigeonhole: a refused message is not forwarded). */
 static int check_reject(struct sieve_run *r, const struct sieve_action *a)
 {
 	for (unsigned i = 0; i < r->res->n; i++) {
 		const struct sieve_action *o = &r->res->v[i];
 		bool o_conflicts = (o->type == SIEVE_ACT_KEEP && !o->implicit) ||
-		                   o->type == SIEVE_ACT_FILEINTO || o->type == SIEVE_ACT_VACATION;
+		                   o->type == SIEVE_ACT_FILEINTO || o->type == SIEVE_ACT_VACATION ||
+		                   o->type == SIEVE_ACT_REDIRECT;
 		bool a_conflicts = (a->type == SIEVE_ACT_KEEP && !a->implicit) ||
-		                   a->type == SIEVE_ACT_FILEINTO || a->type == SIEVE_ACT_VACATION;
+		                   a->type == SIEVE_ACT_FILEINTO || a->type == SIEVE_ACT_VACATION ||
+		                   a->type == SIEVE_ACT_REDIRECT;
 		if (is_reject(a->type) && (is_reject(o->type) || o_conflicts))
 			return sieve_rt_error(r, "%s cannot be combined with %s", sieve_act_name(a->type),
 			                      sieve_act_name(o->type));

@@ -18,6 +18,8 @@ static const struct sc_vec vecs[] = {
     {"5232 5 :flags", F "addflag \"a\"; fileinto :flags \"x y\" \"Box\";", "fileinto:Box[x,y]"},
     {"5232 5 current flags", F "addflag \"a\"; fileinto \"Box\"; keep :flags \"\";",
      "fileinto:Box[a] keep"},
+    {"5232 5 keep then fileinto INBOX", F "addflag \"a\"; keep; setflag \"b\"; fileinto \"INBOX\";",
+     "keep[b]"},
     {"5232 4 hasflag", F "addflag \"a b\"; if hasflag :is \"B\" { discard; }", "discard"},
     {"5232 4 hasflag none", F "if hasflag :contains \"a\" { discard; }", "keep"},
     {"5232 4 hasflag :matches", F "addflag \"\\\\Flagged\"; if hasflag :matches \"\\\\\\\\F*\" { discard; }",
@@ -30,6 +32,8 @@ static const struct sc_vec vecs[] = {
     {"5232 3 variable without require", F "addflag \"v\" \"a\";", "compile"},
     {"5232 5 :flags without require", "require \"fileinto\"; fileinto :flags \"a\" \"b\";", "compile"},
     {"5232 3 variable name checked", FV "addflag \"${x}\" \"a\";", "compile"},
+    {"5232 5 duplicate fileinto: last flags", F "fileinto :flags \"x\" \"Box\"; fileinto :flags \"y\" \"Box\";",
+     "fileinto:Box[y]"},
     {"5232 two setflag", F "setflag \"a\"; setflag \"b\";", "keep[b]"},
     /* RFC 3894 copy */
     {"3894 3 fileinto :copy", "require [\"copy\", \"fileinto\"]; fileinto :copy \"A\";",
