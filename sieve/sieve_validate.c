@@ -246,6 +246,10 @@ static int resolve_args(struct vctx *v, const struct sieve_cmd_spec *sp, struct 
 
 	for (unsigned i = 0; i < n->nargs; i++) {
 		if (n->args[i].k == SIEVE_ARG_TAG) {
+			if (np > 0) /* RFC 5228 §2.6.2: tagged arguments come first */
+				return verr(v, n->args[i].line, n->args[i].col,
+				            "tag \":%s\" after the positional arguments of \"%s\"",
+				            n->args[i].tag, sp->name);
 			if (apply_tag(v, sp, n, &i, &groups) < 0)
 				return -1;
 		} else {

@@ -131,6 +131,10 @@ static const struct sc_vec vecs[] = {
     {"2.10.6 string for number", "if size :over \"1\" { keep; }", "compile"},
     {"2.10.6 tag twice", "if header :is :is \"a\" \"b\" { keep; }", "compile"},
     {"2.10.6 bad header name", "if header :is \"a b\" \"b\" { keep; }", "compile"},
+    {"2.6.2 tag after positional", "if header \"subject\" :contains \"x\" { keep; }",
+     "compile 1:21 tag \":contains\" after the positional arguments of \"header\""},
+    {"2.6.2 comparator last", "if header :contains \"subject\" \"x\" :comparator \"i;octet\" { keep; }",
+     "compile"},
     {"2.10.6 non-ascii byte", "keep;\xc3\xa9", "compile 1:6 unexpected byte 0xc3"},
 };
 
