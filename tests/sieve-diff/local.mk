@@ -6,4 +6,4 @@ tests_sieve_diff_sieve_run_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sieve
 tests_sieve_diff_sieve_run_LDADD = $(SIEVE_LIBS)
 TESTS += tests/sieve-diff/run.sh
 EXTRA_DIST += tests/sieve-diff/run.sh tests/sieve-diff/sieve_diff.py \
-	tests/sieve-diff/known-diffs.txt tests/sieve-diff/corpus
+	tests/sieve-diff/known-diffs.txt tests/sieve-diff/corpus tests/sieve-diff/README.md
