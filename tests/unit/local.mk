@@ -14,3 +14,4 @@ include tests/unit/queue.mk
 include tests/unit/quota.mk
 include tests/unit/admin.mk
 include tests/unit/net.mk
+include tests/unit/deleg.mk
