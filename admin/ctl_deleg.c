@@ -158,7 +158,7 @@ static int ctl_deleg_row(void *arg, const struct store_deleg *g)
 		ctl_print_text(stdout, bal, 32);
 		fputc(' ', stdout);
 		ctl_print_text(stdout, grantee, 32);
-		printf(" %-11s ", rights);
+		printf(" %-11s ", rights[0] != '\0' ? rights : "none");
 		ctl_print_text(stdout, mailbox != NULL ? mailbox : "*", 0);
 		fputc('\n', stdout);
 	}

@@ -494,11 +494,12 @@ struct store_deleg {
 	uint64_t bal_id;     /* the BAL whose content is shared */
 	uint64_t grantee_id; /* the BAL whose user gets the rights */
 	uint64_t mailbox_id; /* 0: the whole BAL */
-	unsigned rights;     /* enum store_right bits, never 0 */
+	unsigned rights;     /* enum store_right bits; 0 only on a mailbox (no
+	                      * rights there whatever the whole-BAL grant says) */
 };
 
 /* Creates or replaces a grant. STORE_E_INVALID (why_r) for self-delegation
- * or bad rights, STORE_E_NOTFOUND when a BAL or the mailbox (of bal_id)
+ * or bad rights (none on the whole BAL), STORE_E_NOTFOUND when a BAL or the mailbox (of bal_id)
  * does not exist. */
 int store_deleg_set(struct store_txn *txn, const struct store_deleg *g, const char **why_r);
 /* Removes a grant; STORE_E_NOTFOUND when there was none. */

@@ -73,7 +73,8 @@ static int deleg_decode(const MDB_val *key, const MDB_val *val, struct store_del
 	g->mailbox_id = store_rd64((const uint8_t *)key->mv_data + 16);
 	store_dec_init(&d, val);
 	g->rights = store_dec_u32(&d);
-	return d.bad || d.pos != d.len || g->rights == 0 || (g->rights & ~STORE_RIGHTS_ALL) != 0
+	return d.bad || d.pos != d.len || (g->rights == 0 && g->mailbox_id == 0) ||
+	               (g->rights & ~STORE_RIGHTS_ALL) != 0
 	           ? STORE_E_IO
 	           : STORE_OK;
 }
@@ -95,7 +96,7 @@ int store_deleg_set(struct store_txn *txn, const struct store_deleg *g, const ch
 		*why_r = "a BAL cannot delegate to itself";
 		goto out;
 	}
-	if (g->rights == 0 || (g->rights & ~STORE_RIGHTS_ALL) != 0) {
+	if ((g->rights == 0 && g->mailbox_id == 0) || (g->rights & ~STORE_RIGHTS_ALL) != 0) {
 		*why_r = "rights must be RFC 4314 letters among lrswipkxtea";
 		goto out;
 	}
@@ -161,7 +162,7 @@ int store_deleg_each(struct store_txn *txn, uint64_t bal_id,
 	return rc == 0 || rc == MDB_NOTFOUND ? STORE_OK : store_mdb_err(txn, rc, "delegations");
 }
 
-/* The rights of one record; 0 when there is none. */
+/* The rights of one record: 1 found, 0 none (rights 0), or an error. */
 static int deleg_get(struct store_txn *txn, uint64_t bal_id, uint64_t grantee_id,
                      uint64_t mailbox_id, unsigned *rights_r)
 {
@@ -173,9 +174,11 @@ static int deleg_get(struct store_txn *txn, uint64_t bal_id, uint64_t grantee_id
 	*rights_r = 0;
 	deleg_key(&k, bal_id, grantee_id, mailbox_id);
 	rc = store_get(txn, DB_DELEG, &k.v, &val);
-	if (rc == 1 && deleg_decode(&k.v, &val, &g) == 0)
+	if (rc == 1 && deleg_decode(&k.v, &val, &g) != 0)
+		return 0;
+	if (rc == 1)
 		*rights_r = g.rights;
-	return rc < 0 ? rc : STORE_OK;
+	return rc;
 }
 
 int store_deleg_rights(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id,
@@ -190,10 +193,11 @@ int store_deleg_rights(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_
 	}
 	if (mailbox_id != 0) {
 		rc = deleg_get(txn, bal_id, grantee_id, mailbox_id, rights_r);
-		if (rc != 0 || *rights_r != 0)
-			return rc;
+		if (rc != 0)
+			return rc < 0 ? rc : STORE_OK;
 	}
-	return deleg_get(txn, bal_id, grantee_id, 0, rights_r);
+	rc = deleg_get(txn, bal_id, grantee_id, 0, rights_r);
+	return rc < 0 ? rc : STORE_OK;
 }
 
 struct deleg_union {

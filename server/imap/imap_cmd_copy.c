@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_cmd_msgset.h"
 #include "imap_qresync.h"
@@ -169,7 +170,8 @@ static enum imap_cmd_result copy_or_move(struct imap_cmd_ctx *ctx, bool move)
 		return IMAP_CMD_DONE;
 	/* The destination is a mailbox name on the wire: mUTF-7 unless UTF-8
 	 * was enabled (RFC 3501 section 5.1.3), decoded like every other. */
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0 ||
+	    !imap_acl_require(ctx, j->dst, RIGHT_INSERT, NULL))
 		return IMAP_CMD_DONE;
 	if (move && s->view->read_only) {
 		imap_reply_no(ctx, NULL, "Mailbox is read-only");

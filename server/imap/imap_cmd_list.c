@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_mutf7.h"
 #include "imap_session.h"
@@ -33,6 +34,7 @@ struct list_entry {
 
 struct list_req {
 	struct imap_cmd_ctx *ctx;
+	struct store_txn *txn; /* while collecting */
 	unsigned opts;
 	bool lsub;
 	struct slice *patterns; /* UTF-8, reference prepended */
@@ -108,9 +110,20 @@ static void entry_add(struct list_req *lr, const char *name, const struct store_
 	}
 }
 
+/* A delegate sees the mailboxes it has the l right on (RFC 4314 section 4). */
+static bool acl_listed(const struct list_req *lr, uint64_t mailbox_id, unsigned need)
+{
+	unsigned rights;
+
+	return imap_acl_owner(lr->ctx->s) ||
+	       (imap_acl_rights(lr->ctx->s, lr->txn, mailbox_id, &rights) == 0 &&
+	        (rights & need) == need);
+}
+
 static int collect_mailbox(void *arg, const struct store_mailbox *mb)
 {
-	entry_add(arg, mb->name, mb);
+	if (acl_listed(arg, mb->id, RIGHT_LOOKUP))
+		entry_add(arg, mb->name, mb);
 	return 0;
 }
 
@@ -119,6 +132,8 @@ static int collect_orphan(void *arg, const char *name)
 {
 	struct list_req *lr = arg;
 
+	if (!acl_listed(lr, 0, RIGHT_LOOKUP))
+		return 0;
 	entry_add(lr, name, NULL);
 	lr->e[lr->n - 1].subscribed = true;
 	return 0;
@@ -269,7 +284,7 @@ static int put_entry(struct list_req *lr, struct store_txn *txn, size_t i, bool 
 		buf_printf(out, " (\"CHILDINFO\" (%s))",
 		           (lr->opts & SEL_SUBSCRIBED) ? "\"SUBSCRIBED\"" : "\"SPECIAL-USE\"");
 	buf_append_str(out, "\r\n");
-	if (!(lr->opts & RET_STATUS) || e->id == 0)
+	if (!(lr->opts & RET_STATUS) || e->id == 0 || !acl_listed(lr, e->id, RIGHT_READ))
 		return 0;
 	/* RFC 5819 section 2: STATUS right after its LIST. */
 	r = store_mailbox_get_by_id(txn, e->id, &mb);
@@ -304,7 +319,10 @@ static bool lsub_parent(const struct list_req *lr, size_t i)
 
 static int list_run(struct list_req *lr, struct store_txn *txn, struct buf *out)
 {
-	int r = store_mailbox_each(txn, lr->ctx->s->bal_id, collect_mailbox, lr);
+	int r;
+
+	lr->txn = txn;
+	r = store_mailbox_each(txn, lr->ctx->s->bal_id, collect_mailbox, lr);
 
 	if (r == 0)
 		r = store_sub_orphan_each(txn, lr->ctx->s->bal_id, collect_orphan, lr);

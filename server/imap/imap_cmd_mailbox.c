@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_mutf7.h"
 #include "imap_session.h"
@@ -259,6 +260,8 @@ enum imap_cmd_result imap_cmd_create(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "ALREADYEXISTS", "INBOX always exists");
 		return IMAP_CMD_DONE;
 	}
+	if (!imap_acl_require_create(ctx, j->name))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, create_apply, j, create_done);
 	return IMAP_CMD_WAIT;
 }
@@ -331,6 +334,8 @@ enum imap_cmd_result imap_cmd_delete(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "CANNOT", "INBOX cannot be deleted");
 		return IMAP_CMD_DONE;
 	}
+	if (!imap_acl_require(ctx, j->name, RIGHT_DELMBOX, NULL))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, delete_apply, j, delete_done);
 	return IMAP_CMD_WAIT;
 }
@@ -416,6 +421,9 @@ enum imap_cmd_result imap_cmd_rename(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "ALREADYEXISTS", "INBOX always exists");
 		return IMAP_CMD_DONE;
 	}
+	if (!imap_acl_require(ctx, j->name, RIGHT_DELMBOX, NULL) ||
+	    !imap_acl_require_create(ctx, j->new_name))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, rename_apply, j, rename_done);
 	return IMAP_CMD_WAIT;
 }
@@ -456,7 +464,8 @@ static enum imap_cmd_result do_subscribe(struct imap_cmd_ctx *ctx, bool on)
 {
 	struct mbox_job *j = job_new(ctx);
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0 ||
+	    !imap_acl_require(ctx, j->name, RIGHT_LOOKUP, NULL))
 		return IMAP_CMD_DONE;
 	j->on = on;
 	imap_cmd_store_write(ctx, subscribe_apply, j, subscribe_done);
@@ -600,7 +609,8 @@ enum imap_cmd_result imap_cmd_status(struct imap_cmd_ctx *ctx)
 	struct buf out;
 	int r;
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0 ||
+	    !imap_acl_require(ctx, name, RIGHT_READ, NULL))
 		return IMAP_CMD_DONE;
 	if (!imap_arg_get_list(&ctx->args[1], &list, &n) || !imap_cmd_status_parse(list, n, &req)) {
 		imap_reply_bad(ctx, NULL, "Invalid STATUS items");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_qresync.h"
 #include "imap_session.h"
@@ -97,6 +98,7 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 	struct imap_view *v = NULL;
 	char name[STORE_MBOX_NAME_MAX + 1];
 	struct imap_qresync q;
+	unsigned rights;
 	int r;
 
 	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
@@ -114,6 +116,12 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 		imap_session_set_state(s, IMAP_ST_AUTH);
 		imap_untagged(s, "OK [CLOSED] Previous mailbox closed");
 	}
+	if (!imap_acl_require(ctx, name, RIGHT_READ, &rights)) {
+		imap_qresync_free(&q);
+		return IMAP_CMD_DONE;
+	}
+	if (!imap_acl_select_rw(rights)) /* RFC 4314 section 4 */
+		read_only = true;
 	r = imap_view_open(s->srv->store, s->bal_id, name, read_only, &v);
 	if (r <= 0) {
 		if (r < 0)

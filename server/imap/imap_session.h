@@ -59,8 +59,12 @@ struct imap_session {
 	unsigned enabled; /* IMAP_EN_* */
 
 	/* Authenticated user: BAL id and address; the SASL authorization
-	 * identity (RFC 4616) when one was given, kept for delegation. */
+	 * identity (RFC 4616) when one was given, kept for delegation.
+	 * bal_id is the BAL the session acts on: the user's own, or with an
+	 * authorization identity a BAL delegated to the user (auth_bal_id),
+	 * whose rights every command checks (imap_acl.h). */
 	uint64_t bal_id;
+	uint64_t auth_bal_id;
 	char user[STORE_ADDR_MAX + 1];
 	char authzid[STORE_ADDR_MAX + 1];
 	char client_name[IMAP_ID_NAME_MAX + 1]; /* from ID, for audit */

@@ -178,6 +178,14 @@ START_TEST(test_resolution)
 	ck_assert_int_eq(grant(1, A, B, A_SENT, NULL), 0);
 	ck_assert_str_eq(rights(B, A, A_SENT), "lrswipkxtea");
 	ck_assert_int_eq(grant(1, A, B, A_SENT, NULL), STORE_E_NOTFOUND);
+	/* an empty per-mailbox grant (SETACL "") shuts the mailbox */
+	{
+		struct grant c = {.g = {A, B, A_SENT, 0}, .op = 0};
+
+		ck_assert_int_eq(store_write(S, ap_grant, &c), 0);
+	}
+	ck_assert_str_eq(rights(B, A, A_SENT), "");
+	ck_assert_str_eq(rights(B, A, 0), "lrswipkxtea");
 }
 END_TEST
 
