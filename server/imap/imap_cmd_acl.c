@@ -23,13 +23,15 @@ static bool acl_mailbox(struct imap_cmd_ctx *ctx, char *name, struct store_mailb
                         unsigned need)
 {
 	struct store_txn *txn;
+	uint64_t bal_id;
 	int r;
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0 ||
+	    imap_acl_resolve(ctx, name, &bal_id) < 0)
 		return false;
 	r = store_read_begin(ctx->s->srv->store, &txn);
 	if (r == 0) {
-		r = store_mailbox_get(txn, ctx->s->bal_id, name, mb);
+		r = store_mailbox_get(txn, bal_id, name, mb);
 		store_read_end(&txn);
 	}
 	if (r < 0) {
@@ -40,7 +42,7 @@ static bool acl_mailbox(struct imap_cmd_ctx *ctx, char *name, struct store_mailb
 		imap_reply_no(ctx, "NONEXISTENT", "No such mailbox");
 		return false;
 	}
-	return need == 0 || imap_acl_require(ctx, name, need, NULL);
+	return need == 0 || imap_acl_require(ctx, mb->bal_id, name, need, NULL);
 }
 
 /* An identifier (a BAL address) as a BAL id. 1 found, 0 not, or an error. */
@@ -138,7 +140,6 @@ static void acl_done(struct imap_cmd_ctx *ctx, int result)
 
 static enum imap_cmd_result acl_change(struct imap_cmd_ctx *ctx, bool set)
 {
-	struct imap_session *s = ctx->s;
 	struct acl_job *j = imap_cmd_alloc(ctx, sizeof(*j));
 	char *name = imap_cmd_alloc(ctx, STORE_MBOX_NAME_MAX + 1);
 	struct store_mailbox *mb = imap_cmd_alloc(ctx, sizeof(*mb));
@@ -158,11 +159,11 @@ static enum imap_cmd_result acl_change(struct imap_cmd_ctx *ctx, bool set)
 		              r < 0 ? "Cannot read the identifier" : "No such identifier");
 		return IMAP_CMD_DONE;
 	}
-	if (j->grantee_id == s->bal_id) {
+	if (j->grantee_id == mb->bal_id) {
 		imap_reply_no(ctx, "CANNOT", "The owner's rights cannot change");
 		return IMAP_CMD_DONE;
 	}
-	j->bal_id = s->bal_id;
+	j->bal_id = mb->bal_id;
 	j->mailbox_id = mb->id;
 	ctx->data = j;
 	imap_cmd_store_write(ctx, acl_apply, j, acl_done);
@@ -240,15 +241,15 @@ enum imap_cmd_result imap_cmd_getacl(struct imap_cmd_ctx *ctx)
 		return IMAP_CMD_DONE;
 	buf_init(&out, 0);
 	buf_append_str(&out, "* ACL ");
-	imap_cmd_mailbox_put(s, &out, mb->name);
+	imap_acl_mailbox_put(s, NULL, &out, mb->bal_id, mb->name);
 	ga.out = &out;
 	ga.mailbox_id = mb->id;
 	r = store_read_begin(s->srv->store, &ga.txn);
 	if (r == 0) {
-		r = store_bal_get(ga.txn, s->bal_id, owner);
+		r = store_bal_get(ga.txn, mb->bal_id, owner);
 		if (r == 1)
 			put_entry(&out, owner->address, STORE_RIGHTS_ALL);
-		r = r < 0 ? r : store_deleg_each(ga.txn, s->bal_id, getacl_one, &ga);
+		r = r < 0 ? r : store_deleg_each(ga.txn, mb->bal_id, getacl_one, &ga);
 		store_read_end(&ga.txn);
 	}
 	free(ga.seen);
@@ -287,11 +288,11 @@ enum imap_cmd_result imap_cmd_listrights(struct imap_cmd_ctx *ctx)
 	imap_arg_get_astring(&ctx->args[1], &id);
 	buf_init(&out, 0);
 	buf_append_str(&out, "* LISTRIGHTS ");
-	imap_cmd_mailbox_put(s, &out, mb->name);
+	imap_acl_mailbox_put(s, NULL, &out, mb->bal_id, mb->name);
 	buf_append_str(&out, " ");
 	imap_resp_astring(&out, id, false);
 	/* The owner always has every right; anyone else may get each one. */
-	if (who == s->bal_id)
+	if (who == mb->bal_id)
 		buf_append_str(&out, " " STORE_RIGHTS_LETTERS "\r\n");
 	else
 		buf_append_str(&out, " \"\" l r s w i p k x t e a\r\n");
@@ -311,7 +312,7 @@ enum imap_cmd_result imap_cmd_myrights(struct imap_cmd_ctx *ctx)
 	unsigned rights;
 	struct buf out;
 
-	if (!acl_mailbox(ctx, name, mb, 0) || !imap_acl_require(ctx, name, 0, &rights))
+	if (!acl_mailbox(ctx, name, mb, 0) || !imap_acl_require(ctx, mb->bal_id, name, 0, &rights))
 		return IMAP_CMD_DONE;
 	/* RFC 4314 section 4: MYRIGHTS needs any right; with none the mailbox
 	 * does not exist for the user. */
@@ -322,7 +323,7 @@ enum imap_cmd_result imap_cmd_myrights(struct imap_cmd_ctx *ctx)
 	store_rights_format(rights, letters);
 	buf_init(&out, 0);
 	buf_append_str(&out, "* MYRIGHTS ");
-	imap_cmd_mailbox_put(s, &out, mb->name);
+	imap_acl_mailbox_put(s, NULL, &out, mb->bal_id, mb->name);
 	buf_append_str(&out, " ");
 	imap_resp_astring(&out, slice_from_cstr(letters), false);
 	buf_append_str(&out, "\r\n");

@@ -262,7 +262,8 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 
 	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
 	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->mailbox) < 0 ||
-	    !imap_acl_require(ctx, j->mailbox, RIGHT_INSERT, NULL))
+	    imap_acl_resolve(ctx, j->mailbox, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->mailbox, RIGHT_INSERT, NULL))
 		return IMAP_CMD_DONE;
 	if (parse_args(ctx, j, &why) < 0) {
 		imap_reply_bad(ctx, NULL, why);
@@ -274,7 +275,6 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 			return IMAP_CMD_DONE;
 		}
 	}
-	j->bal_id = ctx->s->bal_id;
 	ctx->data = j;
 	imap_cmd_store_write(ctx, append_apply, j, append_done);
 	return IMAP_CMD_WAIT;

@@ -250,6 +250,66 @@ def test_setacl_then_myrights():
     c.logout()
 
 
+def other(box):
+    return '"Other Users/%s/%s"' % (OWNER, box)
+
+
+def test_other_users_namespace():
+    """LOGIN (no authzid): delegated BALs under "Other Users/<address>/"."""
+    revoke_all()
+    grant("lr")
+    before = len(json.loads(B.ctl("delegate", "log", OWNER, "--json")))
+    c = login(DELEG)
+    ns = text(ok(c.namespace(), "NAMESPACE"))
+    check(ns == '(("" "/")) (("Other Users/" "/")) NIL', "NAMESPACE %r" % ns)
+    names = text(ok(c.list('""', "*"), "LIST"))
+    check('"Other Users/%s/INBOX"' % OWNER in names and '"Other Users/%s/Sent"' % OWNER in names
+          and '"/" "INBOX"' in names, "LIST %r" % names)
+    check("\\Sent) \"/\" \"Other" not in names, "no special-use on another BAL's: %r" % names)
+    check(select(c, other("INBOX")) == "READ-ONLY", "SELECT other INBOX with lr")
+    ok(c.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"), "FETCH in other INBOX")
+    noperm(c.store("1", "+FLAGS", "(\\Seen)"), "STORE in other INBOX with lr")
+    ok(c.copy("1", "INBOX"), "COPY from other INBOX into own INBOX")
+    noperm(c.append(other("INBOX"), None, None, MSG % 200), "APPEND to other with lr")
+    noperm(c.create(other("Dossiers")), "CREATE in other with lr")
+    st = text(ok(c.status(other("INBOX"), "(MESSAGES)"), "STATUS other"))
+    check(st.startswith('"Other Users/%s/INBOX" (MESSAGES ' % OWNER), "STATUS %r" % st)
+    mr = text(ok(c.myrights(other("INBOX")), "MYRIGHTS other"))
+    check(mr.split()[-1] == "lr", "MYRIGHTS %r" % mr)
+    c.close()
+    # with k and i: create and append in the owner's BAL
+    grant("lrik")
+    ok(c.create(other("Dossiers")), "CREATE in other with k")
+    ok(c.append(other("Dossiers"), None, None, MSG % 201), "APPEND to other with i")
+    typ, data = c.rename(other("Dossiers"), "Mine")
+    check(typ == "NO", "RENAME across BALs: %s %r" % (typ, data))
+    # revoked: gone from LIST, and no such mailbox at the next command
+    B.ctl("delegate", "revoke", OWNER, DELEG)
+    names = text(ok(c.list('""', "*"), "LIST after revoke"))
+    check("Other Users" not in names, "LIST after revoke %r" % names)
+    typ, data = c.select(other("INBOX"))
+    check(typ == "NO" and "NONEXISTENT" in text(data), "SELECT after revoke %r" % data)
+    c.logout()
+    o = login(OWNER)
+    names = text(ok(o.list('""', "*"), "owner LIST"))
+    check("Dossiers" in names and "Other Users" not in names, "owner LIST %r" % names)
+    ok(o.delete("Dossiers"), "owner DELETE")
+    o.logout()
+    after = json.loads(B.ctl("delegate", "log", OWNER, "--json"))
+    check(len(after) == before + 1, "one access logged per session: %d -> %d" %
+          (before, len(after)))
+    # a stranger sees nothing of the owner
+    grant("lr")
+    x = login(STRANGER)
+    names = text(ok(x.list('""', "*"), "stranger LIST"))
+    check("Other Users" not in names, "stranger LIST %r" % names)
+    typ, data = x.select(other("INBOX"))
+    check(typ == "NO" and "NONEXISTENT" in text(data), "stranger SELECT %r" % data)
+    typ, data = x.status(other("INBOX"), "(MESSAGES)")
+    check(typ == "NO", "stranger STATUS %r" % data)
+    x.logout()
+
+
 def test_delegate_log():
     log = json.loads(B.ctl("delegate", "log", OWNER, "--json"))
     check(len(log) >= 5, "log entries %r" % log)
@@ -275,7 +335,8 @@ def main():
         fill_inbox(3)
         status = harness.run_tests([test_capability, test_read_only_delegate, test_full_rights,
                                     test_revocation_next_command, test_authzid_and_stranger,
-                                    test_setacl_then_myrights, test_delegate_log])
+                                    test_setacl_then_myrights, test_other_users_namespace,
+                                    test_delegate_log])
         b.ctl("store", "check")  # raises unless the store is consistent
     return status
 
