@@ -227,6 +227,14 @@ def test_setacl_then_myrights():
     d = login_as(DELEG, OWNER)
     mr = text(ok(d.myrights("INBOX"), "MYRIGHTS"))
     check(mr.split()[-1] == "lrs", "MYRIGHTS %r" % mr)
+    # s alone: \Seen may change, \Deleted (t) and keywords (w) may not
+    check(select(d, "INBOX") == "READ-WRITE", "SELECT with lrs")
+    ok(d.store("1", "+FLAGS", "(\\Seen)"), "STORE \\Seen with s")
+    noperm(d.store("1", "+FLAGS", "(\\Deleted)"), "STORE \\Deleted without t")
+    noperm(d.store("1", "+FLAGS", "(dossier)"), "STORE a keyword without w")
+    noperm(d.store("1", "FLAGS", "(\\Seen)"), "STORE FLAGS without w and t")
+    noperm(d.expunge(), "EXPUNGE without e")
+    d.unselect()
     ok(c.setacl("INBOX", DELEG, "+we"), "SETACL +we")
     mr = text(ok(d.myrights("INBOX"), "MYRIGHTS after +we"))
     check(mr.split()[-1] == "lrswe", "MYRIGHTS %r" % mr)
@@ -324,6 +332,47 @@ def test_delegate_log():
     check(json.loads(B.ctl("delegate", "log", DELEG, "--json")) == [], "nobody used DELEG")
 
 
+def ctl_error(*args):
+    try:
+        B.ctl(*args)
+    except RuntimeError as e:
+        return str(e)
+    raise AssertionError("accepted: %r" % (args,))
+
+
+def test_cli_grant_list_errors():
+    revoke_all()
+    grant("lr")
+    grant("lrswi", "--mailbox", "Sent")
+    rows = json.loads(B.ctl("delegate", "list", "--json"))
+    check(rows == [{"bal": OWNER, "grantee": DELEG, "mailbox": None, "rights": "lr"},
+                   {"bal": OWNER, "grantee": DELEG, "mailbox": "Sent", "rights": "lrswi"}],
+          "list %r" % rows)
+    text_rows = B.ctl("delegate", "list", OWNER).splitlines()
+    check(text_rows[0].split() == ["BAL", "GRANTEE", "RIGHTS", "MAILBOX"] and
+          text_rows[1].split() == [OWNER, DELEG, "lr", "*"], "text %r" % text_rows)
+    check(json.loads(B.ctl("delegate", "list", DELEG, "--json")) == [], "DELEG granted nothing")
+    for args, code, words in [
+            (("grant", OWNER, DELEG, "--rights", "lrz"), "exit 2", "'z' is not a right"),
+            (("grant", OWNER, DELEG, "--rights", ""), "exit 2", "--rights"),
+            (("grant", OWNER, DELEG), "exit 2", "--rights is required"),
+            (("grant", OWNER, OWNER, "--rights", "lr"), "exit 1", "GRANTEE %s" % OWNER),
+            (("grant", "nobody@test.example", DELEG, "--rights", "lr"), "exit 1",
+             "BAL nobody@test.example: no such BAL"),
+            (("grant", OWNER, "nobody@test.example", "--rights", "lr"), "exit 1",
+             "GRANTEE nobody@test.example: no such BAL"),
+            (("grant", OWNER, DELEG, "--rights", "lr", "--mailbox", "Nope"), "exit 1",
+             "--mailbox Nope"),
+            (("revoke", OWNER, DELEG, "--mailbox", "Drafts"), "exit 1", "no such delegation"),
+            (("log", OWNER, "--since", "yesterday"), "exit 2", "--since"),
+            (("list", "nobody@test.example"), "exit 1", "nobody@test.example: no such BAL")]:
+        e = ctl_error("delegate", *args)
+        check(code in e and words in e, "%r: %s" % (args, e))
+    check(len(json.loads(B.ctl("delegate", "list", "--json"))) == 2, "refusals changed nothing")
+    B.ctl("delegate", "revoke", OWNER, DELEG, "--mailbox", "Sent")
+    check(len(json.loads(B.ctl("delegate", "list", "--json"))) == 1, "revoke --mailbox")
+
+
 def main():
     global B, OWNER, DELEG, STRANGER
     with harness.Balise() as b:
@@ -333,7 +382,7 @@ def main():
         STRANGER = b.add_bal("stranger", PW)
         b.start()
         fill_inbox(3)
-        status = harness.run_tests([test_capability, test_read_only_delegate, test_full_rights,
+        status = harness.run_tests([test_cli_grant_list_errors, test_capability, test_read_only_delegate, test_full_rights,
                                     test_revocation_next_command, test_authzid_and_stranger,
                                     test_setacl_then_myrights, test_other_users_namespace,
                                     test_delegate_log])
