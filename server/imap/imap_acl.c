@@ -72,8 +72,8 @@ static void note_access(struct imap_session *s, uint64_t bal_id)
 	store_write_async(s->srv->store, &n->req);
 }
 
-/* The BAL of "Other Users/<address>/..." when it delegated something to
- * the user: 1 and *bal_r, 0 when not, or a store error. */
+/* The BAL of "Other Users/<address>/..." when it is active and delegated
+ * something to the user: 1 and *bal_r, 0 when not, or a store error. */
 static int other_bal(const struct imap_session *s, const char *addr, uint64_t *bal_r)
 {
 	struct store_bal *bal = xmalloc(sizeof(*bal));
@@ -83,7 +83,7 @@ static int other_bal(const struct imap_session *s, const char *addr, uint64_t *b
 
 	if (r == 0) {
 		r = store_bal_get_by_addr(txn, addr, bal);
-		if (r == 1)
+		if (r == 1 && bal->state == BAL_ACTIVE) /* a suspended BAL is closed */
 			r = store_deleg_rights_any(txn, s->auth_bal_id, bal->id, &rights);
 		store_read_end(&txn);
 	}
@@ -289,7 +289,7 @@ bool imap_acl_precheck(struct imap_cmd_ctx *ctx)
 	} else {
 		need = precheck_need(ctx->def->name);
 	}
-	return need == 0 && r == 0 ? true : grant_or_refuse(ctx, r, need, rights);
+	return need == 0 ? true : grant_or_refuse(ctx, r, need, rights);
 }
 
 unsigned imap_acl_store_need(char op, uint32_t sys, unsigned n_kw)

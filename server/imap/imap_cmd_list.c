@@ -177,8 +177,8 @@ static int collect_others(struct list_req *lr, struct store_txn *txn)
 
 	for (size_t i = 0; i < gr.n && r >= 0; i++) {
 		r = store_bal_get(txn, gr.ids[i], bal);
-		if (r != 1)
-			continue; /* store_check reports it */
+		if (r != 1 || bal->state != BAL_ACTIVE)
+			continue; /* a missing one: store_check reports it */
 		sprintf(prefix, "%s%s/", IMAP_OTHER_USERS, bal->address);
 		lr->prefix = prefix;
 		r = store_mailbox_each(txn, bal->id, collect_mailbox, lr);
