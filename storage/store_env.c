@@ -42,6 +42,8 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_QUEUE] = "queue",
     [DB_QUEUE_DUE] = "queue_due",
     [DB_SUBS] = "subs",
+    [DB_DELEG] = "delegations",
+    [DB_DELEG_LOG] = "deleg_log",
     [DB_DELREQ] = "deletion_requests",
 };
 
