@@ -7,3 +7,4 @@ include tests/e2e/imap.mk
 include tests/e2e/imap_fetch.mk
 include tests/e2e/imap_mailbox.mk
 include tests/e2e/imap_search.mk
+include tests/e2e/imapload.mk
