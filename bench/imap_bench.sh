@@ -182,7 +182,7 @@ instance_name = imapbench-$$
 protocols = imap
 listen = 127.0.0.1
 log_path = $T/dovecot.log
-info_log_path = $T/dovecot.log
+info_log_path = /dev/null
 syslog_facility = local7
 ssl = required
 ssl_cert = <$T/server.pem
@@ -310,7 +310,9 @@ run_idle() { # SERVER CONNS TAG
 	sleep 2
 	before=$(pss_tree "$pid")
 	fifo=$T/idle.out
-	load "$srv" idle -c "$n" --timeout 3600 >"$fifo" 2>"$T/idle.err" &
+	# imapload itself in the background (not a subshell): SIGTERM goes to it
+	"$IMAPLOAD" idle -c "$n" --timeout 3600 -p "$(port_of "$srv")" --ca "$T/ca.pem" \
+		-u "$USERS" -m "$MESSAGES" >"$fifo" 2>"$T/idle.err" &
 	LOAD_PID=$!
 	for _ in $(seq 36000); do
 		grep -q '^imapload: idling' "$fifo" && break

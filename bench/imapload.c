@@ -79,6 +79,7 @@ static uv_signal_t sig_int, sig_term;
 
 static void client_connect(struct client *c);
 static void next_command(struct client *c);
+static void start_more(void);
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -601,6 +602,7 @@ static void on_resp(struct lconn *lc, const char *resp, size_t len)
 			printf("imapload: idling %u\n", nidling);
 			fflush(stdout);
 		}
+		start_more();
 	} else if (len > tl && memcmp(resp, c->tag, tl) == 0 && resp[tl] == ' ') {
 		on_tagged(c, resp, len);
 	} else {
@@ -623,8 +625,6 @@ static void on_error(struct lconn *lc, const char *why)
 	}
 	fail_client(c, why);
 }
-
-static void start_more(void);
 
 static void on_closed(struct lconn *lc)
 {

@@ -69,7 +69,8 @@ def test_mix_detects_mismatch():
 
 def test_idle():
     n = 8
-    cmd = [IMAPLOAD, "idle", "-c", str(n), "-p", str(B.imaps_port), "--ca", B.ca,
+    # --ramp 3: sessions are set up three at a time, the rest as those idle
+    cmd = [IMAPLOAD, "idle", "-c", str(n), "--ramp", "3", "-p", str(B.imaps_port), "--ca", B.ca,
            "-u", str(USERS), "-m", str(MESSAGES), "--timeout", "60"]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
