@@ -34,6 +34,7 @@ struct opts {
 	int port;
 	unsigned clients, users, messages, relogin, ramp;
 	double duration, timeout;
+	long server_pid; /* --server-pid: CPU per command over the window */
 };
 
 struct client {
@@ -51,6 +52,9 @@ struct client {
 	uint64_t pend_n[PENDING_MAX];
 	unsigned npend;
 	uint64_t nappended;
+	char *app_msg; /* the last appended message, checked by its FETCH */
+	size_t app_len;
+	uint64_t app_n;
 	uint32_t srv_exists;
 	/* the command in flight */
 	enum step step;
@@ -73,6 +77,7 @@ static struct client *clients;
 static unsigned nfinished, nidling, nready;
 static bool measuring, stopping;
 static uint64_t t_start, t_end, ops, mix_ops, logins, errors;
+static double cpu_start, cpu_end;
 static uint32_t *lat;
 static uv_timer_t t_duration, t_timeout;
 static uv_signal_t sig_int, sig_term;
@@ -192,7 +197,7 @@ static void check_fetch(struct client *c, const char *resp, size_t len)
 {
 	struct fetch_resp f;
 	size_t mlen, hlen;
-	char *m;
+	const char *m;
 
 	if (fetch_parse(resp, len, &f) < 0) {
 		verr(c, "unparsable FETCH response: %.80s", resp);
@@ -204,17 +209,19 @@ static void check_fetch(struct client *c, const char *resp, size_t len)
 	switch (c->step) {
 	case S_FETCH_HDR:
 	case S_FETCH_BODY:
-		m = msg_seeded(c->user, c->target - 1, &mlen, &hlen);
+		m = msg_get(c->user, c->target - 1, &mlen, &hlen);
 		if (c->step == S_FETCH_HDR)
 			check_body(c, &f, c->target, "HEADER", m, hlen);
 		else
 			check_body(c, &f, c->target, "", m, mlen);
-		free(m);
 		break;
 	case S_FETCH_APP:
-		m = msg_appended(c->user, c->pend_n[c->npend - 1], &mlen);
-		check_body(c, &f, c->pend_uid[c->npend - 1], "", m, mlen);
-		free(m);
+		if (c->app_msg == NULL || c->app_n != c->pend_n[c->npend - 1]) {
+			free(c->app_msg);
+			c->app_n = c->pend_n[c->npend - 1];
+			c->app_msg = msg_appended(c->user, c->app_n, &c->app_len);
+		}
+		check_body(c, &f, c->pend_uid[c->npend - 1], "", c->app_msg, c->app_len);
 		break;
 	case S_STORE_ON:
 	case S_STORE_OFF:
@@ -232,8 +239,7 @@ static void check_fetch(struct client *c, const char *resp, size_t len)
 			verr(c, "FETCH 1:%u answered UID %u", o.messages, f.uid);
 			break;
 		}
-		m = msg_seeded(c->user, f.uid - 1, &mlen, &hlen);
-		free(m);
+		msg_get(c->user, f.uid - 1, &mlen, &hlen);
 		if (f.size != (int64_t)mlen)
 			verr(c, "UID %u RFC822.SIZE %lld, seeded %zu", f.uid, (long long)f.size, mlen);
 		break;
@@ -300,18 +306,19 @@ static void on_untagged(struct client *c, const char *resp, size_t len)
 
 static void send_append(struct client *c)
 {
-	size_t len;
-	char *m = msg_appended(c->user, c->nappended, &len);
 	char head[128];
 	int n;
 
+	free(c->app_msg);
+	c->app_n = c->nappended;
+	c->app_msg = msg_appended(c->user, c->app_n, &c->app_len);
 	snprintf(c->tag, sizeof(c->tag), "a%u", ++c->tagn);
-	n = snprintf(head, sizeof(head), "%s APPEND INBOX (\\Seen) {%zu+}\r\n", c->tag, len);
+	n = snprintf(head, sizeof(head), "%s APPEND INBOX (\\Seen) {%zu+}\r\n", c->tag,
+	             c->app_len);
 	c->t_sent = now_ns();
 	lconn_send(&c->conn, head, (size_t)n);
-	lconn_send(&c->conn, m, len);
+	lconn_send(&c->conn, c->app_msg, c->app_len);
 	lconn_send(&c->conn, "\r\n", 2);
-	free(m);
 }
 
 static void send_step(struct client *c)
@@ -472,7 +479,7 @@ static void next_command(struct client *c)
 		c->step = S_APPEND;
 		c->nappended = 0;
 		size_t len, hlen;
-		char *m = msg_seeded(c->user, c->seed_i, &len, &hlen);
+		const char *m = msg_get(c->user, c->seed_i, &len, &hlen);
 		char head[128];
 		int n;
 		snprintf(c->tag, sizeof(c->tag), "a%u", ++c->tagn);
@@ -481,7 +488,6 @@ static void next_command(struct client *c)
 		lconn_send(&c->conn, head, (size_t)n);
 		lconn_send(&c->conn, m, len);
 		lconn_send(&c->conn, "\r\n", 2);
-		free(m);
 		return;
 	}
 	if (stopping && c->step == S_FETCH_HDR) {
@@ -674,6 +680,8 @@ static void start_measuring(void)
 {
 	measuring = true;
 	t_start = t_end = now_ns();
+	if (o.server_pid > 0)
+		cpu_start = cpu_end = cpu_tree_seconds(o.server_pid);
 	uv_timer_start(&t_duration, on_duration, (uint64_t)(o.duration * 1000), 0);
 }
 
@@ -681,6 +689,8 @@ static void on_duration(uv_timer_t *t)
 {
 	(void)t;
 	t_end = now_ns();
+	if (o.server_pid > 0)
+		cpu_end = cpu_tree_seconds(o.server_pid);
 	measuring = false;
 	stopping = true;
 }
@@ -740,6 +750,9 @@ static void report(void)
 	       secs > 0 ? (double)ops / secs : 0.0, (unsigned long long)mix_ops,
 	       (unsigned long long)logins, (unsigned long long)errors, lat_pct(0.5), lat_pct(0.9),
 	       lat_pct(0.99), lat_pct(1.0));
+	if (o.server_pid > 0 && o.mode == MODE_MIX)
+		printf("server_cpu_s=%.2f server_cpu_ms_per_op=%.3f\n", cpu_end - cpu_start,
+		       ops ? (cpu_end - cpu_start) * 1000 / (double)ops : 0.0);
 }
 
 static void usage(int status)
@@ -756,6 +769,8 @@ static void usage(int status)
 	        "  --user-fmt F --pass-fmt F   printf formats of %%u (user%%u@bench.test, bench-pw-%%u)\n"
 	        "  --ramp N             idle: sessions being set up at once (default 100)\n"
 	        "  --timeout SECONDS    give up (exit 1) after this long (default: none)\n"
+	        "  --server-pid PID     mix: also print the CPU time PID and its children\n"
+	        "                       used during the measured window, per command\n"
 	        "Prints one line of key=value results; errors on stderr; exit 1 if any error.\n");
 	exit(status);
 }
@@ -765,7 +780,7 @@ static void parse_opts(int argc, char **argv)
 	static const struct option lo[] = {
 	    {"ca", 1, NULL, 'C'},       {"relogin", 1, NULL, 'R'}, {"user-fmt", 1, NULL, 'U'},
 	    {"pass-fmt", 1, NULL, 'P'}, {"ramp", 1, NULL, 'r'},    {"timeout", 1, NULL, 'T'},
-	    {"help", 0, NULL, 'H'},     {NULL, 0, NULL, 0}};
+	    {"help", 0, NULL, 'H'},     {"server-pid", 1, NULL, 'S'}, {NULL, 0, NULL, 0}};
 	int ch;
 
 	if (argc < 2)
@@ -793,6 +808,7 @@ static void parse_opts(int argc, char **argv)
 		case 'P': o.pass_fmt = optarg; break;
 		case 'r': o.ramp = (unsigned)atoi(optarg); break;
 		case 'T': o.timeout = atof(optarg); break;
+		case 'S': o.server_pid = atol(optarg); break;
 		case 'H': usage(0); break;
 		default: usage(2);
 		}
@@ -827,6 +843,7 @@ int main(int argc, char **argv)
 		return 2;
 	loop = uv_default_loop();
 	lat = calloc(LAT_BUCKETS, sizeof(*lat));
+	msg_cache_init(o.users, o.messages);
 	clients = calloc(o.clients, sizeof(*clients));
 	if (lat == NULL || clients == NULL)
 		return 2;

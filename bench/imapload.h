@@ -21,6 +21,10 @@
  * header (up to and with the empty line) is the first *hdr_len_r bytes.
  * Returns malloc'ed bytes. */
 char *msg_seeded(unsigned u, unsigned i, size_t *len_r, size_t *hdr_len_r);
+/* The same through a cache made by msg_cache_init(users, messages): the
+ * bytes stay owned by the cache. */
+void msg_cache_init(unsigned users, unsigned messages);
+const char *msg_get(unsigned u, unsigned i, size_t *len_r, size_t *hdr_len_r);
 /* The n-th message the mix APPENDs for user u (X-Bench-Key: app). */
 char *msg_appended(unsigned u, uint64_t n, size_t *len_r);
 
@@ -78,5 +82,11 @@ void lconn_start(struct lconn *c, uv_loop_t *loop, const struct sockaddr *addr,
                  const struct lconn_ops *ops, void *data);
 void lconn_send(struct lconn *c, const void *p, size_t n);
 void lconn_close(struct lconn *c);
+
+/* ---------------------------------------------------------------- CPU */
+
+/* CPU seconds used so far by process root and its descendants (live ones,
+ * plus root's reaped children), or -1 if /proc cannot be read. */
+double cpu_tree_seconds(long root);
 
 #endif

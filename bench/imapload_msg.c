@@ -74,6 +74,38 @@ char *msg_seeded(unsigned u, unsigned i, size_t *len_r, size_t *hdr_len_r)
 	return b.p;
 }
 
+/* Seeded messages are made once and kept: the generator checks every
+ * FETCH against them and must not spend its CPU remaking them. */
+struct msg_cached {
+	char *p;
+	size_t len, hdr_len;
+};
+static struct msg_cached *cache;
+static unsigned cache_users, cache_msgs;
+
+void msg_cache_init(unsigned users, unsigned messages)
+{
+	cache = calloc((size_t)users * messages, sizeof(*cache));
+	if (cache == NULL)
+		abort();
+	cache_users = users;
+	cache_msgs = messages;
+}
+
+const char *msg_get(unsigned u, unsigned i, size_t *len_r, size_t *hdr_len_r)
+{
+	struct msg_cached *m;
+
+	if (u >= cache_users || i >= cache_msgs)
+		abort();
+	m = &cache[(size_t)u * cache_msgs + i];
+	if (m->p == NULL)
+		m->p = msg_seeded(u, i, &m->len, &m->hdr_len);
+	*len_r = m->len;
+	*hdr_len_r = m->hdr_len;
+	return m->p;
+}
+
 char *msg_appended(unsigned u, uint64_t n, size_t *len_r)
 {
 	struct growbuf b = {0};
