@@ -256,6 +256,41 @@ start_servers() {
 	die "servers did not start"
 }
 
+stop_balised() {
+	kill "$BAL_PID" 2>/dev/null && wait "$BAL_PID" 2>/dev/null
+	BAL_PID=""
+}
+stop_dovecot() {
+	kill "$DOV_PID" 2>/dev/null
+	for _ in $(seq 300); do kill -0 "$DOV_PID" 2>/dev/null || break; sleep 0.1; done
+	wait "$DOV_PID" 2>/dev/null
+	DOV_PID=""
+}
+wait_port() { # PORT PID
+	for _ in $(seq 300); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || die "server $2 exited (see $T/*.log)"
+		sleep 0.1
+	done
+	die "port $1 did not open"
+}
+# The idle memory is measured on a freshly started server, for both: after
+# the mix, balised's mapping of the LMDB file holds the pages the mix read
+# (file-backed, counted in its PSS), and Dovecot's imap processes have exited.
+restart_server() {
+	if [[ $1 == balised ]]; then
+		stop_balised
+		"$BALISED" -c "$T/balise.conf" >>"$T/balised.log" 2>&1 &
+		BAL_PID=$!
+		wait_port "$BAL_PORT" "$BAL_PID"
+	else
+		stop_dovecot
+		"$DOVECOT" -F -c "$T/dovecot.conf" >>"$T/dovecot.log" 2>&1 &
+		DOV_PID=$!
+		wait_port "$DOV_PORT" "$DOV_PID"
+	fi
+}
+
 # ---------------------------------------------------------------- measures
 
 port_of() { [[ $1 == balised ]] && echo "$BAL_PORT" || echo "$DOV_PORT"; }
@@ -267,8 +302,9 @@ load() { # SERVER MODE ARGS...
 	"$IMAPLOAD" "$@" -p "$(port_of "$srv")" --ca "$T/ca.pem" -u "$USERS" -m "$MESSAGES"
 }
 
-# Sum of Pss (kB) over PID and all its descendants.
+# Sum of a smaps_rollup field (kB; default Pss) over PID and its descendants.
 pss_tree() {
+	local what=${2:-Pss}
 	local pids
 	pids=$(ps -e -o pid=,ppid= | awk -v root="$1" '
 		{ parent[$1] = $2 } END {
@@ -277,7 +313,7 @@ pss_tree() {
 				for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } }
 			for (p in keep) print p }')
 	for p in $pids; do
-		awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || true
+		awk -v w="$what:" '$1 == w { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || true
 	done | awk '{ s += $1 } END { print s + 0 }'
 }
 nprocs_tree() {
@@ -289,6 +325,19 @@ nprocs_tree() {
 			print length(keep) }'
 }
 
+# CPU ticks used so far by PID and its live descendants.
+ticks_tree() {
+	local p
+	for p in $(ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2 } END {
+			keep[root] = 1; changed = 1
+			while (changed) { changed = 0
+				for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } }
+			for (p in keep) print p }'); do
+		sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }' || true
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 RESULTS=$T/results.tsv
@@ -296,16 +345,22 @@ RESULTS=$T/results.tsv
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 
 run_mix() { # SERVER RELOGIN
-	local srv=$1 rl=$2 out args=(mix -c "$CLIENTS" -d "$DURATION" --timeout $((DURATION + 300)))
+	local srv=$1 rl=$2 out name args=(mix -c "$CLIENTS" -d "$DURATION" --timeout $((DURATION + 300)))
 	((rl > 0)) && args+=(--relogin "$rl")
-	out=$(load "$srv" "${args[@]}") || die "$srv mix (relogin $rl) had errors: $out"
+	name=$([[ $rl -gt 0 ]] && echo relogin || echo mix)
+	# --server-pid: CPU of the server's whole process tree over the window
+	out=$(load "$srv" "${args[@]}" --server-pid "$(pid_of "$srv")") ||
+		die "$srv mix (relogin $rl) had errors: $out"
+	out=$(tr '\n' ' ' <<<"$out")
 	say "$srv $(uptime | sed 's/.*load/load/') :: $out"
-	record "$([[ $rl -gt 0 ]] && echo relogin || echo mix)" "$srv" "$(field ops_s "$out")"
-	record "$([[ $rl -gt 0 ]] && echo relogin || echo mix)_p99" "$srv" "$(field p99_ms "$out")"
+	record "$name" "$srv" "$(field ops_s "$out")"
+	record "${name}_p99_ms" "$srv" "$(field p99_ms "$out")"
+	record "${name}_cpu_ms_per_op" "$srv" "$(field server_cpu_ms_per_op "$out")"
 }
 
 run_idle() { # SERVER CONNS TAG
-	local srv=$1 n=$2 tag=$3 pid before after fifo line nproc
+	local srv=$1 n=$2 tag=$3 pid before after anon fifo line nproc t0 t1
+	restart_server "$srv"
 	pid=$(pid_of "$srv")
 	sleep 2
 	before=$(pss_tree "$pid")
@@ -322,14 +377,20 @@ run_idle() { # SERVER CONNS TAG
 	line=$(grep '^imapload: idling' "$fifo")
 	[[ $line == "imapload: idling $n" ]] || die "$srv idle: $line"
 	sleep 3
+	t0=$(ticks_tree "$pid")
+	sleep 10
+	t1=$(ticks_tree "$pid")
 	after=$(pss_tree "$pid")
+	anon=$(pss_tree "$pid" Pss_Anon)
 	nproc=$(nprocs_tree "$pid")
 	kill -TERM "$LOAD_PID"
 	wait "$LOAD_PID" || die "$srv idle had errors: $(cat "$fifo" "$T/idle.err")"
 	LOAD_PID=""
-	say "$srv idle $n: PSS before ${before} kB, with the sessions ${after} kB, $nproc processes :: $(tail -1 "$fifo")"
+	say "$srv idle $n: PSS before ${before} kB, with the sessions ${after} kB (anonymous ${anon} kB), $nproc processes, $(( (t1 - t0) * 100 / $(getconf CLK_TCK) / 10 ))% of a core while idle :: $(tail -1 "$fifo")"
 	record "${tag}_total_kb_per_conn" "$srv" "$(awk -v a="$after" -v n="$n" 'BEGIN { printf "%.1f", a / n }')"
 	record "${tag}_delta_kb_per_conn" "$srv" "$(awk -v a="$after" -v b="$before" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')"
+	record "${tag}_anon_kb_per_conn" "$srv" "$(awk -v a="$anon" -v n="$n" 'BEGIN { printf "%.1f", a / n }')"
+	record "${tag}_cpu_pct_while_idle" "$srv" "$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) * 100 / hz / 10 }')"
 	record "${tag}_pss_mb" "$srv" "$(awk -v a="$after" 'BEGIN { printf "%.1f", a / 1024 }')"
 }
 
