@@ -18,11 +18,29 @@
 #include "imapload.h"
 
 enum mode { MODE_SEED, MODE_MIX, MODE_IDLE };
-enum cstate { ST_GREETING, ST_LOGIN, ST_SELECT, ST_RUN, ST_IDLE_WAIT, ST_IDLING, ST_DONE_WAIT, ST_LOGOUT };
+enum cstate {
+	ST_GREETING,
+	ST_LOGIN,
+	ST_SELECT,
+	ST_RUN,
+	ST_IDLE_WAIT,
+	ST_IDLING,
+	ST_DONE_WAIT,
+	ST_LOGOUT
+};
 /* The mix: one cycle of ten commands (see README in bench/). */
 enum step {
-	S_FETCH_HDR, S_FETCH_BODY, S_SEARCH, S_STORE_ON, S_APPEND,
-	S_FETCH_APP, S_STORE_OFF, S_STORE_DEL, S_EXPUNGE, S_FETCH_SIZES, S_STEPS
+	S_FETCH_HDR,
+	S_FETCH_BODY,
+	S_SEARCH,
+	S_STORE_ON,
+	S_APPEND,
+	S_FETCH_APP,
+	S_STORE_OFF,
+	S_STORE_DEL,
+	S_EXPUNGE,
+	S_FETCH_SIZES,
+	S_STEPS
 };
 #define PENDING_MAX 16
 #define LAT_BUCKET_NS 10000ULL /* 10 us */
@@ -33,6 +51,7 @@ struct opts {
 	const char *host, *ca, *user_fmt, *pass_fmt;
 	int port;
 	unsigned clients, users, messages, relogin, ramp;
+	unsigned commands; /* -n: mix commands per client instead of a duration */
 	double duration, timeout;
 	long server_pid; /* --server-pid: CPU per command over the window */
 };
@@ -45,6 +64,7 @@ struct client {
 	char tag[16];
 	uint64_t t_sent;
 	bool dead, done, reconnect, counted_ready;
+	unsigned mix_done; /* mix commands answered (-n) */
 	/* what the mailbox holds: M seeded messages (UID 1..M) and the mix's
 	 * appended ones not yet expunged */
 	uint32_t uidvalidity, last_uid;
@@ -58,7 +78,7 @@ struct client {
 	uint32_t srv_exists;
 	/* the command in flight */
 	enum step step;
-	uint32_t target;   /* seeded UID of this cycle */
+	uint32_t target; /* seeded UID of this cycle */
 	unsigned key, seed_i;
 	unsigned nfetch, nexpunge;
 	uint32_t expunged_seq;
@@ -68,9 +88,15 @@ struct client {
 	uint64_t rng;
 };
 
-static struct opts o = {.host = "127.0.0.1", .user_fmt = "user%u@bench.test",
-                        .pass_fmt = "bench-pw-%u", .clients = 10, .users = 10,
-                        .messages = 20, .ramp = 100, .duration = 10, .timeout = 0};
+static struct opts o = {.host = "127.0.0.1",
+                        .user_fmt = "user%u@bench.test",
+                        .pass_fmt = "bench-pw-%u",
+                        .clients = 10,
+                        .users = 10,
+                        .messages = 20,
+                        .ramp = 100,
+                        .duration = 10,
+                        .timeout = 0};
 static uv_loop_t *loop;
 static struct sockaddr_in addr;
 static struct client *clients;
@@ -230,8 +256,8 @@ static void check_fetch(struct client *c, const char *resp, size_t len)
 		const char *flag = c->step == S_STORE_DEL ? "\\Deleted" : "\\Flagged";
 		bool want = c->step != S_STORE_OFF;
 		if ((f.uid != 0 && f.uid != uid) || !f.has_flags || flag_in(f.flags, flag) != want)
-			verr(c, "STORE UID %u: echoed UID %u FLAGS (%s), %s %s expected", uid, f.uid,
-			     f.flags, flag, want ? "set" : "clear");
+			verr(c, "STORE UID %u: echoed UID %u FLAGS (%s), %s %s expected", uid,
+			     f.uid, f.flags, flag, want ? "set" : "clear");
 		break;
 	}
 	case S_FETCH_SIZES:
@@ -241,7 +267,8 @@ static void check_fetch(struct client *c, const char *resp, size_t len)
 		}
 		msg_get(c->user, f.uid - 1, &mlen, &hlen);
 		if (f.size != (int64_t)mlen)
-			verr(c, "UID %u RFC822.SIZE %lld, seeded %zu", f.uid, (long long)f.size, mlen);
+			verr(c, "UID %u RFC822.SIZE %lld, seeded %zu", f.uid, (long long)f.size,
+			     mlen);
 		break;
 	default:
 		verr(c, "unexpected FETCH response in step %d", c->step);
@@ -313,8 +340,7 @@ static void send_append(struct client *c)
 	c->app_n = c->nappended;
 	c->app_msg = msg_appended(c->user, c->app_n, &c->app_len);
 	snprintf(c->tag, sizeof(c->tag), "a%u", ++c->tagn);
-	n = snprintf(head, sizeof(head), "%s APPEND INBOX (\\Seen) {%zu+}\r\n", c->tag,
-	             c->app_len);
+	n = snprintf(head, sizeof(head), "%s APPEND INBOX (\\Seen) {%zu+}\r\n", c->tag, c->app_len);
 	c->t_sent = now_ns();
 	lconn_send(&c->conn, head, (size_t)n);
 	lconn_send(&c->conn, c->app_msg, c->app_len);
@@ -490,7 +516,7 @@ static void next_command(struct client *c)
 		lconn_send(&c->conn, "\r\n", 2);
 		return;
 	}
-	if (stopping && c->step == S_FETCH_HDR) {
+	if ((stopping || (o.commands > 0 && c->mix_done >= o.commands)) && c->step == S_FETCH_HDR) {
 		c->reconnect = false;
 		start_logout(c);
 		return;
@@ -519,7 +545,8 @@ static void after_select(struct client *c)
 {
 	uint32_t want = o.messages + c->npend;
 
-	if (!c->exists_seen || (o.mode != MODE_IDLE && c->srv_exists != (o.mode == MODE_SEED ? 0 : want)))
+	if (!c->exists_seen ||
+	    (o.mode != MODE_IDLE && c->srv_exists != (o.mode == MODE_SEED ? 0 : want)))
 		verr(c, "SELECT: %u messages, %u expected (seed into empty mailboxes only)",
 		     c->srv_exists, o.mode == MODE_SEED ? 0 : want);
 	if (o.mode == MODE_IDLE) {
@@ -528,7 +555,7 @@ static void after_select(struct client *c)
 		return;
 	}
 	c->st = ST_RUN;
-	if (!c->counted_ready && ++nready == o.clients && o.mode == MODE_MIX)
+	if (!c->counted_ready && ++nready == o.clients && o.mode == MODE_MIX && o.commands == 0)
 		start_measuring();
 	c->counted_ready = true;
 	next_command(c);
@@ -570,6 +597,7 @@ static void on_tagged(struct client *c, const char *resp, size_t len)
 			c->step = (c->step + 1) % S_STEPS;
 		if (ok && measuring && o.mode == MODE_MIX)
 			mix_ops++;
+		c->mix_done++;
 		next_command(c);
 		break;
 	case ST_DONE_WAIT:
@@ -765,8 +793,11 @@ static void usage(int status)
 	        "  -u N                 users user0..user{N-1} (default 10)\n"
 	        "  -m N                 seeded messages per user (default 20)\n"
 	        "  -d SECONDS           mix duration (default 10)\n"
+	        "  -n N                 mix: N commands per client (whole cycles, all counted)\n"
+	        "                       instead of a duration\n"
 	        "  --relogin R          mix: LOGOUT, new TLS connection, LOGIN every R commands\n"
-	        "  --user-fmt F --pass-fmt F   printf formats of %%u (user%%u@bench.test, bench-pw-%%u)\n"
+	        "  --user-fmt F --pass-fmt F   printf formats of %%u (user%%u@bench.test, "
+	        "bench-pw-%%u)\n"
 	        "  --ramp N             idle: sessions being set up at once (default 100)\n"
 	        "  --timeout SECONDS    give up (exit 1) after this long (default: none)\n"
 	        "  --server-pid PID     mix: also print the CPU time PID and its children\n"
@@ -778,8 +809,8 @@ static void usage(int status)
 static void parse_opts(int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"ca", 1, NULL, 'C'},       {"relogin", 1, NULL, 'R'}, {"user-fmt", 1, NULL, 'U'},
-	    {"pass-fmt", 1, NULL, 'P'}, {"ramp", 1, NULL, 'r'},    {"timeout", 1, NULL, 'T'},
+	    {"ca", 1, NULL, 'C'},       {"relogin", 1, NULL, 'R'},    {"user-fmt", 1, NULL, 'U'},
+	    {"pass-fmt", 1, NULL, 'P'}, {"ramp", 1, NULL, 'r'},       {"timeout", 1, NULL, 'T'},
 	    {"help", 0, NULL, 'H'},     {"server-pid", 1, NULL, 'S'}, {NULL, 0, NULL, 0}};
 	int ch;
 
@@ -794,23 +825,55 @@ static void parse_opts(int argc, char **argv)
 	else
 		usage(strcmp(argv[1], "--help") == 0 ? 0 : 2);
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "h:p:c:u:m:d:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h:p:c:u:m:d:n:", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'h': o.host = optarg; break;
-		case 'p': o.port = atoi(optarg); break;
-		case 'c': o.clients = (unsigned)atoi(optarg); break;
-		case 'u': o.users = (unsigned)atoi(optarg); break;
-		case 'm': o.messages = (unsigned)atoi(optarg); break;
-		case 'd': o.duration = atof(optarg); break;
-		case 'C': o.ca = optarg; break;
-		case 'R': o.relogin = (unsigned)atoi(optarg); break;
-		case 'U': o.user_fmt = optarg; break;
-		case 'P': o.pass_fmt = optarg; break;
-		case 'r': o.ramp = (unsigned)atoi(optarg); break;
-		case 'T': o.timeout = atof(optarg); break;
-		case 'S': o.server_pid = atol(optarg); break;
-		case 'H': usage(0); break;
-		default: usage(2);
+		case 'h':
+			o.host = optarg;
+			break;
+		case 'p':
+			o.port = atoi(optarg);
+			break;
+		case 'c':
+			o.clients = (unsigned)atoi(optarg);
+			break;
+		case 'n':
+			o.commands = (unsigned)atoi(optarg);
+			break;
+		case 'u':
+			o.users = (unsigned)atoi(optarg);
+			break;
+		case 'm':
+			o.messages = (unsigned)atoi(optarg);
+			break;
+		case 'd':
+			o.duration = atof(optarg);
+			break;
+		case 'C':
+			o.ca = optarg;
+			break;
+		case 'R':
+			o.relogin = (unsigned)atoi(optarg);
+			break;
+		case 'U':
+			o.user_fmt = optarg;
+			break;
+		case 'P':
+			o.pass_fmt = optarg;
+			break;
+		case 'r':
+			o.ramp = (unsigned)atoi(optarg);
+			break;
+		case 'T':
+			o.timeout = atof(optarg);
+			break;
+		case 'S':
+			o.server_pid = atol(optarg);
+			break;
+		case 'H':
+			usage(0);
+			break;
+		default:
+			usage(2);
 		}
 	}
 	if (o.ca == NULL || o.port <= 0 || o.clients == 0 || o.users == 0 || o.messages == 0 ||
@@ -861,11 +924,11 @@ int main(int argc, char **argv)
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
 	if (o.timeout > 0)
 		uv_timer_start(&t_timeout, on_timeout, (uint64_t)(o.timeout * 1000), 0);
-	measuring = o.mode != MODE_MIX;
+	measuring = o.mode != MODE_MIX || o.commands > 0;
 	t_start = t_end = now_ns();
 	start_more();
 	uv_run(loop, UV_RUN_DEFAULT);
-	if (o.mode == MODE_SEED)
+	if (o.mode == MODE_SEED || (o.mode == MODE_MIX && o.commands > 0))
 		t_end = now_ns();
 	report();
 	return errors ? 1 : 0;

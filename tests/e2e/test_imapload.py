@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 # Smoke test of bench/imapload against a real balised (tests/e2e/harness.py):
-# seed, mix, mix with relogin and idle with a few clients for a couple of
-# seconds must report zero errors and some operations; a mix told the wrong
-# message count must report errors (the checks bite). No timing threshold,
-# no Dovecot.
+# seed, mix (a fixed number of commands, and two seconds), mix with relogin
+# and idle with a few clients must report zero errors and the exact counts;
+# a mix told the wrong message count must report errors (the checks bite).
+# No timing threshold, no Dovecot.
 import os
 import re
 import signal
@@ -34,11 +34,12 @@ def results(out):
     return dict(kv.split("=", 1) for kv in line.split())
 
 
-def ok_run(r):
+def ok_run(r, some_ops=True):
     check(r.returncode == 0, "exit %d: %s %s" % (r.returncode, r.stdout, r.stderr))
     res = results(r.stdout)
     check(res["errors"] == "0", res)
-    check(int(res["ops"]) > 0, res)
+    if some_ops:
+        check(int(res["ops"]) > 0, res)
     return res
 
 
@@ -49,19 +50,30 @@ def test_seed():
 
 
 def test_mix():
-    res = ok_run(load("mix", "-c", str(USERS), "-d", "2"))
-    check(int(res["mix_ops"]) > 0, res)
+    # -n: a fixed number of commands per client, so that the counts are exact
+    res = ok_run(load("mix", "-c", str(USERS), "-n", "20"))
+    check(int(res["mix_ops"]) == USERS * 20, res)
+    # plus LOGIN, SELECT and LOGOUT per client
+    check(int(res["ops"]) == USERS * 23, res)
+
+
+def test_mix_duration():
+    # how many commands fit in two seconds depends on the machine: only the
+    # absence of errors is checked
+    ok_run(load("mix", "-c", str(USERS), "-d", "2"), some_ops=False)
 
 
 def test_mix_relogin():
-    res = ok_run(load("mix", "-c", str(USERS), "-d", "2", "--relogin", "10"))
-    check(int(res["logins"]) > USERS, res)
+    res = ok_run(load("mix", "-c", str(USERS), "-n", "30", "--relogin", "10"))
+    # a first LOGIN, then a new connection and LOGIN after commands 10 and 20
+    check(int(res["logins"]) == USERS * 3, res)
+    check(int(res["mix_ops"]) == USERS * 30, res)
 
 
 def test_mix_detects_mismatch():
     # The mailboxes hold MESSAGES messages; a generator that expects one
     # fewer must see wrong SELECT counts, SEARCH answers and sizes.
-    r = load("mix", "-c", "1", "-d", "1", messages=MESSAGES - 1)
+    r = load("mix", "-c", "1", "-n", "10", messages=MESSAGES - 1)
     check(r.returncode == 1, "exit %d: %s" % (r.returncode, r.stdout))
     check(int(results(r.stdout)["errors"]) > 0, r.stdout)
     check("imapload: error:" in r.stderr, r.stderr)
@@ -96,7 +108,7 @@ def main():
         for i in range(USERS):
             b.add_bal("user%d" % i, "bench-pw-%d" % i)
         b.start()
-        return harness.run_tests([test_seed, test_mix, test_mix_relogin,
+        return harness.run_tests([test_seed, test_mix, test_mix_duration, test_mix_relogin,
                                   test_mix_detects_mismatch, test_idle])
 
 
