@@ -39,13 +39,13 @@ void gb_consume(struct growbuf *b, size_t n);
 
 /* One item of a FETCH response: the parts the mix checks. */
 struct fetch_resp {
-	uint32_t seq, uid;  /* uid 0: no UID item */
-	int64_t size;       /* RFC822.SIZE, -1 if absent */
-	bool has_flags;     /* FLAGS item present */
-	char flags[256];    /* its content, without the parentheses */
-	const char *body;   /* first BODY[...] literal, into the response */
+	uint32_t seq, uid; /* uid 0: no UID item */
+	int64_t size;      /* RFC822.SIZE, -1 if absent */
+	bool has_flags;    /* FLAGS item present */
+	char flags[256];   /* its content, without the parentheses */
+	const char *body;  /* first BODY[...] literal, into the response */
 	size_t body_len;
-	char section[32];   /* "HEADER", "" for BODY[] */
+	char section[32]; /* "HEADER", "" for BODY[] */
 };
 /* Parses "* N FETCH (...)"; resp points at the full response (CRLF and
  * literals included). 0 or -1 on a syntax the generator does not expect. */
@@ -57,7 +57,7 @@ size_t resp_complete(const char *buf, size_t len);
 
 struct lconn;
 struct lconn_ops {
-	void (*on_ready)(struct lconn *c);  /* TLS handshake done */
+	void (*on_ready)(struct lconn *c); /* TLS handshake done */
 	/* One complete response (line + literals), without the final CRLF. */
 	void (*on_resp)(struct lconn *c, const char *resp, size_t len);
 	void (*on_error)(struct lconn *c, const char *why);

@@ -151,7 +151,8 @@ static void tls_pump(struct lconn *c)
 	flush_wbio(c); /* key updates, tickets */
 	if (n <= 0) {
 		int e = SSL_get_error(c->ssl, n);
-		if (e == SSL_ERROR_ZERO_RETURN || (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)) {
+		if (e == SSL_ERROR_ZERO_RETURN ||
+		    (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)) {
 			deliver(c);
 			if (!c->closing)
 				tls_error(c, "TLS read");
@@ -177,7 +178,8 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (c->closing)
 		return;
 	if (n < 0) {
-		c->ops->on_error(c, n == UV_EOF ? "connection closed by the server" : uv_strerror((int)n));
+		c->ops->on_error(c, n == UV_EOF ? "connection closed by the server"
+		                                : uv_strerror((int)n));
 		return;
 	}
 	if (n > 0) {

@@ -24,7 +24,8 @@ static uint64_t mix64(uint64_t x)
  * about 16 KB, as in a mailbox of ordinary mail. */
 static void body_add(struct growbuf *b, uint64_t seed)
 {
-	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789.,";
+	static const char alpha[] =
+	    "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789.,";
 	size_t lines = 6 + (size_t)(mix64(seed) % 220);
 	char line[72];
 
