@@ -281,9 +281,12 @@ size_t resp_complete(const char *buf, size_t len)
 	size_t pos = 0;
 
 	for (;;) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
+		const char *nl;
 		size_t end, lit;
 
+		if (pos >= len) /* also: no buffer yet (buf NULL) */
+			return 0;
+		nl = memchr(buf + pos, '\n', len - pos);
 		if (nl == NULL)
 			return 0;
 		end = (size_t)(nl - buf) + 1;
