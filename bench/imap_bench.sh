@@ -72,8 +72,18 @@ ensure_packages() {
 	[[ $(id -u) -eq 0 ]] || die "missing Debian packages: sudo apt-get install -y ${missing[*]}"
 	say "installing ${missing[*]}"
 	apt-get update
-	# policy-rc.d keeps the packages' own services from starting.
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+	# A policy-rc.d that answers 101 keeps the packages' maintainer scripts
+	# from starting the system's own dovecot; removed again afterwards.
+	local prc=/usr/sbin/policy-rc.d made=0
+	if [[ ! -e $prc ]]; then
+		printf '#!/bin/sh\nexit 101\n' >"$prc"
+		chmod 0755 "$prc"
+		made=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" ||
+		{ ((made)) && rm -f "$prc"; die "apt-get install failed"; }
+	((made)) && rm -f "$prc"
+	return 0
 }
 command -v dpkg-query >/dev/null && ensure_packages dovecot-imapd openssl
 [[ -x $DOVECOT ]] || die "$DOVECOT missing"
