@@ -15,3 +15,4 @@ include tests/e2e/quota.mk
 include tests/e2e/imap_acl.mk
 include tests/e2e/lifecycle.mk
 include tests/e2e/smtp.mk
+include tests/e2e/imapload.mk
