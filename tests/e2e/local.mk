@@ -12,3 +12,4 @@ include tests/e2e/whitelist.mk
 include tests/e2e/imap_qresync.mk
 include tests/e2e/imap_rev2.mk
 include tests/e2e/quota.mk
+include tests/e2e/smtpload.mk
