@@ -177,14 +177,18 @@ EOF
 }
 
 start_dovecot() {
-	local d=$WORK/dovecot
+	local d=$WORK/dovecot i
 	rm -rf "$d/mail" "$d/run" "$d/state"
 	mkdir -p "$d/mail"
 	chown mail:mail "$d/mail"
 	dovecot -c "$DV_CONF" </dev/null >/dev/null 2>&1 || die "dovecot did not start: $(tail -5 "$d/dovecot.log")"
-	wait_port "$DV_PORT" || die "dovecot does not listen on $DV_PORT"
-	DV_PID=$(cat "$d/run/master.pid")
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$d/run/master.pid" ] && break
+		sleep 0.05
+	done
+	DV_PID=$(cat "$d/run/master.pid") || die "dovecot wrote no master.pid"
 	PIDS_TO_STOP+=("$DV_PID")
+	wait_port "$DV_PORT" || die "dovecot does not listen on $DV_PORT"
 }
 
 stop_dovecot() {
@@ -439,14 +443,17 @@ run_side() {
 		$([ "$PIPELINING" = 1 ] && echo -P) 2>"$WORK/smtpload-$runid.err") ||
 		{ cat "$WORK/smtpload-$runid.err" >&2; die "$side run $n: smtpload: $out"; }
 	say "$side run $n: smtpload: $out"
-	# Stored: poll the store until every message is there.
+	# Stored: poll the store until every message is there. The time taken is
+	# the start of the poll that finds them all: the count it reads is the
+	# state at that instant or a few milliseconds later (find walking the
+	# maildirs; balisectl starting before it opens its read transaction).
 	since=$(now)
 	while :; do
+		t1=$(now)
 		case $side in
 		postfix) count=$(dovecot_count) ;;
 		balised) count=$(balised_count) ;;
 		esac
-		t1=$(now)
 		[ "$count" -ge "$MESSAGES" ] && break
 		if [ "$count" -gt "$last" ]; then
 			last=$count since=$t1
