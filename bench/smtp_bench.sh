@@ -50,7 +50,7 @@ die() { echo "smtp_bench: $*" >&2; exit 1; }
 [ -x "$LOAD" ] || die "build it first: make bench/smtpload (in $BUILDDIR)"
 mkdir -p "$WORK"
 chmod 755 "$WORK"   # Dovecot's and Postfix's unprivileged processes go through it
-PIDS_TO_STOP=()
+DV_PID="" BL_PID="" # running server PIDs, cleared once stopped
 
 # ------------------------------------------------------------ helpers
 
@@ -73,7 +73,7 @@ proc_tree() {
 cpu_seconds() {
 	local hz pid pids=()
 	hz=$(getconf CLK_TCK)
-	for pid in "$@"; do pids+=($(proc_tree "$pid")); done
+	for pid in "$@"; do mapfile -t -O "${#pids[@]}" pids < <(proc_tree "$pid"); done
 	say "CPU sample: ${#pids[@]} processes"
 	for pid in "${pids[@]}"; do
 		# fields after the ")" that ends the command name: utime is 12th
@@ -91,9 +91,9 @@ wait_port() {
 }
 
 cleanup() {
-	local pid
 	[ -n "${PF_DIR:-}" ] && postfix -c "$PF_DIR" stop >/dev/null 2>&1 || true
-	for pid in "${PIDS_TO_STOP[@]}"; do kill "$pid" 2>/dev/null || true; done
+	[ -n "$DV_PID" ] && kill "$DV_PID" 2>/dev/null || true
+	[ -n "$BL_PID" ] && kill "$BL_PID" 2>/dev/null || true
 	if [ "$KEEP" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -187,13 +187,13 @@ start_dovecot() {
 		sleep 0.05
 	done
 	DV_PID=$(cat "$d/run/master.pid") || die "dovecot wrote no master.pid"
-	PIDS_TO_STOP+=("$DV_PID")
 	wait_port "$DV_PORT" || die "dovecot does not listen on $DV_PORT"
 }
 
 stop_dovecot() {
 	kill "$DV_PID" 2>/dev/null || true
 	while kill -0 "$DV_PID" 2>/dev/null; do sleep 0.1; done
+	DV_PID=""
 }
 
 dovecot_count() {
@@ -385,7 +385,6 @@ start_balised() {
 	done
 	"$BALISED" -c "$BL_CONF" </dev/null >>"$d/balised.log" 2>&1 &
 	BL_PID=$!
-	PIDS_TO_STOP+=("$BL_PID")
 	wait_port "$BL_PORT" || die "balised does not listen on SMTP port $BL_PORT" \
 		"(is the SMTP server on this branch?): $(tail -5 "$d/balised.log")"
 }
@@ -393,6 +392,7 @@ start_balised() {
 stop_balised() {
 	kill "$BL_PID" 2>/dev/null || true
 	wait "$BL_PID" 2>/dev/null || true
+	BL_PID=""
 }
 
 balised_count() {
@@ -427,20 +427,21 @@ EOF
 # run_side SIDE N: sets RESULT to "side msgs_per_s cpu_s cpu_ms_per_msg
 # smtp_msgs_per_s", or dies (not in a subshell: cleanup must see the PIDs).
 run_side() {
-	local side=$1 n=$2 port pids runid out t0 t1 c0 c1 count last=0 since stored ids
+	local side=$1 n=$2 port pids args runid out t0 t1 c0 c1 count last=0 since stored ids
 	runid="r$n$side"
 	case $side in
 	postfix) start_dovecot; start_postfix; port=$PF_PORT; pids=("$PF_PID" "$DV_PID") ;;
 	balised) start_balised; port=$BL_PORT; pids=("$BL_PID") ;;
 	esac
+	# shellcheck disable=SC2207
+	args=(-p "$port" -c "$WORK/pki/client.pem" -k "$WORK/pki/client.key"
+		-a "$WORK/pki/ca.pem" -N "mx.$DOMAIN" -e "mx.$SENDER_DOMAIN" -f "$FROM"
+		$(rcpt_args) -n "$SESSIONS" -m "$MESSAGES" -s "$SIZE" -i "$runid")
+	[ "$PIPELINING" = 1 ] && args+=(-P)
 	sleep 1 # let start-up work settle before the CPU sample
 	c0=$(cpu_seconds "${pids[@]}")
 	t0=$(now)
-	# shellcheck disable=SC2046
-	out=$("$LOAD" -p "$port" -c "$WORK/pki/client.pem" -k "$WORK/pki/client.key" \
-		-a "$WORK/pki/ca.pem" -N "mx.$DOMAIN" -e "mx.$SENDER_DOMAIN" -f "$FROM" \
-		$(rcpt_args) -n "$SESSIONS" -m "$MESSAGES" -s "$SIZE" -i "$runid" \
-		$([ "$PIPELINING" = 1 ] && echo -P) 2>"$WORK/smtpload-$runid.err") ||
+	out=$("$LOAD" "${args[@]}" 2>"$WORK/smtpload-$runid.err") ||
 		{ cat "$WORK/smtpload-$runid.err" >&2; die "$side run $n: smtpload: $out"; }
 	say "$side run $n: smtpload: $out"
 	# Stored: poll the store until every message is there. The time taken is
