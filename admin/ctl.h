@@ -192,4 +192,14 @@ int ctl_quota_report(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
 
+/* ctl_lifecycle.c: Sent purge, inactivity, compaction, deletion requests */
+int ctl_bal_purge_sent(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_inactive(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_inactivity_run(struct ctl *ctl, const struct ctl_args *args);
+int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_create(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_approve(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_reject(struct ctl *ctl, const struct ctl_args *args);
+
 #endif

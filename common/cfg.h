@@ -77,6 +77,19 @@ struct config {
 	uint64_t message_size_max;
 	uint64_t connections_max;
 	uint64_t connections_per_ip;
+
+	/* [lifecycle], [inactivity] */
+	uint64_t lifecycle_interval; /* seconds between runs of the daily jobs */
+	uint64_t inactivity_warn_after;
+	uint64_t inactivity_notice;
+	char *inactivity_action; /* none, suspend, delete */
+	/* [smtp] */
+	uint64_t smtp_recipients_max;
+	uint64_t smtp_commands_max;
+	uint64_t smtp_errors_max;
+	uint64_t smtp_idle_timeout; /* seconds */
+	bool smtp_header_from_check;
+	char *smtp_header_from_exempt; /* comma-separated domains */
 };
 
 struct cfg_key {

@@ -647,6 +647,11 @@ long tls_session_verify_result(const struct tls_session *s)
 	return SSL_get_verify_result(s->ssl);
 }
 
+X509 *tls_session_peer_cert(const struct tls_session *s)
+{
+	return SSL_get0_peer_certificate(s->ssl);
+}
+
 bool tls_session_peer_verified(const struct tls_session *s)
 {
 	return SSL_get0_peer_certificate(s->ssl) != NULL &&

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 /* The policy (Référentiel #1 v1.7, EX_OPE_5010). Not configurable on
  * purpose: configuration may choose files, never weaker crypto. */
 #define TLS_POLICY_SUITES_13                                                                       \
@@ -130,6 +132,9 @@ int tls_session_peer_dn(const struct tls_session *s, char *out, size_t outsz);
  * server session lets the handshake finish whatever the result: the SMTP
  * layer decides what an unverified operator may do. */
 long tls_session_verify_result(const struct tls_session *s);
+/* The peer's certificate (borrowed: valid while the session lives), or
+ * NULL when none was sent. */
+X509 *tls_session_peer_cert(const struct tls_session *s);
 /* True when a certificate was presented and verified. */
 bool tls_session_peer_verified(const struct tls_session *s);
 const char *tls_verify_reason(long result);

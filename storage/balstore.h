@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h" /* struct slice */
+
 enum store_err {
 	STORE_OK = 0,
 	STORE_E_NOTFOUND = -1, /* the named object does not exist */
@@ -116,6 +118,9 @@ void store_write_stats(struct store *store, uint64_t *batches_r, uint64_t *reque
 
 #define STORE_DOMAIN_MAX 253
 
+/* STORE_OK when domain is a valid name for store_domain_add, else
+ * STORE_E_INVALID with *why_r saying what is wrong. */
+int store_domain_check(const char *domain, const char **why_r);
 int store_domain_add(struct store_txn *txn, const char *domain);
 /* STORE_E_NOTEMPTY while BALs of the domain exist. */
 int store_domain_remove(struct store_txn *txn, const char *domain);
@@ -150,6 +155,10 @@ struct store_bal {
 	char password_hash[STORE_HASH_MAX + 1]; /* argon2id encoded string, or "" */
 	int64_t created;    /* unix seconds */
 	int64_t last_login; /* unix seconds, 0 = never */
+	/* Lifecycle (trailing fields of the record, absent in older records) */
+	uint32_t sent_retention; /* days a message stays in \Sent; 0 = kept */
+	int64_t inactivity_warned; /* when the inactivity notice was sent; 0 = none */
+	char contact[STORE_ADDR_MAX + 1]; /* address outside the BAL for notices, or "" */
 };
 
 const char *store_bal_type_name(enum store_bal_type t); /* "PER", ... */
@@ -576,5 +585,134 @@ int store_queue_attempt(struct store_txn *txn, uint64_t id, int64_t now,
 int store_queue_retry(struct store_txn *txn, uint64_t id, int64_t now);
 /* Removes the entry and releases its blob reference. */
 int store_queue_delete(struct store_txn *txn, uint64_t id);
+
+/* ---------------------------------------------------------------- lifecycle */
+
+/* Sent purge (CNIL): the messages of the BAL's \Sent mailboxes whose
+ * internal date (the sending date the client gave at APPEND) is before
+ * `before` are expunged: quota credited, expunge recorded for QRESYNC, the
+ * mailbox touched (on_commit wakes IMAP sessions), blobs released, all in
+ * txn. dry_run (any txn) only counts. r gets how many and their bytes. */
+struct store_purge {
+	uint64_t messages, bytes;
+};
+int store_sent_purge(struct store_txn *txn, uint64_t bal_id, int64_t before, bool dry_run,
+                     struct store_purge *r);
+
+/* A successful login at now (IMAP, submission, ManageSieve, delegated too):
+ * records last_login, at most once per STORE_LOGIN_GRAIN seconds, and
+ * clears inactivity_warned (a login objects to the announced action).
+ * store_bal_login_due tells, from a BAL just read, whether the call would
+ * write anything, so callers queue a write only then. */
+#define STORE_LOGIN_GRAIN 60
+int store_bal_login(struct store_txn *txn, uint64_t bal_id, int64_t now);
+bool store_bal_login_due(const struct store_bal *bal, int64_t now);
+/* The later of last_login and created: the start of a BAL's inactivity. */
+int64_t store_bal_last_activity(const struct store_bal *bal);
+
+/* Deletion requests (EX_GBM_6021): a professional who leaves asks for the
+ * BAL to be deleted; the operator approves (the BAL is deleted) or rejects.
+ * Only a PER BAL's holder or a CAB BAL's responsible holder may ask (ORG
+ * and APP BALs belong to a structure: refused). Creating one sets the BAL's
+ * state to deletion-requested (deliveries refused; logins still work so
+ * that the holder reads the acknowledgement and takes their mail away);
+ * rejecting restores the state it had. At most one pending request per BAL. */
+#define STORE_DELREQ_TEXT_MAX 1000
+enum store_delreq_state { DELREQ_PENDING = 1, DELREQ_APPROVED = 2, DELREQ_REJECTED = 3 };
+
+struct store_delreq {
+	uint64_t id; /* assigned by store_delreq_create, never reused */
+	uint64_t bal_id;
+	char address[STORE_ADDR_MAX + 1];
+	char requested_by[STORE_IDNAT_MAX + 1]; /* idNat with its type prefix */
+	char reason[STORE_DELREQ_TEXT_MAX + 1];
+	char contact[STORE_ADDR_MAX + 1]; /* "" when none */
+	int64_t created;
+	enum store_delreq_state state;
+	int64_t decided; /* 0 while pending */
+	char decision[STORE_DELREQ_TEXT_MAX + 1]; /* rejection reason, or "" */
+	uint8_t prev_state; /* the BAL's state before the request */
+};
+
+const char *store_delreq_state_name(enum store_delreq_state s); /* pending, approved, rejected */
+/* r: bal_id, requested_by (any idNat form: "8" + RPPS, or the 11-digit
+ * RPPS), reason (non-empty), contact, created (0: now). Checks the rules
+ * above (STORE_E_INVALID and why), then records it and sets r->id,
+ * address and prev_state. */
+int store_delreq_create(struct store_txn *txn, struct store_delreq *r, const char **why_r);
+int store_delreq_get(struct store_txn *txn, uint64_t id, struct store_delreq *r_r);
+int store_delreq_each(struct store_txn *txn, int (*fn)(void *arg, const struct store_delreq *r),
+                      void *arg);
+/* Approves a pending request: deletes the BAL (store_bal_delete: the
+ * address stays retired for its holder). STORE_E_INVALID (why) when the
+ * request is not pending. A BAL already deleted (bal delete) is no error:
+ * the request is recorded as approved. */
+int store_delreq_approve(struct store_txn *txn, uint64_t id, int64_t now, const char **why_r);
+/* Rejects a pending request with a reason; the BAL's state is restored. */
+int store_delreq_reject(struct store_txn *txn, uint64_t id, int64_t now, const char *reason,
+                        const char **why_r);
+
+/* Wiping deleted bytes. LMDB is copy-on-write: deleted records stay in
+ * freed pages and in the unused parts of live pages. store_compact rewrites
+ * every record of the environment at dir into a fresh file (record by
+ * record, so no stale byte follows), fsyncs it, and swaps it in atomically:
+ * the old file is hard-linked aside, the new one renamed over data.mdb, the
+ * directory fsynced, then the old file overwritten with zeros, fsynced and
+ * unlinked. Refused (STORE_E_INVALID) while another process has the
+ * environment open (balised must be stopped). A data.mdb.old left by a
+ * crash is wiped first. Sizes before and after in *before_r, *after_r. */
+int store_compact(const char *dir, uint64_t *before_r, uint64_t *after_r, const char **why_r);
+
+/* A French lifecycle notice from postmaster@ the BAL's domain (text built
+ * with common/templates_fr.h), stored uncharged in the BAL's INBOX and,
+ * when contact is set, in that BAL's INBOX if it is local, else queued for
+ * the outbound runner with the null return path (*queued_r true). */
+struct store_notice {
+	const struct store_bal *bal;
+	const char *kind; /* "delreq", "inactivity": part of the Message-ID */
+	const char *subject;
+	struct slice text;
+	const char *contact; /* "" or NULL: none */
+	int64_t date;
+	const char *host; /* right side of the Message-ID */
+};
+int store_notice_put(struct store_txn *txn, const struct store_notice *n, bool *queued_r);
+
+/* One trace line of a lifecycle action ("audit event=E by=WHO k=v ..."):
+ * counts, sizes, ids and addresses, never a subject or a body. Written at
+ * warn level so that no log_level hides it; the audit issue will route
+ * these to the audit table. */
+void store_audit(const char *by, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The daily lifecycle jobs (balised's timer; balisectl with its own clock).
+ * One write request per BAL, each traced with store_audit under `by`. They
+ * wait for the writer: never call them on an event loop thread.
+ *   - Sent purge: each BAL with a sent_retention gets store_sent_purge of
+ *     what was sent more than that many days before now.
+ *   - Inactivity (CNIL): an active BAL whose last activity (last login, or
+ *     creation) is warn_after seconds old or more, and not yet warned, gets
+ *     the French notice (store_notice_put: INBOX and contact) and
+ *     inactivity_warned = now. notice seconds after the warning, still
+ *     without login (a login clears the mark, store_bal_login), the action
+ *     applies: none (nothing more), suspend (state suspended), delete (never
+ *     done here: traced as due, for the operator to decide with
+ *     bal inactive and bal delete). */
+struct store_jobstat {
+	uint64_t bals, messages, bytes;   /* Sent purge */
+	uint64_t warned, suspended, due;  /* inactivity */
+};
+enum store_inact_action { INACT_NONE = 0, INACT_SUSPEND = 1, INACT_DELETE = 2 };
+struct store_inact_policy {
+	int64_t warn_after; /* seconds without login before the warning */
+	int64_t notice;     /* seconds between the warning and the action */
+	enum store_inact_action action;
+	const char *host;   /* right side of the notices' Message-ID */
+};
+const char *store_inact_action_name(enum store_inact_action a); /* none, suspend, delete */
+int store_inact_action_parse(const char *s);                   /* -1 when unknown */
+int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct store_jobstat *st);
+int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, int64_t now,
+                         const char *by, struct store_jobstat *st);
 
 #endif

@@ -95,7 +95,8 @@ static bool store_bal_strings_ok(const struct store_bal *b)
 {
 	if (strnlen(b->holder, sizeof(b->holder)) == sizeof(b->holder) ||
 	    strnlen(b->display_name, sizeof(b->display_name)) == sizeof(b->display_name) ||
-	    strnlen(b->password_hash, sizeof(b->password_hash)) == sizeof(b->password_hash))
+	    strnlen(b->password_hash, sizeof(b->password_hash)) == sizeof(b->password_hash) ||
+	    strnlen(b->contact, sizeof(b->contact)) == sizeof(b->contact))
 		return false;
 	for (unsigned i = 0; i < b->n_coholders && i < STORE_COHOLDERS_MAX; i++)
 		if (strnlen(b->coholders[i], sizeof(b->coholders[i])) == sizeof(b->coholders[i]))
@@ -215,6 +216,9 @@ static int store_bal_encode(const struct store_bal *b, struct store_enc *e)
 	store_enc_str(e, b->password_hash);
 	store_enc_u64(e, (uint64_t)b->created);
 	store_enc_u64(e, (uint64_t)b->last_login);
+	store_enc_u32(e, b->sent_retention);
+	store_enc_u64(e, (uint64_t)b->inactivity_warned);
+	store_enc_str(e, b->contact);
 	return e->overflow ? STORE_E_LIMIT : STORE_OK;
 }
 
@@ -241,6 +245,11 @@ static int store_bal_decode(uint64_t id, const MDB_val *val, struct store_bal *b
 	store_dec_str(&d, b->password_hash, sizeof(b->password_hash));
 	b->created = (int64_t)store_dec_u64(&d);
 	b->last_login = (int64_t)store_dec_u64(&d);
+	if (!d.bad && d.pos < d.len) { /* lifecycle fields, written since schema 1 too */
+		b->sent_retention = store_dec_u32(&d);
+		b->inactivity_warned = (int64_t)store_dec_u64(&d);
+		store_dec_str(&d, b->contact, sizeof(b->contact));
+	}
 	return d.bad ? STORE_E_IO : STORE_OK;
 }
 

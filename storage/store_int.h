@@ -6,6 +6,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,7 @@ enum store_db {
 	DB_QUEUE,       /* queue id -> outbound queue entry */
 	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
 	DB_SUBS,        /* bal id, name -> name: subscribed names that are no mailbox */
+	DB_DELREQ,      /* deletion request id -> request (EX_GBM_6021) */
 	DB_COUNT
 };
 
@@ -112,6 +114,9 @@ int store_get(struct store_txn *txn, enum store_db db, MDB_val *key, MDB_val *va
 int store_put(struct store_txn *txn, enum store_db db, MDB_val *key, MDB_val *val, unsigned flags);
 int store_del(struct store_txn *txn, enum store_db db, MDB_val *key);
 int store_cursor_open(struct store_txn *txn, enum store_db db, MDB_cursor **cur_r);
+
+/* Stores open in this process (store_env.c). */
+extern atomic_uint store_open_count;
 
 /* ---- store_write.c */
 

@@ -12,4 +12,6 @@ include tests/e2e/whitelist.mk
 include tests/e2e/imap_qresync.mk
 include tests/e2e/imap_rev2.mk
 include tests/e2e/quota.mk
+include tests/e2e/lifecycle.mk
+include tests/e2e/smtp.mk
 include tests/e2e/smtpload.mk
