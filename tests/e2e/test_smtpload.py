@@ -5,8 +5,11 @@
 # test CA is required, every message is kept, and the test checks that each
 # one arrived once, whole, with its id, over the expected number of sessions.
 # Refusals (RCPT 550, a missing client certificate, a server offering
-# STARTTLS again after TLS) must be counted as errors. No timing thresholds.
+# STARTTLS again after TLS) must be counted as errors. Then against the real
+# balised (whitelisted operator certificate), messages read back over IMAP,
+# and a sender domain the whitelist refuses. No timing thresholds.
 import asyncio
+import imaplib
 import os
 import re
 import ssl
@@ -137,16 +140,21 @@ async def read_data(reader):
         lines.append(line[1:] if line.startswith(b".") else line)
 
 
+def issue_client(d, ca):
+    """The sending operator's certificate (CLIENT_DN) from the CA ca of d."""
+    key, csr, crt = (os.path.join(d, "client." + x) for x in ("key", "csr", "pem"))
+    sh(harness.OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+       "-subj", CLIENT_DN)
+    sh(harness.OPENSSL, "x509", "-req", "-in", csr, "-CA", ca, "-CAkey",
+       os.path.join(d, "ca.key"), "-CAcreateserial", "-out", crt, "-days", "2", "-sha256")
+    return crt, key
+
+
 def make_pki():
     d = harness.tempfile.mkdtemp(prefix="balise-smtpload-")
     P["dir"] = d
     P["ca"], P["cert"], P["key"] = harness.make_pki(d)
-    key, csr, crt = (os.path.join(d, "client." + x) for x in ("key", "csr", "pem"))
-    sh(harness.OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
-       "-subj", CLIENT_DN)
-    sh(harness.OPENSSL, "x509", "-req", "-in", csr, "-CA", P["ca"], "-CAkey",
-       os.path.join(d, "ca.key"), "-CAcreateserial", "-out", crt, "-days", "2", "-sha256")
-    P["client"], P["client_key"] = crt, key
+    P["client"], P["client_key"] = issue_client(d, P["ca"])
 
 
 def load(sink, *extra, cert=True, messages=60, sessions=4, size=3000, rcpts=("a@x.test",)):
@@ -231,12 +239,72 @@ def test_wrong_server_ca():
     check(not sink.messages, "sent to a server the CA did not sign")
 
 
+WHITELIST = """<?xml version="1.0" encoding="UTF-8"?>
+<ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema">
+<DateDeGeneration>2026-01-01T00:00:00Z</DateDeGeneration><ListeDomaines>
+<Domaine><Nom>op.example</Nom><DNCertificatOperateur>%s</DNCertificatOperateur></Domaine>
+</ListeDomaines></ListeBlancheMSSante>
+"""
+
+
+def inbox_ids(b, addr, password):
+    c = imaplib.IMAP4_SSL("127.0.0.1", b.imaps_port, ssl_context=b.tls_context(), timeout=60)
+    c.login(addr, password)
+    typ, data = c.select("INBOX", readonly=True)
+    ids = []
+    if typ == "OK" and int(data[0]) > 0:
+        typ, data = c.fetch("1:*", "(BODY.PEEK[])")
+        for d in data:
+            if isinstance(d, tuple):
+                m = re.search(rb"^X-Smtpload-Id: (\S+)\r$", d[1], re.M)
+                check(m is not None and b"smtpload message " + m.group(1) in d[1],
+                      "stored message without its id")
+                ids.append(m.group(1).decode())
+    c.logout()
+    return ids
+
+
+def test_balised():
+    """The generator against the real balised: operator certificate from the
+    test CA, its DN whitelisted for op.example; every message stored once."""
+    with harness.Balise(msg_max="64K") as b:
+        b.smtp_port = harness.free_port()
+        client = issue_client(b.tmp, b.ca)
+        wl = os.path.join(b.tmp, "whitelist.xml")
+        dn = sh(harness.OPENSSL, "x509", "-in", client[0], "-noout", "-subject", "-nameopt",
+                "RFC2253").strip().removeprefix("subject=")
+        with open(wl, "w") as f:
+            f.write(WHITELIST % dn)
+        conf = open(b.conf).read()
+        conf = conf.replace("[listen]\n", "[listen]\nsmtp = 127.0.0.1:%d\n" % b.smtp_port)
+        conf = conf.replace("[tls]\n", "[tls]\nca = %s\n" % b.ca)
+        open(b.conf, "w").write(conf + "\n[trust]\nwhitelist = %s\n" % wl)
+        users = [b.add_bal(u, "pw-" + u) for u in ("alice", "bob")]
+        b.start()
+        args = [LOAD, "-p", str(b.smtp_port), "-a", b.ca, "-N", "localhost", "-c", client[0],
+                "-k", client[1], "-f", "s@op.example", "-r", users[0], "-r", users[1],
+                "-n", "4", "-m", "40", "-s", "4000", "-i", "bal", "-t", "60"]
+        for extra in ([], ["-P"]):
+            r = subprocess.run(args + extra, capture_output=True, text=True, timeout=TIMEOUT)
+            check(r.returncode == 0 and "ok=40 failed=0 errors=0" in r.stdout,
+                  (extra, r.returncode, r.stdout, r.stderr))
+        for i, u in enumerate(users):
+            ids = inbox_ids(b, u, "pw-" + u.split("@")[0])
+            want = ["bal-%08d" % n for n in range(40) if n % 2 == i]
+            check(sorted(ids) == sorted(want * 2), "%s: %d messages, ids differ" % (u, len(ids)))
+        # a sender domain the whitelist does not list for this certificate
+        r = subprocess.run([a if a != "s@op.example" else "s@other.example" for a in args],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        check(r.returncode == 1 and "ok=0 failed=40" in r.stdout and "MAIL: 550 5.7.1" in r.stderr,
+              (r.returncode, r.stdout, r.stderr))
+
+
 def main():
     make_pki()
     try:
         return harness.run_tests([test_sequential, test_pipelined, test_refused_recipient_counted,
                                   test_no_client_certificate, test_starttls_offered_again,
-                                  test_wrong_server_ca])
+                                  test_wrong_server_ca, test_balised])
     finally:
         harness.shutil.rmtree(P["dir"], ignore_errors=True)
 
