@@ -28,14 +28,14 @@
 #define LOAD_SESSIONS_MAX 1000
 #define LOAD_RCPTS_MAX 64
 #define LOAD_PENDING_MAX 8
-#define LOAD_IN_MAX (64 * 1024)	  /* one reply never gets near this */
+#define LOAD_IN_MAX (64 * 1024) /* one reply never gets near this */
 #define LOAD_ERRORS_SHOWN 20
 #define LOAD_LINE_LEN 76
 
 enum cmd { C_GREET, C_EHLO1, C_STARTTLS, C_EHLO2, C_MAIL, C_RCPT, C_DATA, C_BODY, C_RSET, C_QUIT };
 
-static const char *const cmd_names[] = {"greeting", "EHLO",	"STARTTLS", "EHLO (TLS)", "MAIL",
-					"RCPT",	    "DATA",	"message",  "RSET",	  "QUIT"};
+static const char *const cmd_names[] = {"greeting", "EHLO", "STARTTLS", "EHLO (TLS)", "MAIL",
+                                        "RCPT",     "DATA", "message",  "RSET",       "QUIT"};
 
 struct opts {
 	const char *host, *cert, *key, *ca, *servername, *from, *helo, *runid;
@@ -56,9 +56,9 @@ struct load {
 	uv_loop_t *loop;
 	SSL_CTX *ctx;
 	struct session *sessions;
-	unsigned long next_msg;	  /* next message number to hand out */
-	unsigned long ok;	  /* messages answered 250 after DATA */
-	unsigned long errors;	  /* every unexpected reply or broken session */
+	unsigned long next_msg; /* next message number to hand out */
+	unsigned long ok;       /* messages answered 250 after DATA */
+	unsigned long errors;   /* every unexpected reply or broken session */
 	unsigned long shown;
 	uint64_t t_start, t_last_ok, t_end;
 };
@@ -70,46 +70,48 @@ struct session {
 	uv_timer_t timer;
 	uv_connect_t connect;
 	SSL *ssl;
-	BIO *rbio, *wbio;	  /* network side of the TLS engine */
-	bool tls_up;		  /* handshake finished */
+	BIO *rbio, *wbio; /* network side of the TLS engine */
+	bool tls_up;      /* handshake finished */
 	bool closing, txn_failed;
-	char in[LOAD_IN_MAX];	  /* plaintext received, not yet parsed */
+	char in[LOAD_IN_MAX]; /* plaintext received, not yet parsed */
 	size_t in_len;
-	char reply[LOAD_IN_MAX];  /* the reply being assembled */
+	char reply[LOAD_IN_MAX]; /* the reply being assembled */
 	size_t reply_len;
 	enum cmd pending[LOAD_PENDING_MAX];
 	unsigned n_pending;
-	unsigned long msg;	  /* message of the current transaction */
+	unsigned long msg; /* message of the current transaction */
 	bool has_msg;
-	char rbuf[LOAD_IN_MAX];	  /* libuv read buffer */
-	char *body;		  /* the current message, dot-stuffed, ending ".\r\n" */
+	char rbuf[LOAD_IN_MAX]; /* libuv read buffer */
+	char *body;             /* the current message, dot-stuffed, ending ".\r\n" */
 	size_t body_len, body_cap;
 };
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: smtpload -p PORT -f FROM -r RCPT [-r RCPT...] [options]\n"
-		"  -H HOST     server address (127.0.0.1)\n"
-		"  -p PORT     server port\n"
-		"  -c CERT     client certificate chain (PEM) presented after STARTTLS\n"
-		"  -k KEY      its private key (PEM)\n"
-		"  -a CA       CA bundle that must sign the server certificate\n"
-		"  -N NAME     also require NAME in the server certificate\n"
-		"  -f FROM     envelope and header sender\n"
-		"  -r RCPT     recipient; message i goes to the (i mod n)th\n"
-		"  -n N        parallel sessions (20)\n"
-		"  -m M        messages in all (10000)\n"
-		"  -s S        message size in bytes (10240)\n"
-		"  -e NAME     EHLO name (smtpload.invalid)\n"
-		"  -i RUNID    tag in every message id (smtpload)\n"
-		"  -P          pipeline MAIL, RCPT and DATA (needs PIPELINING)\n"
-		"  -X          plaintext: no STARTTLS (for comparison only)\n"
-		"  -t SECONDS  reply timeout (60)\n"
-		"  -v          print every error (default: the first %d)\n",
-		LOAD_ERRORS_SHOWN);
+	        "usage: smtpload -p PORT -f FROM -r RCPT [-r RCPT...] [options]\n"
+	        "  -H HOST     server address (127.0.0.1)\n"
+	        "  -p PORT     server port\n"
+	        "  -c CERT     client certificate chain (PEM) presented after STARTTLS\n"
+	        "  -k KEY      its private key (PEM)\n"
+	        "  -a CA       CA bundle that must sign the server certificate\n"
+	        "  -N NAME     also require NAME in the server certificate\n"
+	        "  -f FROM     envelope and header sender\n"
+	        "  -r RCPT     recipient; message i goes to the (i mod n)th\n"
+	        "  -n N        parallel sessions (20)\n"
+	        "  -m M        messages in all (10000)\n"
+	        "  -s S        message size in bytes (10240)\n"
+	        "  -e NAME     EHLO name (smtpload.invalid)\n"
+	        "  -i RUNID    tag in every message id (smtpload)\n"
+	        "  -P          pipeline MAIL, RCPT and DATA (needs PIPELINING)\n"
+	        "  -X          plaintext: no STARTTLS (for comparison only)\n"
+	        "  -t SECONDS  reply timeout (60)\n"
+	        "  -v          print every error (default: the first %d)\n",
+	        LOAD_ERRORS_SHOWN);
 	exit(2);
 }
+
+static void error_at(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void error_at(struct session *s, const char *fmt, ...)
 {
@@ -147,6 +149,9 @@ static void body_append(struct session *s, const char *p, size_t n)
 }
 
 static void body_printf(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void body_printf(struct session *s, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -182,7 +187,8 @@ static void build_message(struct session *s, unsigned long msg)
 	body_printf(s, "Content-Type: text/plain; charset=us-ascii\r\n\r\n");
 	body_printf(s, "smtpload message %s\r\n", id);
 	while (s->body_len + 2 < o->size) {
-		size_t room = o->size - s->body_len - 2, n = room < LOAD_LINE_LEN ? room : LOAD_LINE_LEN;
+		size_t room = o->size - s->body_len - 2,
+		       n = room < LOAD_LINE_LEN ? room : LOAD_LINE_LEN;
 		for (size_t i = 0; i < n; i++)
 			line[i] = (char)('a' + (msg * 7 + lineno * 3 + i) % 26);
 		line[n] = '\r';
@@ -257,7 +263,7 @@ static void send_text(struct session *s, const char *p, size_t n)
 		int w = SSL_write(s->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
 		if (w <= 0) {
 			error_at(s, "SSL_write failed: %s",
-				 ERR_reason_error_string(ERR_get_error()) ?: "?");
+			         ERR_reason_error_string(ERR_get_error()) ?: "?");
 			session_close(s);
 			return;
 		}
@@ -266,6 +272,9 @@ static void send_text(struct session *s, const char *p, size_t n)
 	}
 	flush_tls(s);
 }
+
+static void send_cmd(struct session *s, enum cmd c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void send_cmd(struct session *s, enum cmd c, const char *fmt, ...)
 {
@@ -409,7 +418,7 @@ static void on_reply(struct session *s, int code, const char *reply)
 				send_cmd(s, C_RSET, "RSET\r\n");
 			else
 				send_cmd(s, C_RCPT, "RCPT TO:<%s>\r\n",
-					 L->o.rcpts[s->msg % L->o.n_rcpts]);
+				         L->o.rcpts[s->msg % L->o.n_rcpts]);
 		}
 		break;
 	case C_RCPT:
@@ -517,8 +526,8 @@ static void tls_failed(struct session *s, const char *what)
 	long v = s->ssl ? SSL_get_verify_result(s->ssl) : X509_V_OK;
 
 	error_at(s, "%s: %s%s%s", what, e ? ERR_reason_error_string(e) : "connection closed",
-		 v != X509_V_OK ? ", certificate: " : "",
-		 v != X509_V_OK ? X509_verify_cert_error_string(v) : "");
+	         v != X509_V_OK ? ", certificate: " : "",
+	         v != X509_V_OK ? X509_verify_cert_error_string(v) : "");
 	session_close(s);
 }
 
@@ -639,7 +648,8 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 	if (n < 0) {
 		if (s->n_pending != 0 || s->has_msg)
 			error_at(s, "connection lost waiting for the reply to %s: %s",
-				 s->n_pending ? cmd_names[s->pending[0]] : "?", uv_strerror((int)n));
+			         s->n_pending ? cmd_names[s->pending[0]] : "?",
+			         uv_strerror((int)n));
 		session_close(s);
 		return;
 	}
@@ -673,7 +683,7 @@ static void on_connect(uv_connect_t *req, int status)
 }
 
 static void session_start(struct load *L, struct session *s, unsigned index,
-			  const struct sockaddr *sa)
+                          const struct sockaddr *sa)
 {
 	int rc;
 
@@ -702,7 +712,7 @@ static SSL_CTX *make_ctx(const struct opts *o)
 	if (o->cert != NULL && SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1)
 		goto fail;
 	if (o->key != NULL && (SSL_CTX_use_PrivateKey_file(ctx, o->key, SSL_FILETYPE_PEM) != 1 ||
-			       SSL_CTX_check_private_key(ctx) != 1))
+	                       SSL_CTX_check_private_key(ctx) != 1))
 		goto fail;
 	if (o->ca != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, o->ca, NULL) != 1)
@@ -712,7 +722,7 @@ static SSL_CTX *make_ctx(const struct opts *o)
 	return ctx;
 fail:
 	fprintf(stderr, "smtpload: TLS setup: %s\n",
-		ERR_reason_error_string(ERR_get_error()) ?: "unknown error");
+	        ERR_reason_error_string(ERR_get_error()) ?: "unknown error");
 	exit(2);
 }
 
@@ -730,32 +740,70 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 {
 	int c;
 
-	*o = (struct opts){.host = "127.0.0.1", .sessions = 20, .messages = 10000, .size = 10240,
-			   .helo = "smtpload.invalid", .runid = "smtpload", .timeout_s = 60};
+	*o = (struct opts){.host = "127.0.0.1",
+	                   .sessions = 20,
+	                   .messages = 10000,
+	                   .size = 10240,
+	                   .helo = "smtpload.invalid",
+	                   .runid = "smtpload",
+	                   .timeout_s = 60};
 	while ((c = getopt(argc, argv, "H:p:c:k:a:N:f:r:n:m:s:e:i:PXt:v")) != -1) {
 		switch (c) {
-		case 'H': o->host = optarg; break;
-		case 'p': o->port = (int)parse_num(optarg, 65535); break;
-		case 'c': o->cert = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'a': o->ca = optarg; break;
-		case 'N': o->servername = optarg; break;
-		case 'f': o->from = optarg; break;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'p':
+			o->port = (int)parse_num(optarg, 65535);
+			break;
+		case 'c':
+			o->cert = optarg;
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
+		case 'a':
+			o->ca = optarg;
+			break;
+		case 'N':
+			o->servername = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
+			break;
 		case 'r':
 			if (o->n_rcpts == LOAD_RCPTS_MAX)
 				usage();
 			o->rcpts[o->n_rcpts++] = optarg;
 			break;
-		case 'n': o->sessions = (unsigned)parse_num(optarg, LOAD_SESSIONS_MAX); break;
-		case 'm': o->messages = parse_num(optarg, 100000000); break;
-		case 's': o->size = parse_num(optarg, 100 * 1024 * 1024); break;
-		case 'e': o->helo = optarg; break;
-		case 'i': o->runid = optarg; break;
-		case 'P': o->pipelining = true; break;
-		case 'X': o->plaintext = true; break;
-		case 't': o->timeout_s = (unsigned)parse_num(optarg, 86400); break;
-		case 'v': o->verbose = true; break;
-		default: usage();
+		case 'n':
+			o->sessions = (unsigned)parse_num(optarg, LOAD_SESSIONS_MAX);
+			break;
+		case 'm':
+			o->messages = parse_num(optarg, 100000000);
+			break;
+		case 's':
+			o->size = parse_num(optarg, 100 * 1024 * 1024);
+			break;
+		case 'e':
+			o->helo = optarg;
+			break;
+		case 'i':
+			o->runid = optarg;
+			break;
+		case 'P':
+			o->pipelining = true;
+			break;
+		case 'X':
+			o->plaintext = true;
+			break;
+		case 't':
+			o->timeout_s = (unsigned)parse_num(optarg, 86400);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || o->port == 0 || o->from == NULL || o->n_rcpts == 0)
