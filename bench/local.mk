@@ -11,3 +11,4 @@ bench_imapload_SOURCES = bench/imapload.c bench/imapload_conn.c bench/imapload_c
 bench_imapload_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 bench_imapload_LDADD = $(LIBUV_LIBS) $(OPENSSL_LIBS)
 dist_noinst_SCRIPTS += bench/imap_bench.sh
+include bench/smtp.mk

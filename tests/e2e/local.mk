@@ -16,3 +16,4 @@ include tests/e2e/imap_acl.mk
 include tests/e2e/lifecycle.mk
 include tests/e2e/smtp.mk
 include tests/e2e/imapload.mk
+include tests/e2e/smtpload.mk
