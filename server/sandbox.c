@@ -48,8 +48,8 @@
 
 /* Files the C library's resolver reads (res_query, getaddrinfo). */
 static const char *const resolver_files[] = {
-	"/etc/resolv.conf", "/etc/hosts",    "/etc/nsswitch.conf",
-	"/etc/gai.conf",    "/etc/host.conf", "/etc/services",
+    "/etc/resolv.conf", "/etc/hosts",     "/etc/nsswitch.conf",
+    "/etc/gai.conf",    "/etc/host.conf", "/etc/services",
 };
 
 #ifdef HAVE_LINUX_LANDLOCK_H
@@ -104,13 +104,13 @@ static void summary_add(struct landlock *ll, const char *what, const char *path)
 
 	if (len < sizeof(ll->summary) - 1)
 		snprintf(ll->summary + len, sizeof(ll->summary) - len, "%s%s=%s", len ? " " : "",
-			 what, path);
+		         what, path);
 }
 
 /* Grants access (dir_rights on a directory, file_rights on a file) beneath
  * path. A missing path is skipped. 0 or -1 (logged). */
 static int landlock_allow(struct landlock *ll, const char *path, uint64_t dir_rights,
-			  uint64_t file_rights, const char *what)
+                          uint64_t file_rights, const char *what)
 {
 	struct landlock_path_beneath_attr pb = {0};
 	struct stat st;
@@ -209,11 +209,11 @@ static int landlock_allow_sanitizer(struct landlock *ll)
 static int landlock_rules(struct landlock *ll, const struct config *cfg)
 {
 	const uint64_t data_rights = LL_DIR_READ | LANDLOCK_ACCESS_FS_WRITE_FILE |
-				     LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |
-				     LANDLOCK_ACCESS_FS_TRUNCATE;
-	const uint64_t data_file = data_rights & ~(LANDLOCK_ACCESS_FS_READ_DIR |
-						   LANDLOCK_ACCESS_FS_REMOVE_FILE |
-						   LANDLOCK_ACCESS_FS_MAKE_REG);
+	                             LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |
+	                             LANDLOCK_ACCESS_FS_TRUNCATE;
+	const uint64_t data_file =
+	    data_rights & ~(LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	                    LANDLOCK_ACCESS_FS_MAKE_REG);
 
 	if (landlock_allow(ll, cfg->data_dir, data_rights, data_file, "rw") < 0 ||
 	    landlock_allow(ll, cfg->dir, LL_DIR_READ, LL_FILE_READ, "config") < 0 ||
@@ -254,12 +254,12 @@ static int landlock_apply(const struct config *cfg)
 	struct landlock ll = {0};
 	int threads = thread_count();
 
-	ll.abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
-			      LANDLOCK_CREATE_RULESET_VERSION);
+	ll.abi =
+	    (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (ll.abi < 0) {
 		log_warn("sandbox: landlock not available in this kernel (%s): file access is "
-			 "not confined",
-			 strerror(errno));
+		         "not confined",
+		         strerror(errno));
 		return 0;
 	}
 	if (threads != 1) {
@@ -311,7 +311,7 @@ int sandbox_landlock(const struct config *cfg)
 	preload_files();
 	if (!cfg->sandbox_landlock) {
 		log_warn("sandbox: landlock off ([sandbox] landlock = off): file access is not "
-			 "confined");
+		         "confined");
 		return 0;
 	}
 	/* store_open() would create it; the rule needs it first. */
@@ -326,25 +326,26 @@ int sandbox_landlock(const struct config *cfg)
 
 /* The system calls balised makes after start-up, without conditions. Names
  * unknown on this architecture are skipped. */
+/* clang-format off */
 static const char *const allowed_calls[] = {
 	/* descriptors and files */
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "close",
-	"lseek", "open", "openat", "fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs",
-	"statfs", "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2",
-	"fcntl", "flock", "dup", "dup2", "dup3", "pipe2", "fsync", "fdatasync", "ftruncate",
-	"fallocate", "umask",
-	/* memory (LMDB maps and grows its file) */
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev",
+	"close", "lseek", "open", "openat", "fstat", "newfstatat", "stat", "lstat", "statx",
+	"fstatfs", "statfs", "getdents64", "readlink", "readlinkat", "access", "faccessat",
+	"faccessat2", "fcntl", "flock", "dup", "dup2", "dup3", "pipe2", "fsync", "fdatasync",
+	"ftruncate", "fallocate", "umask",
+	/* memory (LMDB maps its file and remaps it when the map grows) */
 	"mmap", "munmap", "mremap", "mprotect", "madvise", "msync", "brk",
 	/* the event loop */
 	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
 	"epoll_pwait2", "eventfd2", "poll", "ppoll", "select", "pselect6",
-	/* sockets: clients, peers, the resolver, syslog */
+	/* sockets: clients, peers, the resolver (res_query, getaddrinfo), syslog */
 	"connect", "accept", "accept4", "bind", "listen", "setsockopt", "getsockopt",
 	"getsockname", "getpeername", "shutdown", "sendto", "recvfrom", "sendmsg", "recvmsg",
 	"sendmmsg", "recvmmsg",
 	/* time and randomness */
-	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
-	"getrandom",
+	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep",
+	"clock_nanosleep", "getrandom",
 	/* threads (libuv pool, store writer) and signals */
 	"futex", "set_robust_list", "get_robust_list", "rseq", "exit", "exit_group",
 	"sched_yield", "sched_getaffinity", "gettid", "getpid", "getppid", "rt_sigaction",
@@ -358,8 +359,9 @@ static const char *const allowed_calls[] = {
  * CLONE_THREAD, ptrace, wait) and its stack and /proc reading. */
 static const char *const sanitizer_calls[] = {
 	"clone", "ptrace", "wait4", "waitid", "prctl", "process_vm_readv", "kill", "tgkill",
-	"tkill", "personality", "getcwd",
+	"tkill", "personality", "getcwd", "getdents",
 };
+/* clang-format on */
 
 static int allow_name(scmp_filter_ctx ctx, const char *name, unsigned *n)
 {
@@ -377,23 +379,24 @@ static int allow_name(scmp_filter_ctx ctx, const char *name, unsigned *n)
 	return 0;
 }
 
-/* Calls allowed only with some arguments: sockets of the three families,
+/* Calls allowed only with some arguments: sockets of four families (netlink
+ * for getaddrinfo's look at the local addresses),
  * clone for threads, ioctl for non-blocking and terminal queries, signals
  * to this process, prctl for thread names. clone3 says ENOSYS (its flags
  * are out of the filter's reach) and the C library falls back to clone. */
 static int allow_with_args(scmp_filter_ctx ctx, unsigned *n)
 {
-	static const int families[] = {AF_UNIX, AF_INET, AF_INET6};
-	static const unsigned long ioctls[] = {FIONBIO, FIOCLEX,  FIONCLEX,
-					       FIONREAD, TCGETS, TIOCGWINSZ};
+	static const int families[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
+	static const unsigned long ioctls[] = {FIONBIO,  FIOCLEX, FIONCLEX,
+	                                       FIONREAD, TCGETS,  TIOCGWINSZ};
 	static const int prctls[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE};
 	pid_t pid = getpid();
 	int r = 0;
 
-#define ADD(act, call, ...)                                                  \
-	do {                                                                 \
-		if (r == 0 && (r = seccomp_rule_add(ctx, act, SCMP_SYS(call), __VA_ARGS__)) == 0) \
-			(*n)++;                                              \
+#define ADD(act, call, ...)                                                                        \
+	do {                                                                                       \
+		if (r == 0 && (r = seccomp_rule_add(ctx, act, SCMP_SYS(call), __VA_ARGS__)) == 0)  \
+			(*n)++;                                                                    \
 	} while (0)
 	for (size_t i = 0; i < ARRAY_LEN(families); i++)
 		ADD(SCMP_ACT_ALLOW, socket, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
@@ -401,8 +404,10 @@ static int allow_with_args(scmp_filter_ctx ctx, unsigned *n)
 		ADD(SCMP_ACT_ALLOW, ioctl, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, ioctls[i]));
 	if (!SANDBOX_SANITIZER) {
 		for (size_t i = 0; i < ARRAY_LEN(prctls); i++)
-			ADD(SCMP_ACT_ALLOW, prctl, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctls[i]));
-		ADD(SCMP_ACT_ALLOW, clone, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+			ADD(SCMP_ACT_ALLOW, prctl, 1,
+			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctls[i]));
+		ADD(SCMP_ACT_ALLOW, clone, 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 		ADD(SCMP_ACT_ALLOW, tgkill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
 	}
 	ADD(SCMP_ACT_ERRNO(ENOSYS), clone3, 0);
@@ -434,7 +439,7 @@ int sandbox_seccomp(const struct config *cfg)
 
 	if (strcmp(cfg->sandbox_seccomp, "off") == 0) {
 		log_warn("sandbox: seccomp off ([sandbox] seccomp = off): system calls are not "
-			 "filtered");
+		         "filtered");
 		return 0;
 	}
 	ctx = seccomp_init(log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
@@ -454,7 +459,7 @@ int sandbox_seccomp(const struct config *cfg)
 	}
 	seccomp_release(ctx);
 	log_info("sandbox: seccomp filter loaded: %u system-call rules%s, other calls %s", n,
-		 SANDBOX_SANITIZER ? " (with the sanitizer's)" : "",
-		 log_only ? "logged by the kernel ([sandbox] seccomp = log)" : "kill the process");
+	         SANDBOX_SANITIZER ? " (with the sanitizer's)" : "",
+	         log_only ? "logged by the kernel ([sandbox] seccomp = log)" : "kill the process");
 	return 0;
 }

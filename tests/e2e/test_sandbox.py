@@ -7,6 +7,7 @@
 # and says so, and a kernel without Landlock is logged, not fatal.
 import ctypes
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -16,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BALISED, BUILD, Balise, check, make_pki, run_tests  # noqa: E402
+from harness import BALISED, BUILD, SRC, Balise, check, make_pki, run_tests  # noqa: E402
 
 NO_LANDLOCK = os.path.join(BUILD, "tests", "e2e", "no_landlock")
 SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every architecture
@@ -174,6 +175,65 @@ def test_kernel_without_landlock():
         check(b.stop() == 0, "exit status:\n" + b.output())
 
 
+def unit_capabilities():
+    """CapabilityBoundingSet of contrib/balised.service, as setpriv's
+    --bounding-set argument."""
+    with open(os.path.join(SRC, "contrib", "balised.service")) as f:
+        for line in f:
+            if line.startswith("CapabilityBoundingSet="):
+                caps = line.split("=", 1)[1].split()
+                return "-all," + ",".join("+" + c[4:].lower() for c in caps)
+    raise AssertionError("no CapabilityBoundingSet in contrib/balised.service")
+
+
+def low_free_port():
+    for port in range(700, 1000):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port below 1000")
+
+
+def test_unit_capabilities_are_enough():
+    # As systemd would start it with contrib/balised.service: root with only
+    # the unit's capabilities and no_new_privs; balised binds a port below
+    # 1024, switches to nobody and confines itself.
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        print("  (skipped: needs root and setpriv)")
+        return
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        print("  (skipped: no user nobody)")
+        return
+    with Balise() as b:
+        os.chmod(b.tmp, 0o755)
+        shared = os.path.join(b.tmp, "shared")
+        os.mkdir(shared)
+        os.chown(shared, nobody.pw_uid, nobody.pw_gid)
+        port = low_free_port()
+        set_conf(b, "data_dir", os.path.join(shared, "data"))
+        set_conf(b, "imap", "127.0.0.1:%d" % port)
+        add_conf(b, "[server]\nuser = nobody\n")
+        b.log = open(b.log_path, "ab")
+        b.proc = subprocess.Popen([setpriv, "--bounding-set", unit_capabilities(),
+                                   "--no-new-privs", BALISED, "-c", b.conf],
+                                  stdin=subprocess.DEVNULL, stdout=b.log, stderr=b.log)
+        check(b.wait_log("ready pid="), "did not start:\n" + b.output())
+        st = proc_status(b.proc.pid)
+        check(all(int(u) == nobody.pw_uid for u in st["Uid"].split()), "Uid " + st["Uid"])
+        check(int(st["CapEff"], 16) == 0 and int(st["CapPrm"], 16) == 0, "caps left: " +
+              st["CapEff"])
+        check(st["NoNewPrivs"] == "1" and st["Seccomp"] == "2", "not confined")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+            check(c.recv(200).startswith(b"* OK"), "no IMAP greeting")
+        check(b.stop() == 0, "exit status:\n" + b.output())
+
+
 if __name__ == "__main__":
     sys.exit(run_tests([
         test_filter_on_by_default,
@@ -183,4 +243,5 @@ if __name__ == "__main__":
         test_landlock_denies_outside,
         test_outside_reloads_without_landlock,
         test_kernel_without_landlock,
+        test_unit_capabilities_are_enough,
     ]))
