@@ -104,6 +104,13 @@ static const struct cfg_key keys[] = {
 	 "Inbound: the header From: domain must be listed for the peer's certificate DN."},
 	{"smtp", "header_from_exempt", CFG_STRING, OFF(smtp_header_from_exempt), "", 0, 4000,
 	 "Inbound: comma-separated MAIL FROM domains exempt from header_from_check."},
+
+	{"sandbox", "seccomp", CFG_STRING, OFF(sandbox_seccomp), "on", 2, 16,
+	 "System-call filter after start-up: on (others kill the process), log (others are "
+	 "only logged by the kernel, for debugging) or off."},
+	{"sandbox", "landlock", CFG_BOOL, OFF(sandbox_landlock), "yes", 0, 0,
+	 "Landlock file rules after start-up (where the kernel has them): data_dir read-write, "
+	 "configuration, certificate, whitelist and annuaire directories read-only."},
 };
 
 const struct cfg_key *cfg_keys(size_t *n_r)
@@ -509,6 +516,11 @@ int cfg_parse(const char *text, size_t len, const char *name, struct config *cfg
 	    strcmp(cfg->inactivity_action, "suspend") != 0 &&
 	    strcmp(cfg->inactivity_action, "delete") != 0) {
 		snprintf(err, errsz, "%s: [inactivity] action: expected none, suspend or delete", name);
+		return -1;
+	}
+	if (strcmp(cfg->sandbox_seccomp, "on") != 0 && strcmp(cfg->sandbox_seccomp, "log") != 0 &&
+	    strcmp(cfg->sandbox_seccomp, "off") != 0) {
+		snprintf(err, errsz, "%s: [sandbox] seccomp: expected on, log or off", name);
 		return -1;
 	}
 	return 0;

@@ -90,6 +90,10 @@ struct config {
 	uint64_t smtp_idle_timeout; /* seconds */
 	bool smtp_header_from_check;
 	char *smtp_header_from_exempt; /* comma-separated domains */
+
+	/* [sandbox] */
+	char *sandbox_seccomp; /* on, log, off */
+	bool sandbox_landlock;
 };
 
 struct cfg_key {

@@ -27,6 +27,7 @@
 #include "listen.h"
 #include "log.h"
 #include "quota_alert.h"
+#include "sandbox.h"
 #include "smtp_session.h"
 #include "tls.h"
 #include "util.h"
@@ -538,10 +539,13 @@ int main(int argc, char **argv)
 	tls_global_init();
 	d.loop = uv_default_loop();
 	imap_notify_init(d.loop);
-	if (bind_listeners(&d) == 0 && drop_privileges(&d.cfg) == 0 && open_store(&d) == 0) {
+	/* Landlock binds the calling thread and those it starts: before the store's
+	 * writer thread. seccomp goes on every thread once all is open. */
+	if (bind_listeners(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
+	    sandbox_landlock(&d.cfg) == 0 && open_store(&d) == 0) {
 		start_imap(&d);
 		start_smtp(&d);
-		if (run_loop(&d) == 0)
+		if (sandbox_seccomp(&d.cfg) == 0 && run_loop(&d) == 0)
 			status = EXIT_SUCCESS;
 		store_close(&d.store);
 		auth_free(&d.imap.auth);

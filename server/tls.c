@@ -150,6 +150,8 @@ static void err_openssl(char *err, size_t errsz, const char *fmt, ...)
 
 		if (n++ >= 3)
 			continue;
+		if (ERR_SYSTEM_ERROR(e))
+			r = strerror(ERR_GET_REASON(e)); /* e.g. a Landlock EACCES on open */
 		if (r == NULL) {
 			snprintf(code, sizeof(code), "error %lx", e);
 			r = code;

@@ -17,3 +17,4 @@ include tests/e2e/lifecycle.mk
 include tests/e2e/smtp.mk
 include tests/e2e/imapload.mk
 include tests/e2e/smtpload.mk
+include tests/e2e/sandbox.mk
