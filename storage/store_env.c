@@ -43,6 +43,9 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_QUEUE_DUE] = "queue_due",
     [DB_SUBS] = "subs",
     [DB_DELREQ] = "deletion_requests",
+    [DB_SIEVE] = "sieve",
+    [DB_VACATION] = "vacation",
+    [DB_DUPLICATE] = "duplicate",
 };
 
 const char *store_strerror(int err)

@@ -15,3 +15,4 @@ include tests/unit/quota.mk
 include tests/unit/lifecycle.mk
 include tests/unit/admin.mk
 include tests/unit/net.mk
+include tests/unit/sieve_store.mk
