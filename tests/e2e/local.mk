@@ -14,3 +14,4 @@ include tests/e2e/imap_rev2.mk
 include tests/e2e/quota.mk
 include tests/e2e/lifecycle.mk
 include tests/e2e/smtp.mk
+include tests/e2e/sieve.mk
