@@ -811,5 +811,8 @@ int store_duplicate_record(struct store_txn *txn, uint64_t bal_id, const char *h
 /* Removes vacation and duplicate records expired at now (the daily job);
  * *removed_r (may be NULL) counts them. */
 int store_sieve_memory_prune(struct store_txn *txn, int64_t now, uint64_t *removed_r);
+/* The same as one write request (balised's daily job; waits for the
+ * writer: never on an event loop thread). */
+int store_job_sieve_prune(struct store *s, int64_t now, uint64_t *removed_r);
 
 #endif

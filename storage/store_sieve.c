@@ -640,6 +640,28 @@ int store_sieve_memory_prune(struct store_txn *txn, int64_t now, uint64_t *remov
 	return rc;
 }
 
+struct prune_req {
+	int64_t now;
+	uint64_t removed;
+};
+
+static int prune_apply(struct store_txn *txn, void *arg)
+{
+	struct prune_req *r = arg;
+
+	return store_sieve_memory_prune(txn, r->now, &r->removed);
+}
+
+int store_job_sieve_prune(struct store *s, int64_t now, uint64_t *removed_r)
+{
+	struct prune_req r = {now, 0};
+	int rc = store_write(s, prune_apply, &r);
+
+	if (removed_r != NULL)
+		*removed_r = rc == 0 ? r.removed : 0;
+	return rc;
+}
+
 int store_sieve_bal_purge(struct store_txn *txn, uint64_t bal_id)
 {
 	int rc = memory_sweep(txn, DB_SIEVE, bal_id, true, 0, NULL);

@@ -500,6 +500,11 @@ START_TEST(test_prune)
 	ck_assert(vacation("a@o.test", "", T0 + 1000, 500));
 	ck_assert_int_eq(store_write(g_s, ap_op, &p), 0);
 	ck_assert_uint_eq(p.removed, 0);
+	/* the daily job's form: the vacation record of a expires at T0+1500 */
+	uint64_t n = 99;
+	ck_assert_int_eq(store_job_sieve_prune(g_s, T0 + 1500, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(vacation("a@o.test", "", T0 + 1501, 500));
 	check_consistent();
 }
 END_TEST
