@@ -146,7 +146,7 @@ static int ctl_sieve_edit_apply(struct store_txn *txn, void *arg)
 	int r = store_bal_get_by_addr(txn, e->address, b);
 
 	e->why = NULL;
-	e->bal_id = b->id;
+	e->bal_id = r == 1 ? b->id : 0;
 	free(b);
 	if (r <= 0)
 		return r == 0 ? STORE_E_NOTFOUND : r;

@@ -535,7 +535,8 @@ int store_vacation_check_set(struct store_txn *txn, uint64_t bal_id, const char 
 	if (rc == 0 && period < 0)
 		rc = STORE_E_INVALID;
 	if (rc == 0)
-		rc = memory_key(kb, &key, bal_id, sender, true, slice_from_cstr(handle ? handle : ""));
+		rc = memory_key(kb, &key, bal_id, sender ? sender : "", true,
+		                slice_from_cstr(handle ? handle : ""));
 	if (rc == 0)
 		rc = memory_get(txn, DB_VACATION, &key, &last, &expiry);
 	if (rc < 0)
