@@ -97,9 +97,15 @@ START_TEST(test_sample)
 	ck_assert_ptr_null(e);
 	ck_assert_uint_eq(annuaire_lookup(a, "", &e), 0);
 	ck_assert_uint_eq(annuaire_lookup(NULL, "x@y.fr", &e), 0);
-	ck_assert_ptr_eq(annuaire_ref(a), a);
-	annuaire_unref(&a);
-	ck_assert_ptr_null(a);
+	{
+		struct annuaire *second = annuaire_ref(a);
+		ck_assert_ptr_eq(second, a);
+		annuaire_unref(&a);
+		ck_assert_ptr_null(a);
+		/* the second reference still reads */
+		ck_assert_uint_eq(annuaire_lookup(second, "jean.dupont@medecin.mssante.fr", &e), 2);
+		annuaire_unref(&second);
+	}
 	buf_free(&b);
 }
 END_TEST
@@ -228,7 +234,7 @@ START_TEST(test_header_and_empty)
 	ck_assert_ptr_null(parse_buf(&b));
 	ck_assert_str_eq(g_err, "t.txt:2: no BAL listed after the header");
 	buf_reset(&b);
-	buf_printf(&b, "Type|Adresse BAL%s\n", HEADER + 19);
+	buf_printf(&b, "Type|Adresse BAL%s\n", &HEADER[19]);
 	ck_assert_ptr_null(parse_buf(&b));
 	ck_assert(strncmp(g_err, "t.txt:1: not the header", 23) == 0);
 	buf_free(&b);
