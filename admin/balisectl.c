@@ -173,6 +173,27 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"config", "check", ctl_config_check, "",
      "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
      CTL_CMD_NOCONF},
+    {"delegate", "grant", ctl_delegate_grant, "BAL GRANTEE --rights RIGHTS [--mailbox NAME]",
+     "Let GRANTEE's user act on BAL (or one of its mailboxes) with RFC 4314 rights; replaces "
+     "an earlier grant of the same scope.",
+     "  --rights RIGHTS     letters among lrswipkxtea: l list, r read, s keep seen,\n"
+     "                      w write flags, i insert, p post (send as BAL), k create\n"
+     "                      mailboxes, x delete mailboxes, t delete messages,\n"
+     "                      e expunge, a administer rights\n"
+     "  --mailbox NAME      only this mailbox (it replaces the whole-BAL grant there)\n",
+     ctl_opts_delegate_grant, "BAL GRANTEE", 2, 2, 0},
+    {"delegate", "revoke", ctl_delegate_revoke, "BAL GRANTEE [--mailbox NAME]",
+     "Remove a grant (the whole-BAL one, or the one of --mailbox); open sessions lose the "
+     "rights at their next command.",
+     NULL, ctl_opts_delegate_revoke, "BAL GRANTEE", 2, 2, 0},
+    {"delegate", "list", ctl_delegate_list, "[BAL] [--json]",
+     "List delegations (of BAL, or all): BAL, grantee, rights, mailbox (* for the whole BAL).",
+     NULL, ctl_opts_json, "BAL", 0, 1, 0},
+    {"delegate", "log", ctl_delegate_log, "BAL [--since DATE] [--json]",
+     "List who accessed BAL as a delegate, when and over which protocol.",
+     "  --since DATE        YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n"
+     "  --json              print a JSON array\n",
+     ctl_opts_delegate_log, "BAL", 1, 1, 0},
     {"queue", "list", ctl_queue_list, "[--json]",
      "List the outbound queue: arrival, next attempt, tries, recipients still to do, size and "
      "sender of each entry.",

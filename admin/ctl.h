@@ -189,6 +189,14 @@ int ctl_whitelist_validate(struct ctl *ctl, const char *path);
 
 int ctl_quota_report(struct ctl *ctl, const struct ctl_args *args);
 
+/* ctl_deleg.c, with the option tables of its verbs */
+extern const struct ctl_opt ctl_opts_delegate_grant[], ctl_opts_delegate_revoke[],
+    ctl_opts_delegate_log[];
+int ctl_delegate_grant(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delegate_revoke(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delegate_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delegate_log(struct ctl *ctl, const struct ctl_args *args);
+
 int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
 

@@ -12,6 +12,7 @@ admin_balisectl_SOURCES = \
 	admin/ctl_bal_edit.c \
 	admin/ctl_queue.c \
 	admin/ctl_quota.c \
+	admin/ctl_deleg.c \
 	admin/ctl_store.c \
 	admin/ctl_whitelist.c \
 	admin/ctl_lifecycle.c \

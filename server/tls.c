@@ -579,6 +579,19 @@ static bool bio_big(BIO *b)
 	return bm != NULL && bm->max > TLS_BIO_IDLE_KEEP;
 }
 
+static size_t bio_alloc(BIO *b)
+{
+	BUF_MEM *bm = NULL;
+
+	BIO_get_mem_ptr(b, &bm);
+	return bm != NULL ? bm->max : 0;
+}
+
+size_t tls_session_bio_alloc(const struct tls_session *s)
+{
+	return bio_alloc(s->rbio) + bio_alloc(s->wbio);
+}
+
 void tls_session_trim(struct tls_session *s)
 {
 	if (BIO_ctrl_pending(s->rbio) != 0 || BIO_ctrl_pending(s->wbio) != 0)

@@ -34,8 +34,11 @@
 #define TLS_SESSION_LIFETIME_S (TLS_TICKET_KEY_ROTATE_S * TLS_TICKET_KEYS_KEPT)
 
 /* Memory BIOs of an idle session larger than this are dropped and
- * recreated empty, so that idle connections hold almost nothing. */
-#define TLS_BIO_IDLE_KEEP 2048
+ * recreated empty, so that idle connections hold almost nothing. Above the
+ * few hundred bytes of a short reply, below the ~1.8 KB the handshake
+ * flight leaves in the write BIO (kept by every idle session otherwise,
+ * bench/RESULTS.md). */
+#define TLS_BIO_IDLE_KEEP 512
 
 /* Size of buffers that are always big enough for a peer DN or an error. */
 #define TLS_DN_MAX 1024
@@ -117,6 +120,8 @@ size_t tls_session_take(struct tls_session *s, void *p, size_t cap);
 /* Call when the connection goes idle (nothing buffered either way):
  * releases the BIO memory above TLS_BIO_IDLE_KEEP. */
 void tls_session_trim(struct tls_session *s);
+/* Bytes the two memory BIOs have allocated (tests, memory accounting). */
+size_t tls_session_bio_alloc(const struct tls_session *s);
 
 /* After a TLS_IO_ERR: why, in one line (never NULL). */
 const char *tls_session_error(const struct tls_session *s);

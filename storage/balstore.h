@@ -80,7 +80,8 @@ void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint
  * the sums over its charged messages (quota alerts are not) and its alert
  * level is 0, 80, 90 or 100, each queue entry is readable, has a recipient
  * still to do and one due-index entry, and the indexes agree with the
- * records. 0, or STORE_E_IO with
+ * records, and each delegation is between two existing BALs (on a mailbox
+ * of its BAL) and each delegated access is of an existing BAL. 0, or STORE_E_IO with
  * *why_r describing the first problem (valid until the thread's next call). */
 int store_check(struct store *store, const char **why_r);
 
@@ -467,6 +468,81 @@ struct store_delivery {
  * recipients' outcomes (the caller's apply returns 0 to keep what was
  * stored, refusal alerts included), or a store error (nothing to keep). */
 int store_deliver(struct store_txn *txn, struct store_delivery *d);
+
+/* ---------------------------------------------------------------- delegation */
+
+/* A BAL grants another BAL's user rights on it (RFC 4314 letters), on the
+ * whole BAL (mailbox_id 0) or on one mailbox; a per-mailbox grant replaces
+ * the whole-BAL grant for that mailbox. The owner (grantee == BAL) always
+ * has every right. Grants go with either BAL, and with their mailbox. */
+enum store_right {
+	RIGHT_LOOKUP = 1 << 0,  /* l: LIST shows the mailbox */
+	RIGHT_READ = 1 << 1,    /* r: SELECT, EXAMINE, STATUS, FETCH, SEARCH, COPY from */
+	RIGHT_SEEN = 1 << 2,    /* s: keep \Seen */
+	RIGHT_WRITE = 1 << 3,   /* w: other flags and keywords */
+	RIGHT_INSERT = 1 << 4,  /* i: APPEND, COPY/MOVE into */
+	RIGHT_POST = 1 << 5,    /* p: send as the BAL (SMTP submission) */
+	RIGHT_CREATE = 1 << 6,  /* k: CREATE, RENAME into */
+	RIGHT_DELMBOX = 1 << 7, /* x: DELETE, RENAME from */
+	RIGHT_DELMSG = 1 << 8,  /* t: set \Deleted */
+	RIGHT_EXPUNGE = 1 << 9, /* e: EXPUNGE */
+	RIGHT_ADMIN = 1 << 10,  /* a: change the rights (SETACL ...) */
+};
+#define STORE_RIGHTS_ALL 0x7ffu
+#define STORE_RIGHTS_LETTERS "lrswipkxtea" /* bit i is letter i */
+#define STORE_RIGHTS_MAX 11                /* letters in a rights string */
+
+/* Parses rights letters (each of STORE_RIGHTS_LETTERS, any order, repeats
+ * allowed) into bits. STORE_E_INVALID for an empty string or another
+ * letter; *bad_r (may be NULL) is then the offending character or 0. */
+int store_rights_parse(const char *s, unsigned *rights_r, char *bad_r);
+/* Writes the letters of rights in canonical order into out (12 bytes). */
+void store_rights_format(unsigned rights, char *out);
+
+struct store_deleg {
+	uint64_t bal_id;     /* the BAL whose content is shared */
+	uint64_t grantee_id; /* the BAL whose user gets the rights */
+	uint64_t mailbox_id; /* 0: the whole BAL */
+	unsigned rights;     /* enum store_right bits; 0 only on a mailbox (no
+	                      * rights there whatever the whole-BAL grant says) */
+};
+
+/* Creates or replaces a grant. STORE_E_INVALID (why_r) for self-delegation
+ * or bad rights (none on the whole BAL), STORE_E_NOTFOUND when a BAL or the mailbox (of bal_id)
+ * does not exist. */
+int store_deleg_set(struct store_txn *txn, const struct store_deleg *g, const char **why_r);
+/* Removes a grant; STORE_E_NOTFOUND when there was none. */
+int store_deleg_remove(struct store_txn *txn, uint64_t bal_id, uint64_t grantee_id,
+                       uint64_t mailbox_id);
+/* Each grant of bal_id (0: every grant) in (bal, grantee, mailbox) order. */
+int store_deleg_each(struct store_txn *txn, uint64_t bal_id,
+                     int (*fn)(void *arg, const struct store_deleg *g), void *arg);
+/* The rights of grantee on a mailbox of bal_id (mailbox_id 0: on the BAL
+ * itself, i.e. its whole-BAL grant): all for the owner, else the
+ * mailbox's own grant when there is one, else the whole-BAL grant, else 0. */
+int store_deleg_rights(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id,
+                       uint64_t mailbox_id, unsigned *rights_r);
+/* The union of every grant of bal_id to grantee (all for the owner). */
+int store_deleg_rights_any(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id,
+                           unsigned *rights_r);
+/* "May BAL grantee send as BAL bal_id": 1 with the post right on the BAL
+ * (its whole-BAL grant) or for the owner, 0 if not. */
+int store_deleg_may_post(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id);
+
+/* Accesses to a BAL by a delegate, for its owner (balisectl delegate log). */
+#define STORE_PROTO_MAX 15
+struct store_deleg_access {
+	uint64_t bal_id;
+	uint64_t grantee_id;
+	char grantee[STORE_ADDR_MAX + 1]; /* address at the time */
+	int64_t time;                     /* unix seconds; 0 at add: now */
+	char protocol[STORE_PROTO_MAX + 1]; /* "imap", "submission" ... */
+};
+
+int store_deleg_log_add(struct store_txn *txn, struct store_deleg_access *a);
+/* Each access to bal_id at or after since, in time order. */
+int store_deleg_log_each(struct store_txn *txn, uint64_t bal_id, int64_t since,
+                         int (*fn)(void *arg, const struct store_deleg_access *a), void *arg);
 
 /* ---------------------------------------------------------------- outbound queue */
 

@@ -15,6 +15,7 @@ storage_libbalstore_a_SOURCES = \
 	storage/store_quota.c \
 	storage/store_deliver.c \
 	storage/store_queue.c \
+	storage/store_deleg.c \
 	storage/store_check.c \
 	storage/store_lifecycle.c \
 	storage/store_delreq.c \

@@ -408,6 +408,8 @@ int store_check(struct store *store, const char **why_r)
 		rc = STORE_E_IO;
 	if (rc == 0)
 		rc = store_check_subs(&c);
+	if (rc == 0 && (rc = store_deleg_check(c.txn, &c.why)) != 0 && c.why == NULL)
+		c.why = "delegations unreadable";
 	if (rc == 0)
 		rc = store_sieve_check(c.txn, &c.why);
 	if (rc == 0)

@@ -39,6 +39,8 @@ enum store_db {
 	DB_QUEUE,       /* queue id -> outbound queue entry */
 	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
 	DB_SUBS,        /* bal id, name -> name: subscribed names that are no mailbox */
+	DB_DELEG,       /* bal id, grantee bal id, mailbox id (0: all) -> rights */
+	DB_DELEG_LOG,   /* bal id, time, seq -> delegated access */
 	DB_DELREQ,      /* deletion request id -> request (EX_GBM_6021) */
 	DB_SIEVE,       /* bal id, script name -> script text and compiled form */
 	DB_VACATION,    /* bal id, SHA-256(sender, handle) -> last reply, expiry */
@@ -204,5 +206,11 @@ int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id);
 int store_sieve_bal_purge(struct store_txn *txn, uint64_t bal_id);
 /* store_check's part for those tables: 0, or STORE_E_IO with *why_r. */
 int store_sieve_check(struct store_txn *txn, const char **why_r);
+/* store_deleg.c: removes the grants given by or to the BAL and its access
+ * log (store_bal_delete), or the grants on one mailbox (its deletion). */
+int store_deleg_purge_bal(struct store_txn *txn, uint64_t bal_id);
+int store_deleg_purge_mailbox(struct store_txn *txn, uint64_t bal_id, uint64_t mailbox_id);
+/* store_check's part: STORE_E_IO with *why_r (static) on the first problem. */
+int store_deleg_check(struct store_txn *txn, const char **why_r);
 
 #endif

@@ -346,6 +346,8 @@ int store_mailbox_delete(struct store_txn *txn, uint64_t mailbox_id)
 		rc = store_mailbox_load(txn, mailbox_id, mb);
 	if (rc == 0)
 		rc = store_msg_purge_mailbox(txn, mb);
+	if (rc == 0)
+		rc = store_deleg_purge_mailbox(txn, mb->bal_id, mailbox_id);
 	if (rc != 0)
 		goto out;
 	store_mbox_key(&mk, mb->bal_id, mb->name);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_flags.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_date.h"
@@ -260,7 +261,9 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 	const char *why = NULL;
 
 	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->mailbox) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->mailbox) < 0 ||
+	    imap_acl_resolve(ctx, j->mailbox, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->mailbox, RIGHT_INSERT, NULL))
 		return IMAP_CMD_DONE;
 	if (parse_args(ctx, j, &why) < 0) {
 		imap_reply_bad(ctx, NULL, why);
@@ -272,7 +275,6 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 			return IMAP_CMD_DONE;
 		}
 	}
-	j->bal_id = ctx->s->bal_id;
 	ctx->data = j;
 	imap_cmd_store_write(ctx, append_apply, j, append_done);
 	return IMAP_CMD_WAIT;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_cmd_msgset.h"
 #include "imap_qresync.h"
@@ -17,7 +18,8 @@
 #include "util.h"
 
 struct copy_job {
-	uint64_t bal_id, src_id;
+	uint64_t bal_id, src_id; /* bal_id: the destination's BAL */
+	bool cross;               /* the destination is in another BAL */
 	char dst[STORE_MBOX_NAME_MAX + 1];
 	bool move;
 	uint32_t *uids; /* asked, ascending */
@@ -45,7 +47,8 @@ static uint32_t *msgset_uids(struct imap_cmd_ctx *ctx, const uint32_t *idx, size
 /* ---------------------------------------------------------------- COPY, MOVE */
 
 /* EX_GBM_4470: a COPY must fit as a whole, else nothing is copied but the
- * refusal's 100 % alert is kept. A MOVE stays in the BAL: usage unchanged. */
+ * refusal's 100 % alert is kept. A MOVE within the BAL leaves its usage
+ * unchanged; into another (delegated) BAL it is checked like a COPY. */
 static int copy_admit(struct store_txn *txn, struct copy_job *j)
 {
 	uint64_t bytes = 0, count = 0;
@@ -53,7 +56,7 @@ static int copy_admit(struct store_txn *txn, struct copy_job *j)
 	int r = 0;
 
 	j->overquota = false;
-	for (size_t i = 0; i < j->n && !j->move; i++) {
+	for (size_t i = 0; i < j->n && (!j->move || j->cross); i++) {
 		struct store_msg m;
 		int found = store_msg_get(txn, j->src_id, j->uids[i], &m);
 
@@ -169,14 +172,16 @@ static enum imap_cmd_result copy_or_move(struct imap_cmd_ctx *ctx, bool move)
 		return IMAP_CMD_DONE;
 	/* The destination is a mailbox name on the wire: mUTF-7 unless UTF-8
 	 * was enabled (RFC 3501 section 5.1.3), decoded like every other. */
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0 ||
+	    imap_acl_resolve(ctx, j->dst, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->dst, RIGHT_INSERT, NULL))
 		return IMAP_CMD_DONE;
 	if (move && s->view->read_only) {
 		imap_reply_no(ctx, NULL, "Mailbox is read-only");
 		return IMAP_CMD_DONE;
 	}
 	j->move = move;
-	j->bal_id = s->bal_id;
+	j->cross = j->bal_id != s->view->mb.bal_id; /* into a delegated BAL */
 	j->src_id = s->view->mb.id;
 	j->uids = msgset_uids(ctx, idx, n, &j->n);
 	j->src_done = imap_cmd_alloc(ctx, (j->n + 1) * sizeof(*j->src_done));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_mutf7.h"
 #include "imap_session.h"
@@ -259,6 +260,9 @@ enum imap_cmd_result imap_cmd_create(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "ALREADYEXISTS", "INBOX always exists");
 		return IMAP_CMD_DONE;
 	}
+	if (imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    !imap_acl_require_create(ctx, j->bal_id, j->name))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, create_apply, j, create_done);
 	return IMAP_CMD_WAIT;
 }
@@ -328,6 +332,13 @@ enum imap_cmd_result imap_cmd_delete(struct imap_cmd_ctx *ctx)
 	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0)
 		return IMAP_CMD_DONE;
 	if (strcmp(j->name, "INBOX") == 0) {
+		imap_reply_no(ctx, "CANNOT", "INBOX cannot be deleted");
+		return IMAP_CMD_DONE;
+	}
+	if (imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->name, RIGHT_DELMBOX, NULL))
+		return IMAP_CMD_DONE;
+	if (strcmp(j->name, "INBOX") == 0) { /* another BAL's */
 		imap_reply_no(ctx, "CANNOT", "INBOX cannot be deleted");
 		return IMAP_CMD_DONE;
 	}
@@ -408,6 +419,7 @@ imap_cmd_fn imap_cmd_rename;
 enum imap_cmd_result imap_cmd_rename(struct imap_cmd_ctx *ctx)
 {
 	struct mbox_job *j = job_new(ctx);
+	uint64_t new_bal;
 
 	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0 ||
 	    imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->new_name) < 0)
@@ -416,6 +428,16 @@ enum imap_cmd_result imap_cmd_rename(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "ALREADYEXISTS", "INBOX always exists");
 		return IMAP_CMD_DONE;
 	}
+	if (imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    imap_acl_resolve(ctx, j->new_name, &new_bal) < 0)
+		return IMAP_CMD_DONE;
+	if (new_bal != j->bal_id || strcmp(j->new_name, "INBOX") == 0) {
+		imap_reply_no(ctx, "CANNOT", "A mailbox stays in its BAL; INBOX always exists");
+		return IMAP_CMD_DONE;
+	}
+	if (!imap_acl_require(ctx, j->bal_id, j->name, RIGHT_DELMBOX, NULL) ||
+	    !imap_acl_require_create(ctx, j->bal_id, j->new_name))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, rename_apply, j, rename_done);
 	return IMAP_CMD_WAIT;
 }
@@ -456,7 +478,9 @@ static enum imap_cmd_result do_subscribe(struct imap_cmd_ctx *ctx, bool on)
 {
 	struct mbox_job *j = job_new(ctx);
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0 ||
+	    imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->name, RIGHT_LOOKUP, NULL))
 		return IMAP_CMD_DONE;
 	j->on = on;
 	imap_cmd_store_write(ctx, subscribe_apply, j, subscribe_done);
@@ -579,7 +603,7 @@ int imap_cmd_status_write(const struct imap_session *s, struct store_txn *txn,
 	if (r < 0)
 		return r;
 	buf_append_str(out, "* STATUS ");
-	imap_cmd_mailbox_put(s, out, mb->name);
+	imap_acl_mailbox_put(s, txn, out, mb->bal_id, mb->name);
 	for (unsigned i = 0; i < req->n; i++)
 		buf_printf(out, "%s%s %llu", i == 0 ? " (" : " ", status_names[req->item[i]],
 		           (unsigned long long)status_value(s, mb, &d, req->item[i]));
@@ -596,11 +620,14 @@ enum imap_cmd_result imap_cmd_status(struct imap_cmd_ctx *ctx)
 	const struct imap_arg *list;
 	struct store_mailbox mb;
 	struct store_txn *txn;
+	uint64_t bal_id;
 	unsigned n;
 	struct buf out;
 	int r;
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0 ||
+	    imap_acl_resolve(ctx, name, &bal_id) < 0 ||
+	    !imap_acl_require(ctx, bal_id, name, RIGHT_READ, NULL))
 		return IMAP_CMD_DONE;
 	if (!imap_arg_get_list(&ctx->args[1], &list, &n) || !imap_cmd_status_parse(list, n, &req)) {
 		imap_reply_bad(ctx, NULL, "Invalid STATUS items");
@@ -612,7 +639,7 @@ enum imap_cmd_result imap_cmd_status(struct imap_cmd_ctx *ctx)
 		return IMAP_CMD_DONE;
 	}
 	buf_init(&out, 0);
-	r = store_mailbox_get(txn, s->bal_id, name, &mb);
+	r = store_mailbox_get(txn, bal_id, name, &mb);
 	if (r == 1)
 		r = imap_cmd_status_write(s, txn, &mb, &req, &out);
 	store_read_end(&txn);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_qresync.h"
 #include "imap_session.h"
@@ -51,7 +52,7 @@ static void select_responses(struct imap_session *s, const struct imap_view *v)
 	} else {
 		/* RFC 9051 section 6.3.2: LIST gives the name's canonical form. */
 		buf_append_str(&b, "* LIST () \"/\" ");
-		imap_cmd_mailbox_put(s, &b, v->mb.name);
+		imap_acl_mailbox_put(s, NULL, &b, v->mb.bal_id, v->mb.name);
 		buf_append_str(&b, "\r\n");
 	}
 	buf_printf(&b, "* OK [UIDVALIDITY %u] UIDs valid\r\n", v->mb.uidvalidity);
@@ -97,6 +98,8 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 	struct imap_view *v = NULL;
 	char name[STORE_MBOX_NAME_MAX + 1];
 	struct imap_qresync q;
+	unsigned rights;
+	uint64_t bal_id;
 	int r;
 
 	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
@@ -114,7 +117,14 @@ static enum imap_cmd_result do_select(struct imap_cmd_ctx *ctx, bool read_only)
 		imap_session_set_state(s, IMAP_ST_AUTH);
 		imap_untagged(s, "OK [CLOSED] Previous mailbox closed");
 	}
-	r = imap_view_open(s->srv->store, s->bal_id, name, read_only, &v);
+	if (imap_acl_resolve(ctx, name, &bal_id) < 0 ||
+	    !imap_acl_require(ctx, bal_id, name, RIGHT_READ, &rights)) {
+		imap_qresync_free(&q);
+		return IMAP_CMD_DONE;
+	}
+	if (!imap_acl_select_rw(rights)) /* RFC 4314 section 4 */
+		read_only = true;
+	r = imap_view_open(s->srv->store, bal_id, name, read_only, &v);
 	if (r <= 0) {
 		if (r < 0)
 			log_warn("%s imap select failed: %s", imap_session_id(s),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "imap_acl.h"
 #include "imap_notify.h"
 #include "imap_parser.h"
 #include "imap_session.h"
@@ -393,7 +394,7 @@ static bool cmd_checks(struct imap_session *s, const struct imap_cmd *cmd,
 		imap_reply_no(ctx, "PRIVACYREQUIRED", "TLS is required first (STARTTLS)");
 		return false;
 	}
-	return true;
+	return imap_acl_precheck(ctx); /* delegated sessions: rights read again */
 }
 
 /* After a handler returned: DONE ends the command, WAIT keeps it. */

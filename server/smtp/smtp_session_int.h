@@ -50,6 +50,7 @@ struct smtp_session {
 	/* The transaction. */
 	bool mail;
 	char from[SMTP_PATH_MAX + 1];
+	uint64_t from_bal; /* submission: the BAL sent as (own, or delegated with p) */
 	struct smtp_mail_params mp;
 	struct smtp_drcpt *rcpts;
 	unsigned n_rcpts;

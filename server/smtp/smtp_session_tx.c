@@ -43,29 +43,47 @@ const char *smtp_addr_domain(const char *addr)
 
 /* ---------------------------------------------------------------- MAIL */
 
-/* Submission: MAIL FROM is the authenticated BAL, which is not full. */
-static bool submission_sender(struct smtp_session *s, const struct smtp_path *from)
+/* Submission: MAIL FROM is the authenticated BAL, or a BAL on which it has
+ * the post right (delegation, RFC 4314 "p"); the BAL sent as is not full.
+ * *bal_r: the BAL sent as. */
+static bool submission_sender(struct smtp_session *s, const struct smtp_path *from,
+                              uint64_t *bal_r)
 {
-	struct store_txn *txn;
+	struct store_txn *txn = NULL;
+	struct store_bal as;
+	bool own;
 	int r;
 
 	if (!s->authed) {
 		smtp_reply(s, 530, "5.7.0", "Authentification requise");
 		return false;
 	}
-	if (from->null || strcasecmp(from->addr, s->user) != 0) {
-		smtp_reply(s, 553, "5.7.1", "L'expediteur <%s> n'est pas la BAL authentifiee <%s>",
-		           from->addr, s->user);
-		return false;
-	}
+	own = !from->null && strcasecmp(from->addr, s->user) == 0;
+	*bal_r = s->bal_id;
 	r = store_read_begin(s->srv->store, &txn);
-	if (r == 0) {
-		/* At 100 % the BAL may not send (EX_GBM_4470): "bytes 1". */
-		r = store_quota_fits(txn, s->bal_id, 1, 0);
-		store_read_end(&txn);
+	if (r == 0 && !own && !from->null) {
+		r = store_bal_get_by_addr(txn, from->addr, &as); /* 1 found, 0 not */
+		if (r == 1) {
+			r = store_deleg_may_post(txn, s->bal_id, as.id);
+			own = r == 1;
+			*bal_r = as.id;
+		}
+		r = r < 0 ? r : 0;
 	}
+	if (r == 0 && own)
+		/* At 100 % the BAL may not send (EX_GBM_4470): "bytes 1". */
+		r = store_quota_fits(txn, *bal_r, 1, 0);
+	if (txn != NULL)
+		store_read_end(&txn);
 	if (r < 0) {
 		smtp_reply(s, 451, "4.3.0", "Erreur temporaire du stockage");
+		return false;
+	}
+	if (!own) {
+		smtp_reply(s, 553, "5.7.1",
+		           "L'expediteur <%s> n'est ni la BAL authentifiee <%s> ni une BAL "
+		           "deleguee avec le droit d'envoi",
+		           from->null ? "" : from->addr, s->user);
 		return false;
 	}
 	if (r == 0) {
@@ -78,6 +96,8 @@ static bool submission_sender(struct smtp_session *s, const struct smtp_path *fr
 
 void smtp_cmd_mail(struct smtp_session *s, const struct smtp_cmd *cmd)
 {
+	uint64_t from_bal = 0;
+
 	if (s->mail) {
 		smtp_reply(s, 503, "5.5.1", "Transaction deja commencee");
 		return;
@@ -94,11 +114,12 @@ void smtp_cmd_mail(struct smtp_session *s, const struct smtp_cmd *cmd)
 	if (s->mode == SMTP_MODE_INBOUND) {
 		if (!smtp_trust_peer(s) || !smtp_trust_sender(s, &cmd->path))
 			return;
-	} else if (!submission_sender(s, &cmd->path)) {
+	} else if (!submission_sender(s, &cmd->path, &from_bal)) {
 		return;
 	}
 	smtp_tx_reset(s);
 	s->mail = true;
+	s->from_bal = from_bal;
 	str_copy(s->from, sizeof(s->from), cmd->path.addr);
 	s->mp = cmd->mail;
 	smtp_reply(s, 250, "2.1.0", "Expediteur <%s> accepte", s->from);
@@ -420,7 +441,7 @@ static void submit(struct smtp_session *s)
 	j->d.ret = s->mp.ret == SMTP_RET_FULL   ? QRET_FULL
 	           : s->mp.ret == SMTP_RET_HDRS ? QRET_HDRS
 	                                        : QRET_UNSET;
-	j->d.sender_bal = s->authed ? s->bal_id : 0;
+	j->d.sender_bal = s->authed ? s->from_bal : 0;
 	j->d.rcpts = s->rcpts; /* the job takes them */
 	j->d.n_rcpts = s->n_rcpts;
 	s->rcpts = NULL;

@@ -459,6 +459,26 @@ def test_submission_refusals():
     s.quit()
 
 
+def test_submission_delegated_sender():
+    """Sending as another BAL needs its post right (RFC 4314 "p",
+    balisectl delegate grant); read rights alone are not enough, and a
+    revocation takes effect on the next MAIL."""
+    B.ctl("delegate", "grant", USERS["alice"], USERS["sender"], "--rights", "lr")
+    s = submission()
+    expect(s.mail(USERS["alice"]), 553, "5.7.1")
+    s.quit()
+    B.ctl("delegate", "grant", USERS["alice"], USERS["sender"], "--rights", "lrp")
+    s = submission()
+    expect(s.mail(USERS["alice"]), 250, "2.1.0")
+    expect(s.rcpt(USERS["bob"]), 250, "2.1.5")
+    expect(s.data(message(frm=USERS["alice"], subject="pour alice")), 250, "2.0.0")
+    B.ctl("delegate", "revoke", USERS["alice"], USERS["sender"])
+    expect(s.mail(USERS["alice"]), 553, "5.7.1")
+    s.quit()
+    got = [m for m in imap_messages("bob") if b"Subject: pour alice" in m]
+    check(len(got) == 1 and b"Return-Path: <" + USERS["alice"].encode() + b">" in got[0], got)
+
+
 def test_remote_recipient_queued():
     s = submission()
     expect(s.mail(USERS["sender"], ["ENVID=q1"]), 250, "2.1.0")
@@ -622,6 +642,7 @@ TESTS = [test_mail_before_starttls, test_no_client_certificate, test_certificate
          test_dsn_success_local, test_partial_delivery_report, test_too_many_errors_and_rcpts, test_session_limits,
          test_mail_loop, test_submission_auth_before_tls,
          test_submission_auth_and_send, test_submission_implicit_tls, test_submission_refusals,
+         test_submission_delegated_sender,
          test_remote_recipient_queued, test_swaks, test_policy, test_whitelist_reload,
          test_smtp_needs_ca, test_sigkill_during_load,
          test_sigterm_421]

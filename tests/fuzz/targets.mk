@@ -96,3 +96,17 @@ tests_fuzz_fuzz_annuaire_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_annuaire_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_annuaire_LDADD = common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/annuaire.dict
+
+# Sieve compiler and compiled-form loader; compile then run (sieve/local.mk)
+check_PROGRAMS += tests/fuzz/fuzz_sieve_compile tests/fuzz/fuzz_sieve_run
+tests_fuzz_fuzz_sieve_compile_SOURCES = tests/fuzz/fuzz_sieve_compile.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sieve_compile_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sieve
+tests_fuzz_fuzz_sieve_compile_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_compile_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_compile_LDADD = $(SIEVE_LIBS)
+tests_fuzz_fuzz_sieve_run_SOURCES = tests/fuzz/fuzz_sieve_run.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sieve_run_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sieve
+tests_fuzz_fuzz_sieve_run_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_run_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_run_LDADD = $(SIEVE_LIBS)
+EXTRA_DIST += tests/fuzz/sieve_compile.dict tests/fuzz/sieve_run.dict

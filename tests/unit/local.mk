@@ -16,3 +16,4 @@ include tests/unit/lifecycle.mk
 include tests/unit/admin.mk
 include tests/unit/net.mk
 include tests/unit/sieve_store.mk
+include tests/unit/deleg.mk
