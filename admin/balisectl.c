@@ -76,6 +76,10 @@ static const struct ctl_opt ctl_opts_delreq_create[] = {{"requested-by", CTL_OPT
 static const struct ctl_opt ctl_opts_delreq_reject[] = {{"reason", CTL_OPT_ARG, NULL},
                                                         {NULL, 0, NULL}};
 
+static const struct ctl_opt ctl_opts_sieve_activate[] = {{"none", 0, NULL}, {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_annuaire_show[] = {
+    {"file", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
+
 static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0, NULL}};
 
 #define CTL_HELP_BAL_CREATE                                                                        \
@@ -234,6 +238,27 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Check the store's consistency: mailbox counters, message reference counts, quota usage "
      "and indexes (read-only; safe while balised runs).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},
+    {"sieve", "list", ctl_sieve_list, "BAL [--json]",
+     "List a BAL's Sieve scripts: active flag, size, last change, and the space used.", NULL,
+     ctl_opts_json, "BAL", 1, 1, 0},
+    {"sieve", "get", ctl_sieve_get, "BAL NAME",
+     "Print the text of a BAL's Sieve script as it was uploaded.", NULL, ctl_opts_none,
+     "BAL NAME", 2, 2, 0},
+    {"sieve", "activate", ctl_sieve_activate, "BAL NAME|--none",
+     "Make NAME the BAL's only active Sieve script, or (--none) deactivate every script.",
+     NULL, ctl_opts_sieve_activate, "BAL NAME", 1, 2, 0},
+    {"sieve", "delete", ctl_sieve_delete, "BAL NAME",
+     "Delete a Sieve script of a BAL (refused while it is active).", NULL, ctl_opts_none,
+     "BAL NAME", 2, 2, 0},
+    {"annuaire", "check", ctl_annuaire_check, "[FILE] [--json]",
+     "Check the Annuaire Sante extraction of MSSante BALs (FILE, else [trust] annuaire) as "
+     "the forwarding rule reads it: its counts, or the first problem with its line.",
+     NULL, ctl_opts_json, "FILE", 0, 1, CTL_CMD_NOCONF},
+    {"annuaire", "show", ctl_annuaire_show, "ADDRESS [--file FILE] [--json]",
+     "Show the extraction's lines for ADDRESS: BAL type, holder idNat, structure id.",
+     "  --file FILE         read FILE instead of [trust] annuaire\n"
+     "  --json              print a JSON array\n",
+     ctl_opts_annuaire_show, "ADDRESS", 1, 1, CTL_CMD_NOCONF},
 };
 
 static void ctl_help_cmd_line(FILE *f, const struct ctl_cmd *c)

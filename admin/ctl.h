@@ -210,4 +210,14 @@ int ctl_delreq_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_approve(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_reject(struct ctl *ctl, const struct ctl_args *args);
 
+/* ctl_sieve.c, ctl_annuaire.c */
+int ctl_sieve_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_sieve_get(struct ctl *ctl, const struct ctl_args *args);
+int ctl_sieve_activate(struct ctl *ctl, const struct ctl_args *args);
+int ctl_sieve_delete(struct ctl *ctl, const struct ctl_args *args);
+int ctl_annuaire_check(struct ctl *ctl, const struct ctl_args *args);
+int ctl_annuaire_show(struct ctl *ctl, const struct ctl_args *args);
+/* Loads the extraction at path; 1 (message printed) when refused, else 0. */
+int ctl_annuaire_validate(struct ctl *ctl, const char *path);
+
 #endif

@@ -69,7 +69,10 @@ int ctl_config_check(struct ctl *ctl, const struct ctl_args *args)
 		problems++;
 	else if (c->whitelist != NULL && c->whitelist[0] != '\0')
 		problems += ctl_whitelist_validate(ctl, c->whitelist);
-	problems += ctl_config_file(ctl, "trust", "annuaire", c->annuaire);
+	if (ctl_config_file(ctl, "trust", "annuaire", c->annuaire) != 0)
+		problems++;
+	else if (c->annuaire != NULL && c->annuaire[0] != '\0')
+		problems += ctl_annuaire_validate(ctl, c->annuaire);
 	if (problems > 0)
 		return ctl_fail(ctl, "%s: %d problem%s", c->path, problems,
 		                problems > 1 ? "s" : "");

@@ -15,6 +15,8 @@ admin_balisectl_SOURCES = \
 	admin/ctl_deleg.c \
 	admin/ctl_store.c \
 	admin/ctl_whitelist.c \
-	admin/ctl_lifecycle.c
+	admin/ctl_lifecycle.c \
+	admin/ctl_sieve.c \
+	admin/ctl_annuaire.c
 admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS) $(OPENSSL_CFLAGS)
 admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS) $(LIBXML2_LIBS)

@@ -64,6 +64,9 @@ static const struct cfg_key keys[] = {
 	 "ANS trust-space whitelist (XML), reloaded when it changes."},
 	{"trust", "annuaire", CFG_PATH, OFF(annuaire), "", 0, PATH_MAX,
 	 "Annuaire Sante extraction of MSSante BALs (pipe-separated)."},
+	{"trust", "redirect_structures", CFG_BOOL, OFF(redirect_structures), "no", 0, 0,
+	 "Let ORG, CAB and APP BALs redirect mail (Sieve) to trust-space domains; PER BALs "
+	 "follow RE_GBM_4480 whatever this says."},
 
 	{"auth", "argon2_t_cost", CFG_UINT, OFF(argon2_t_cost), "3", 1, 64,
 	 "argon2id iterations for new password hashes."},

@@ -66,6 +66,7 @@ struct config {
 	/* [trust] */
 	char *whitelist;
 	char *annuaire;
+	bool redirect_structures; /* ORG, CAB, APP may redirect to trust-space domains */
 
 	/* [auth] */
 	uint64_t argon2_t_cost;

@@ -536,3 +536,57 @@ int tfr_inactivity_body(const char *bal, int64_t last, int action, int64_t when,
 		return -1;
 	return tfr_closing(out);
 }
+
+/* ------------------------------------- Sieve redirect refusals (RE_GBM_4480) */
+
+static const char *const redirect_reasons[TFR_REDIRECT_COUNT] = {
+    [TFR_REDIRECT_BAD_ADDRESS] = "ce n'est pas une adresse de messagerie valide.",
+    [TFR_REDIRECT_SELF] = "c'est l'adresse de la boîte elle-même.",
+    [TFR_REDIRECT_UNKNOWN_LOCAL] = "aucune boîte aux lettres n'existe à cette adresse.",
+    [TFR_REDIRECT_NOT_IN_ANNUAIRE] = "cette adresse ne figure pas dans l'Annuaire Santé des "
+                                     "boîtes aux lettres MSSanté.",
+    [TFR_REDIRECT_NO_ANNUAIRE] = "l'Annuaire Santé des boîtes aux lettres MSSanté n'est pas "
+                                 "disponible pour vérifier le détenteur de cette adresse.",
+    [TFR_REDIRECT_NOT_PER] = "ce n'est pas une boîte aux lettres personnelle (PER).",
+    [TFR_REDIRECT_OTHER_HOLDER] = "cette boîte aux lettres est détenue par un autre "
+                                  "professionnel.",
+    [TFR_REDIRECT_STRUCTURE_OFF] = "le transfert automatique n'est pas activé pour cette "
+                                   "boîte aux lettres.",
+    [TFR_REDIRECT_OUTSIDE_TRUST] = "ce domaine n'appartient pas à l'espace de confiance "
+                                   "MSSanté.",
+};
+
+/* target with control characters replaced by '?', cut at 254 bytes. */
+static void redirect_target(const char *target, char *out, size_t outsz)
+{
+	size_t i;
+
+	for (i = 0; target != NULL && target[i] != '\0' && i + 1 < outsz && i < 254; i++)
+		out[i] = (unsigned char)target[i] < 0x20 || target[i] == 0x7f ? '?' : target[i];
+	out[i] = '\0';
+}
+
+int tfr_redirect_refusal(enum tfr_redirect why, const char *target, const char *bal_type,
+                         struct buf *out)
+{
+	char t[256];
+	bool per = bal_type == NULL || strcmp(bal_type, "PER") == 0;
+
+	if ((unsigned)why >= TFR_REDIRECT_COUNT)
+		return -1;
+	redirect_target(target, t, sizeof(t));
+	if (buf_printf(out, "Le transfert vers « %s » est refusé : %s", t, redirect_reasons[why]) <
+	    0)
+		return -1;
+	if (per)
+		return buf_append_str(out, " Règle RE_GBM_4480 de l'espace de confiance MSSanté : "
+		                           "une boîte aux lettres personnelle (PER) ne peut transférer "
+		                           "automatiquement ses messages que vers une autre boîte "
+		                           "aux lettres PER MSSanté détenue par le même professionnel "
+		                           "(même RPPS).");
+	return buf_printf(out, " Pour les boîtes aux lettres de type %s, le transfert "
+	                       "automatique est désactivé par défaut ; l'opérateur peut "
+	                       "l'autoriser vers les seuls domaines de l'espace de confiance "
+	                       "MSSanté.",
+	                  bal_type);
+}

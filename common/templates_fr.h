@@ -124,4 +124,28 @@ const char *tfr_inactivity_subject(void);
 int tfr_inactivity_body(const char *bal, int64_t last, int action, int64_t when,
                         struct buf *out);
 
+/* ------------------------------------- Sieve redirect refusals (RE_GBM_4480) */
+
+/* Why a redirect (Sieve, forward rule) is refused: the text shown to the
+ * user at upload (ManageSieve, balisectl) and traced at delivery. */
+enum tfr_redirect {
+	TFR_REDIRECT_BAD_ADDRESS = 0, /* the target is no valid address */
+	TFR_REDIRECT_SELF,            /* the target is the BAL itself */
+	TFR_REDIRECT_UNKNOWN_LOCAL,   /* no BAL at that address here */
+	TFR_REDIRECT_NOT_IN_ANNUAIRE, /* another operator's address not listed */
+	TFR_REDIRECT_NO_ANNUAIRE,     /* the extraction is not configured or loaded */
+	TFR_REDIRECT_NOT_PER,         /* the target is no PER BAL */
+	TFR_REDIRECT_OTHER_HOLDER,    /* the target is held by another professional */
+	TFR_REDIRECT_STRUCTURE_OFF,   /* ORG, CAB, APP: redirect not enabled */
+	TFR_REDIRECT_OUTSIDE_TRUST,   /* ORG, CAB, APP: domain outside the trust space */
+	TFR_REDIRECT_COUNT
+};
+
+/* Appends the French reason for target (any bytes: shown as given, control
+ * characters replaced) and the rule it follows from: RE_GBM_4480 for a PER
+ * BAL, the operator's setting for ORG, CAB and APP BALs (bal_type "ORG",
+ * "CAB" or "APP"). -1 past out's limit or on an unknown reason. */
+int tfr_redirect_refusal(enum tfr_redirect why, const char *target, const char *bal_type,
+                         struct buf *out);
+
 #endif

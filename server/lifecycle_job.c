@@ -17,7 +17,8 @@ struct lifecycle_job {
 	struct store_inact_policy pol;
 	bool running, stopping, timer_closed;
 	struct store_jobstat sent, inact;
-	int rc_sent, rc_inact;
+	uint64_t pruned; /* expired vacation and duplicate records */
+	int rc_sent, rc_inact, rc_prune;
 };
 
 static void job_free_if_done(struct lifecycle_job *j)
@@ -33,6 +34,7 @@ static void job_work(uv_work_t *w)
 
 	j->rc_sent = store_job_sent_purge(j->store, now, "balised(job)", &j->sent);
 	j->rc_inact = store_job_inactivity(j->store, &j->pol, now, "balised(job)", &j->inact);
+	j->rc_prune = store_job_sieve_prune(j->store, now, &j->pruned);
 }
 
 static void job_done(uv_work_t *w, int status)
@@ -50,6 +52,10 @@ static void job_done(uv_work_t *w, int status)
 		         j->rc_sent < 0 ? store_strerror(j->rc_sent) : "");
 	if (j->rc_inact < 0)
 		log_warn("lifecycle inactivity job: %s", store_strerror(j->rc_inact));
+	if (j->rc_prune < 0)
+		log_warn("lifecycle Sieve memory prune: %s", store_strerror(j->rc_prune));
+	else if (status == 0)
+		log_info("lifecycle sieve_memory_pruned=%llu", (unsigned long long)j->pruned);
 	job_free_if_done(j);
 }
 

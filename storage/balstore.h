@@ -791,4 +791,104 @@ int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct st
 int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, int64_t now,
                          const char *by, struct store_jobstat *st);
 
+/* ---------------------------------------------------------------- Sieve */
+
+/* Each BAL's Sieve scripts (RFC 5228), managed by ManageSieve (RFC 5804)
+ * and balisectl: the text as uploaded and its compiled form (opaque bytes
+ * with the compiler's format version, so that a newer compiler recompiles
+ * older forms), at most one active script per BAL. Names are RFC 5804
+ * section 1.6 names: UTF-8 without controls (U+0000-001F, U+007F-009F) nor
+ * U+2028/2029, 1 to STORE_SIEVE_NAME_MAX bytes. HAVESPACE limits are per
+ * BAL: the number of scripts and the total bytes of their texts. */
+#define STORE_SIEVE_NAME_MAX 128
+#define STORE_SIEVE_SCRIPT_MAX (256 * 1024)       /* text of one script */
+#define STORE_SIEVE_COMPILED_MAX (4 * 1024 * 1024) /* compiled form of one */
+#define STORE_SIEVE_SCRIPTS_MAX 32                 /* scripts of one BAL */
+#define STORE_SIEVE_TOTAL_MAX (1024 * 1024)        /* text bytes of one BAL */
+
+/* Which HAVESPACE limit refused (RFC 5804 response codes). */
+enum store_sieve_space {
+	SIEVE_SPACE_OK = 0,
+	SIEVE_SPACE_MAXSCRIPTS = 1, /* QUOTA/MAXSCRIPTS */
+	SIEVE_SPACE_MAXSIZE = 2,    /* QUOTA/MAXSIZE: the script or the total */
+};
+
+/* A script as listed, or read (text and compiled borrowed from the txn:
+ * valid until it ends; both empty in listings). */
+struct store_sieve {
+	char name[STORE_SIEVE_NAME_MAX + 1];
+	bool active;
+	int64_t updated; /* unix seconds of the last put or rename */
+	uint32_t compiled_version;
+	struct slice text;
+	struct slice compiled;
+	uint32_t text_len, compiled_len; /* also set in listings */
+};
+
+/* 0, or STORE_E_INVALID with *why_r when name is no valid script name. */
+int store_sieve_name_check(const char *name, const char **why_r);
+/* Whether a script of size text bytes named name fits the BAL's limits
+ * (replacing the script of that name when it exists): 0, or STORE_E_QUOTA
+ * with *space_r (may be NULL) and *why_r saying which limit. */
+int store_sieve_space(struct store_txn *txn, uint64_t bal_id, const char *name, uint64_t size,
+                      enum store_sieve_space *space_r, const char **why_r);
+/* Scripts and text bytes of a BAL. */
+int store_sieve_usage(struct store_txn *txn, uint64_t bal_id, uint32_t *count_r,
+                      uint64_t *bytes_r);
+/* Stores (or replaces: an active script stays active) a script with its
+ * compiled form, which the caller made from this very text. now 0: the
+ * clock. STORE_E_NOTFOUND without BAL, STORE_E_INVALID for a bad name or an
+ * empty or over-long text or compiled form, STORE_E_QUOTA past a limit
+ * (space_r as above); why_r says which. */
+int store_sieve_put(struct store_txn *txn, uint64_t bal_id, const char *name, struct slice text,
+                    uint32_t compiled_version, struct slice compiled, int64_t now,
+                    enum store_sieve_space *space_r, const char **why_r);
+/* 1 found (s_r filled, text and compiled borrowed), 0 not, <0 error. */
+int store_sieve_get(struct store_txn *txn, uint64_t bal_id, const char *name,
+                    struct store_sieve *s_r);
+/* The active script of the BAL, as store_sieve_get; 0 when none. */
+int store_sieve_get_active(struct store_txn *txn, uint64_t bal_id, struct store_sieve *s_r);
+/* Each script of the BAL in name (byte) order, without text. */
+int store_sieve_each(struct store_txn *txn, uint64_t bal_id,
+                     int (*fn)(void *arg, const struct store_sieve *s), void *arg);
+/* Makes name the BAL's only active script; NULL or "" deactivates every
+ * script. STORE_E_NOTFOUND when there is no such script. */
+int store_sieve_set_active(struct store_txn *txn, uint64_t bal_id, const char *name);
+/* Deletes a script. STORE_E_INVALID while it is active (RFC 5804
+ * DELETESCRIPT answers NO (ACTIVE)): deactivate it first. */
+int store_sieve_delete(struct store_txn *txn, uint64_t bal_id, const char *name,
+                       const char **why_r);
+/* Renames a script, keeping its active flag. STORE_E_NOTFOUND when old is
+ * missing, STORE_E_EXISTS when new is taken (RFC 5804 ALREADYEXISTS),
+ * STORE_E_INVALID for a bad new name. old == new is a no-op. */
+int store_sieve_rename(struct store_txn *txn, uint64_t bal_id, const char *old_name,
+                       const char *new_name, int64_t now, const char **why_r);
+
+/* Vacation memory (RFC 5230 section 4.2, RE_GBM_4470): one record per BAL
+ * and (sender, handle), keyed by the SHA-256 of the lower-cased sender, a
+ * NUL and the handle (no address is stored in clear). Check and record in
+ * one write txn: *allowed_r true when no reply went to that sender with
+ * that handle less than period seconds before now (period 0: always);
+ * then the reply time is recorded. The record expires at now + period. */
+int store_vacation_check_set(struct store_txn *txn, uint64_t bal_id, const char *sender,
+                             const char *handle, int64_t now, int64_t period, bool *allowed_r);
+
+/* Duplicate memory (RFC 7352): one record per BAL and (handle, value),
+ * keyed by the SHA-256 of the handle, a NUL and the value (e.g. the
+ * Message-ID), with an expiry time. seen: 1 when a record exists that
+ * has not expired at now, else 0 (any txn). record (after the script ran
+ * successfully, section 3): a new or expired record gets now + seconds;
+ * an existing one keeps its expiry unless last (the :last tag). */
+int store_duplicate_seen(struct store_txn *txn, uint64_t bal_id, const char *handle,
+                         struct slice value, int64_t now);
+int store_duplicate_record(struct store_txn *txn, uint64_t bal_id, const char *handle,
+                           struct slice value, int64_t now, int64_t seconds, bool last);
+
+/* Removes vacation and duplicate records expired at now (the daily job);
+ * *removed_r (may be NULL) counts them. */
+int store_sieve_memory_prune(struct store_txn *txn, int64_t now, uint64_t *removed_r);
+/* The same as one write request (balised's daily job; waits for the
+ * writer: never on an event loop thread). */
+int store_job_sieve_prune(struct store *s, int64_t now, uint64_t *removed_r);
+
 #endif

@@ -558,6 +558,8 @@ int store_bal_delete(struct store_txn *txn, uint64_t id)
 	if (rc == 0)
 		rc = store_sub_orphan_purge(txn, id);
 	if (rc == 0)
+		rc = store_sieve_bal_purge(txn, id);
+	if (rc == 0)
 		rc = store_deleg_purge_bal(txn, id);
 	if (rc == 0)
 		rc = store_quota_delete(txn, id);

@@ -45,6 +45,9 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_DELEG] = "delegations",
     [DB_DELEG_LOG] = "deleg_log",
     [DB_DELREQ] = "deletion_requests",
+    [DB_SIEVE] = "sieve",
+    [DB_VACATION] = "vacation",
+    [DB_DUPLICATE] = "duplicate",
 };
 
 const char *store_strerror(int err)

@@ -42,6 +42,9 @@ enum store_db {
 	DB_DELEG,       /* bal id, grantee bal id, mailbox id (0: all) -> rights */
 	DB_DELEG_LOG,   /* bal id, time, seq -> delegated access */
 	DB_DELREQ,      /* deletion request id -> request (EX_GBM_6021) */
+	DB_SIEVE,       /* bal id, script name -> script text and compiled form */
+	DB_VACATION,    /* bal id, SHA-256(sender, handle) -> last reply, expiry */
+	DB_DUPLICATE,   /* bal id, SHA-256(handle, value) -> expiry (RFC 7352) */
 	DB_COUNT
 };
 
@@ -199,6 +202,10 @@ int store_blob_sweep(struct store_txn *txn);
 int store_msg_purge_mailbox(struct store_txn *txn, struct store_mailbox *mb);
 /* Removes every subscription of the BAL kept in DB_SUBS (store_bal_delete). */
 int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id);
+/* Removes the BAL's scripts, vacation and duplicate memory (store_bal_delete). */
+int store_sieve_bal_purge(struct store_txn *txn, uint64_t bal_id);
+/* store_check's part for those tables: 0, or STORE_E_IO with *why_r. */
+int store_sieve_check(struct store_txn *txn, const char **why_r);
 /* store_deleg.c: removes the grants given by or to the BAL and its access
  * log (store_bal_delete), or the grants on one mailbox (its deletion). */
 int store_deleg_purge_bal(struct store_txn *txn, uint64_t bal_id);

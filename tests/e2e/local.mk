@@ -15,6 +15,7 @@ include tests/e2e/quota.mk
 include tests/e2e/imap_acl.mk
 include tests/e2e/lifecycle.mk
 include tests/e2e/smtp.mk
+include tests/e2e/sieve.mk
 include tests/e2e/imapload.mk
 include tests/e2e/smtpload.mk
 include tests/e2e/sandbox.mk

@@ -89,6 +89,14 @@ tests_fuzz_fuzz_dsn_params_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dsn_params_LDADD = server/smtp/libbalsmtp.a common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/dsn_params.dict
 
+# The Annuaire Sante extraction of MSSante BALs (common/annuaire.mk)
+check_PROGRAMS += tests/fuzz/fuzz_annuaire
+tests_fuzz_fuzz_annuaire_SOURCES = tests/fuzz/fuzz_annuaire.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_annuaire_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_annuaire_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_annuaire_LDADD = common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/annuaire.dict
+
 # Sieve compiler and compiled-form loader; compile then run (sieve/local.mk)
 check_PROGRAMS += tests/fuzz/fuzz_sieve_compile tests/fuzz/fuzz_sieve_run
 tests_fuzz_fuzz_sieve_compile_SOURCES = tests/fuzz/fuzz_sieve_compile.c $(FUZZ_DRIVER)

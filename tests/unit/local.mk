@@ -15,5 +15,6 @@ include tests/unit/quota.mk
 include tests/unit/lifecycle.mk
 include tests/unit/admin.mk
 include tests/unit/net.mk
+include tests/unit/sieve_store.mk
 include tests/unit/deleg.mk
 include tests/unit/sandbox.mk
