@@ -15,7 +15,8 @@
 #include "ctl.h"
 #include "util.h"
 
-static void ctl_vmsg(struct ctl *ctl, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void ctl_vmsg(struct ctl *ctl, const char *fmt,
+                                                           va_list ap)
 {
 	fprintf(stderr, "%s: ", CTL_PROG);
 	if (ctl->cmd != NULL)
