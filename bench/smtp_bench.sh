@@ -429,6 +429,11 @@ EOF
 run_side() {
 	local side=$1 n=$2 port pids args runid out t0 t1 c0 c1 count last=0 since stored ids
 	runid="r$n$side"
+	# Each side starts on a settled disk: the other side's last run leaves
+	# dirty pages and journal work behind (10,000 maildir files, Postfix's
+	# queue files) that would otherwise be flushed during this run.
+	sync
+	sleep 2
 	case $side in
 	postfix) start_dovecot; start_postfix; port=$PF_PORT; pids=("$PF_PID" "$DV_PID") ;;
 	balised) start_balised; port=$BL_PORT; pids=("$BL_PID") ;;
