@@ -376,8 +376,11 @@ static void session_start(struct queue_runner *qr, const char *domain, struct qr
 	s->n_jobs = n;
 	s->msgs = xcalloc(n, sizeof(*s->msgs));
 	for (size_t i = 0; i < n; i++) {
+		/* The jobs moved: point their message into them again. */
 		s->msgs[i] = &jobs[i].msg;
 		jobs[i].msg.user = &jobs[i];
+		jobs[i].msg.mail_from = jobs[i].e.return_path;
+		jobs[i].msg.envid = jobs[i].e.envid;
 		jobs[i].inflight = true;
 		inflight_add(qr, jobs[i].e.id);
 	}
