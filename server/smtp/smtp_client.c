@@ -461,8 +461,13 @@ static void on_setup_reply(struct smtp_client *c)
 /* In a transaction. */
 static void on_txn_reply(struct smtp_client *c)
 {
-	struct smtp_out_msg *m = c->msgs[c->cur];
+	struct smtp_out_msg *m = c->cur < c->n_msgs ? c->msgs[c->cur] : NULL;
 	unsigned cls = c->reply.code / 100;
+
+	if (c->st == ST_QUIT) {
+		conn_close(c->conn);
+		return;
+	}
 
 	if (c->reply.code == 421) { /* the server is closing: everything is temporary */
 		reply_error(c, "service closing");
@@ -506,9 +511,6 @@ static void on_txn_reply(struct smtp_client *c)
 		settle_accepted(c, &c->reply);
 		return msg_done(c);
 	}
-	case ST_QUIT:
-		conn_close(c->conn);
-		return;
 	default:
 		return set_error(c, "%s: reply while sending data", cur_host(c)), drop(c, false);
 	}
