@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILD, Balise, check, free_port, run_tests  # noqa: E402
+from harness import BUILD, OPENSSL, Balise, check, free_port, make_pki, run_tests, sh  # noqa: E402
 
 INJECT = os.path.join(BUILD, "tests", "e2e", "queue_inject")
 WAIT = 30.0  # sanitizer builds are slow
@@ -52,14 +52,15 @@ class Sink:
     certificate (test CA), replies chosen per recipient by rcpt(addr, n)
     where n counts earlier RCPTs of that address."""
 
-    def __init__(self, b, starttls=True, dsn=False, rcpt=None, data_reply="250 2.0.0 Ok queued"):
-        self.offer_starttls, self.dsn = starttls, dsn
+    def __init__(self, b, starttls=True, dsn=False, rcpt=None, data_reply="250 2.0.0 Ok queued",
+                 smtputf8=True, cert=None):
+        self.offer_starttls, self.dsn, self.smtputf8 = starttls, dsn, smtputf8
         self.rcpt = rcpt or (lambda addr, n: "250 2.1.5 Ok")
         self.data_reply = data_reply
         self.connections, self.messages, self.commands = 0, [], []
         self.seen = {}
         self.ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=b.ca)
-        self.ctx.load_cert_chain(b.cert, b.key)
+        self.ctx.load_cert_chain(*(cert or (b.cert, b.key)))
         self.ctx.verify_mode = ssl.CERT_REQUIRED
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
@@ -106,7 +107,7 @@ class Sink:
 
     def _ehlo_lines(self, tls):
         ext = ["sink.other.test", "PIPELINING", "SIZE 10485760", "8BITMIME",
-               "ENHANCEDSTATUSCODES", "SMTPUTF8"]
+               "ENHANCEDSTATUSCODES"] + (["SMTPUTF8"] if self.smtputf8 else [])
         if self.offer_starttls and tls is None:
             ext.append("STARTTLS")
         if self.dsn:
@@ -375,14 +376,47 @@ def test_no_starttls_never_sends():
     B.ctl("queue", "delete", str(qid))
 
 
+def test_ndr_to_remote_sender_queued_with_null_sender():
+    s = SINKS["other.test"]
+    qid = inject("--from", "sender@dsn.test", "--rcpt", "unknown@other.test")
+    until(gone(qid), "entry %d finished" % qid)
+    ndr = until(lambda: [m for m in SINKS["dsn.test"].messages
+                         if m["accepted"] == ["sender@dsn.test"]], "the NDR at dsn.test")
+    check(ndr[0]["mail"].startswith("MAIL FROM:<>"), "NDR sent with %r" % ndr[0]["mail"])
+    check("NOTIFY" not in ndr[0]["rcpts"][0] or "NOTIFY=NEVER" in ndr[0]["rcpts"][0],
+          ndr[0]["rcpts"][0])
+    check(b"Status: 5.1.1" in ndr[0]["data"], "NDR content %r" % ndr[0]["data"][:300])
+    check(not any(c.startswith("RCPT TO:<sender@dsn.test>") for c in s.commands), "misrouted")
+
+
+def test_untrusted_server_certificate_never_sends():
+    for dom in ("badca.test", "badname.test"):
+        qid = inject("--rcpt", "dest@" + dom)
+        until(lambda: queue().get(qid, {}).get("attempts", 0) >= 1, "an attempt to " + dom)
+        s = SINKS[dom]
+        check(s.connections >= 1, "no connection to " + dom)
+        check(not any(c.upper().startswith(("MAIL", "RCPT", "DATA")) for c in s.commands),
+              "%s: commands sent: %r" % (dom, s.commands))
+        check(queue()[qid]["recipients"][0]["state"] == "pending", "not temporary")
+        B.ctl("queue", "delete", str(qid))
+    check("server certificate does not name this host" in B.output(), "host name check log")
+
+
+def test_smtputf8_missing_is_a_final_failure():
+    sender = B.add_bal("utf8.sender", PASSWORD)
+    qid = inject("--from", sender, "--rcpt", "d\u00e9st@noutf8.test")
+    until(gone(qid), "entry %d finished" % qid)
+    ds = report_fields(until(lambda: inbox(sender), "the 5.6.7 NDR")[0])
+    check("Action: failed" in ds and "Status: 5.6.7" in ds, ds)
+    check(not SINKS["noutf8.test"].messages, "sent without SMTPUTF8")
+
+
 def test_connection_reused():
     s = SINKS["reuse.test"]
-    B.signal(19)  # SIGSTOP: both entries are due at the next poll
-    try:
-        a = inject("--rcpt", "one@reuse.test")
-        b = inject("--rcpt", "two@reuse.test")
-    finally:
-        B.signal(18)  # SIGCONT
+    due = int(time.time()) + 3  # both become due in the same poll
+    a = inject("--rcpt", "one@reuse.test", "--next", due)
+    b = inject("--rcpt", "two@reuse.test", "--next", due)
+    check(time.time() < due, "injecting took too long")
     until(lambda: gone(a)() and gone(b)(), "both delivered")
     check(len(s.messages) == 2, "%d messages" % len(s.messages))
     check(s.connections == 1, "%d connections for two messages" % s.connections)
@@ -398,6 +432,27 @@ def test_queue_retry_is_noticed():
     B.ctl("queue", "retry", str(qid))
     until(gone(qid), "delivery after balisectl queue retry", timeout=10)
     check(s.messages[-1]["accepted"] == ["kick@other.test"], "sink %r" % s.messages[-1])
+
+
+def other_ca_cert(b):
+    """A certificate for 127.0.0.1 from a CA balised does not trust."""
+    d = os.path.join(b.tmp, "other-ca")
+    os.mkdir(d)
+    _, cert, key = make_pki(d)
+    return cert, key
+
+
+def wrong_name_cert(b):
+    """From the trusted CA, but for another host name."""
+    d = b.tmp
+    key, csr, crt, ext = (os.path.join(d, "wrong." + x) for x in ("key", "csr", "pem", "ext"))
+    with open(ext, "w") as f:
+        f.write("subjectAltName=DNS:mx.wrong.test\n")
+    sh(OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+       "-subj", "/CN=mx.wrong.test")
+    sh(OPENSSL, "x509", "-req", "-in", csr, "-CA", b.ca, "-CAkey", os.path.join(d, "ca.key"),
+       "-CAcreateserial", "-out", crt, "-days", "2", "-sha256", "-extfile", ext)
+    return crt, key
 
 
 EXTRA_CONF = """
@@ -433,7 +488,13 @@ def main():
         SINKS["dsn.test"] = Sink(b, dsn=True)
         SINKS["clear.test"] = Sink(b, starttls=False)
         SINKS["reuse.test"] = Sink(b)
-        routes = ", ".join("%s=127.0.0.1:%d" % (d, s.port) for d, s in SINKS.items())
+        SINKS["noutf8.test"] = Sink(b, smtputf8=False)
+        SINKS["badca.test"] = Sink(b, cert=other_ca_cert(b))
+        SINKS["badname.test"] = Sink(b, cert=wrong_name_cert(b))
+        # reuse.test by name: localhost may be ::1 first (the sink listens
+        # on 127.0.0.1 only: the client goes on to the next address).
+        routes = ", ".join("%s=%s:%d" % (d, "localhost" if d == "reuse.test" else "127.0.0.1",
+                                         s.port) for d, s in SINKS.items())
         with open(b.conf, "a") as f:
             f.write(EXTRA_CONF.format(ca=b.ca, routes=routes))
         b.start()
@@ -449,6 +510,9 @@ def main():
                 test_expiry_gives_447_ndr,
                 test_delay_notice_once,
                 test_no_starttls_never_sends,
+                test_ndr_to_remote_sender_queued_with_null_sender,
+                test_untrusted_server_certificate_never_sends,
+                test_smtputf8_missing_is_a_final_failure,
                 test_connection_reused,
                 test_queue_retry_is_noticed,
             ])
