@@ -28,3 +28,12 @@ TESTS += tests/unit/check_smtpout
 
 TESTS += tests/e2e/test_smtp_out.py
 EXTRA_DIST += tests/e2e/test_smtp_out.py
+
+# Replies of remote SMTP servers (server/smtp/smtp_reply.c)
+check_PROGRAMS += tests/fuzz/fuzz_smtp_reply
+tests_fuzz_fuzz_smtp_reply_SOURCES = tests/fuzz/fuzz_smtp_reply.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_smtp_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
+tests_fuzz_fuzz_smtp_reply_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_reply_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_reply_LDADD = server/smtp/libbalsmtpout.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/smtp_reply.dict
