@@ -53,10 +53,10 @@ class Sink:
     where n counts earlier RCPTs of that address."""
 
     def __init__(self, b, starttls=True, dsn=False, rcpt=None, data_reply="250 2.0.0 Ok queued",
-                 smtputf8=True, cert=None):
+                 smtputf8=True, cert=None, data_delay=0):
         self.offer_starttls, self.dsn, self.smtputf8 = starttls, dsn, smtputf8
         self.rcpt = rcpt or (lambda addr, n: "250 2.1.5 Ok")
-        self.data_reply = data_reply
+        self.data_reply, self.data_delay = data_reply, data_delay
         self.connections, self.messages, self.commands = 0, [], []
         self.seen = {}
         self.ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=b.ca)
@@ -82,6 +82,8 @@ class Sink:
             self.loop.stop()
         self.loop.call_soon_threadsafe(stop)
         self.thread.join(10)
+        # Sessions still open (the slow sink) are dropped without a word.
+        self.loop.set_exception_handler(lambda loop, ctx: None)
 
     async def _session(self, reader, writer):
         self.connections += 1
@@ -154,6 +156,7 @@ class Sink:
             self.messages.append({"mail": st["mail"], "rcpts": st["rcpts"],
                                   "accepted": st["accepted"], "data": bytes(data),
                                   "tls": st["tls"]})
+            await asyncio.sleep(self.data_delay)
             await say(self.data_reply)
         elif verb == "RSET":
             st["mail"], st["rcpts"], st["accepted"] = None, [], []
@@ -455,6 +458,20 @@ def wrong_name_cert(b):
     return crt, key
 
 
+def test_sigterm_during_delivery_stops_cleanly():
+    # Last: stops balised. The sink holds its reply to the final dot; the
+    # entry must stay queued (retried at the next start), balised exit 0.
+    s = SINKS["slow.test"]
+    qid = inject("--rcpt", "dest@slow.test")
+    until(lambda: s.messages, "the message at the slow sink")
+    t0 = time.monotonic()
+    status = B.stop()
+    check(status == 0, "exit status %r" % status)
+    check(time.monotonic() - t0 < 10, "stopping took %.1fs" % (time.monotonic() - t0))
+    check(qid in queue(), "the interrupted entry left the queue")
+    check(queue()[qid]["recipients"][0]["state"] == "pending", "state %r" % queue()[qid])
+
+
 EXTRA_CONF = """
 [tls]
 ca = {ca}
@@ -489,6 +506,7 @@ def main():
         SINKS["clear.test"] = Sink(b, starttls=False)
         SINKS["reuse.test"] = Sink(b)
         SINKS["noutf8.test"] = Sink(b, smtputf8=False)
+        SINKS["slow.test"] = Sink(b, data_delay=60)
         SINKS["badca.test"] = Sink(b, cert=other_ca_cert(b))
         SINKS["badname.test"] = Sink(b, cert=wrong_name_cert(b))
         # reuse.test by name: localhost may be ::1 first (the sink listens
@@ -515,6 +533,7 @@ def main():
                 test_smtputf8_missing_is_a_final_failure,
                 test_connection_reused,
                 test_queue_retry_is_noticed,
+                test_sigterm_during_delivery_stops_cleanly,
             ])
         finally:
             status = b.stop()
