@@ -33,6 +33,9 @@ struct qr_job {
 	int64_t now;
 	bool tried;
 	bool inflight; /* counted in the runner's in-flight ids */
+	/* The write with the report failed: record the attempt without it
+	 * rather than deliver the message again at every poll. */
+	bool skip_notice;
 	/* Results of the record, for the log. */
 	int result;
 	bool deleted;

@@ -98,11 +98,14 @@ static void apply_results(struct rec *r)
 	for (size_t k = 0; k < j->n; k++) {
 		size_t i = j->idx[k];
 		const struct smtp_out_rcpt *o = &j->out[k];
-		const struct store_qrcpt *q = &r->cur->rcpts[i];
+		const struct store_qrcpt *q;
 		struct store_qresult *res;
 		unsigned cls = o->reply.code / 100;
 
-		if (i >= r->cur->n_rcpts || store_qrcpt_state_final(q->state))
+		if (i >= r->cur->n_rcpts)
+			continue;
+		q = &r->cur->rcpts[i];
+		if (store_qrcpt_state_final(q->state))
 			continue;
 		res = result_for(r, i);
 		to_qreply(j, o, &res->reply);
@@ -308,7 +311,7 @@ int qr_record_apply(struct store_txn *txn, void *arg)
 	if (j->tried)
 		apply_results(&r);
 	apply_time(&r);
-	rc = send_report(txn, &r);
+	rc = j->skip_notice ? 0 : send_report(txn, &r);
 	next = j->now + (int64_t)smtp_retry_delay(cur.attempts + 1, j->params->retry_first,
 						   j->params->retry_factor, j->params->retry_max);
 	if (next > qr_expiry(j->params, &cur))

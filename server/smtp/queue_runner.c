@@ -230,6 +230,7 @@ static void log_job(const struct qr_job *j)
 }
 
 static void session_maybe_free(struct qr_session *s);
+static void record(struct queue_runner *qr, struct qr_job *j, struct qr_session *s);
 
 static void write_work(uv_work_t *w)
 {
@@ -247,6 +248,20 @@ static void write_after(uv_work_t *w, int status)
 	if (status < 0)
 		j->result = STORE_E_IO;
 	log_job(j);
+	if (j->result < 0 && !j->skip_notice && !qr->stopping) {
+		log_error("queue id=%llu recording again without its report: the report is lost",
+			  (unsigned long long)j->e.id);
+		struct qr_session *sess = wr->sess;
+
+		j->skip_notice = true;
+		if (sess != NULL)
+			sess->records--;
+		else
+			qr->records--;
+		free(wr);
+		record(qr, j, sess);
+		return;
+	}
 	if (j->inflight)
 		inflight_del(qr, j->e.id);
 	j->inflight = false;

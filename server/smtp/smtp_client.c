@@ -602,28 +602,23 @@ static void on_connected(struct conn *conn, int status, void *arg)
 {
 	struct smtp_client *c = arg;
 
-	if (status < 0 || c->aborting) {
-		if (conn != NULL)
-			conn_abort(conn); /* aborting: on_close follows */
-		if (status < 0) {
-			set_error(c, "%s: cannot connect: %s", cur_host(c), uv_strerror(status));
-			log_info("smtp-out host=%s error=\"%s\"", cur_host(c), c->error);
-		}
-		if (conn == NULL) {
-			if (c->aborting)
-				finish(c);
-			else
-				try_next(c);
-		} else {
-			c->conn = conn;
-			conn_set_handler(conn, &client_ops, c);
-		}
+	if (status < 0) {
+		set_error(c, "%s: cannot connect: %s", cur_host(c), uv_strerror(status));
+		log_info("smtp-out host=%s error=\"%s\"", cur_host(c), c->error);
+		if (c->aborting)
+			finish(c);
+		else
+			try_next(c);
 		return;
 	}
 	c->conn = conn;
+	conn_set_handler(conn, &client_ops, c);
+	if (c->aborting) { /* on_close finishes */
+		conn_abort(conn);
+		return;
+	}
 	c->ready = false;
 	c->sent_any = false;
-	conn_set_handler(conn, &client_ops, c);
 	conn_set_timeouts(conn, 0, 0);
 	c->st = ST_GREETING;
 	smtp_reply_reset(&c->reply);
