@@ -461,9 +461,18 @@ def wrong_name_cert(b):
 def test_sigterm_during_delivery_stops_cleanly():
     # Last: stops balised. The sink holds its reply to the final dot; the
     # entry must stay queued (retried at the next start), balised exit 0.
+    # On the way, [queue] connections_per_destination = 2: three entries
+    # due one after the other while the first sessions hang give two
+    # connections, the third entry waits.
     s = SINKS["slow.test"]
     qid = inject("--rcpt", "dest@slow.test")
     until(lambda: s.messages, "the message at the slow sink")
+    inject("--rcpt", "two@slow.test")
+    until(lambda: len(s.messages) == 2, "the second message at the slow sink")
+    inject("--rcpt", "three@slow.test")
+    time.sleep(3)
+    check(s.connections == 2, "%d connections to one destination" % s.connections)
+    check(len(s.messages) == 2, "%d messages" % len(s.messages))
     t0 = time.monotonic()
     status = B.stop()
     check(status == 0, "exit status %r" % status)
@@ -482,6 +491,7 @@ retry_first = 1s
 retry_factor = 2
 retry_max = 2s
 delay_notice = 1h
+connections_per_destination = 2
 routes = {routes}
 """
 
