@@ -24,7 +24,7 @@ struct mx_host {
 
 /* error = "name: why" */
 static void fail(struct mx_result *r, bool permanent, const char *enh, const char *why,
-		 const char *name)
+                 const char *name)
 {
 	r->n = 0;
 	r->permanent = permanent;
@@ -94,7 +94,7 @@ static int query_mx(const char *domain, struct mx_host *hosts, struct mx_result 
 			continue;
 		hosts[n].pref = ns_get16(ns_rr_rdata(rr));
 		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), ns_rr_rdata(rr) + 2, hosts[n].name,
-			      sizeof(hosts[n].name)) < 0)
+		              sizeof(hosts[n].name)) < 0)
 			continue;
 		n++;
 	}
@@ -161,7 +161,7 @@ static void mx_after(uv_work_t *w, int status)
 }
 
 int mx_resolve(uv_loop_t *loop, const struct cfg_routes *routes, const char *domain, mx_cb *cb,
-	       void *arg)
+               void *arg)
 {
 	struct mx_job *j = xcalloc(1, sizeof(*j));
 	int e;

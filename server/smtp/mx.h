@@ -25,7 +25,7 @@ struct mx_addr {
 struct mx_result {
 	unsigned n; /* addresses to try in order; 0 on failure */
 	struct mx_addr addr[MX_ADDRS_MAX];
-	bool permanent; /* the failure is final (no such domain, null MX) */
+	bool permanent;    /* the failure is final (no such domain, null MX) */
 	char enhanced[16]; /* RFC 3463 code of the failure */
 	char error[MX_ERR_MAX];
 };
@@ -36,7 +36,7 @@ typedef void mx_cb(void *arg, const struct mx_result *r);
  * cb on the loop. routes must stay valid until then. 0, or a libuv error
  * without calling cb. */
 int mx_resolve(uv_loop_t *loop, const struct cfg_routes *routes, const char *domain, mx_cb *cb,
-	       void *arg);
+               void *arg);
 
 /* The blocking part (tests call it directly). */
 void mx_lookup(const struct cfg_routes *routes, const char *domain, struct mx_result *r);

@@ -54,7 +54,7 @@ static struct store_qresult *result_for(struct rec *r, size_t rcpt)
 }
 
 static void add_report(struct rec *r, size_t rcpt, enum dsn_action action,
-		       const struct store_qreply *reply)
+                       const struct store_qreply *reply)
 {
 	const struct store_qrcpt *q = &r->cur->rcpts[rcpt];
 	struct dsn_rcpt *d = &r->drc[r->n_drc];
@@ -70,7 +70,7 @@ static void add_report(struct rec *r, size_t rcpt, enum dsn_action action,
 	d->remote_mta = reply->host[0] ? reply->host : NULL;
 	if (reply->code != 0) {
 		snprintf(diag, SMTP_REPLY_TEXT_MAX + 40, "%u%s%s %s", reply->code,
-			 reply->enhanced[0] ? " " : "", reply->enhanced, reply->text);
+		         reply->enhanced[0] ? " " : "", reply->enhanced, reply->text);
 		d->diag = diag;
 	}
 	d->last_attempt = r->j->now;
@@ -78,8 +78,7 @@ static void add_report(struct rec *r, size_t rcpt, enum dsn_action action,
 }
 
 /* The store reply for one SMTP result. */
-static void to_qreply(const struct qr_job *j, const struct smtp_out_rcpt *o,
-		      struct store_qreply *q)
+static void to_qreply(const struct qr_job *j, const struct smtp_out_rcpt *o, struct store_qreply *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->code = o->reply.code;
@@ -120,8 +119,8 @@ static void apply_results(struct rec *r)
 			if (wants(q->notify, QNOTIFY_FAILURE))
 				add_report(r, i, DSN_FAILED, &res->reply);
 		} else {
-			res->state = q->state == QRCPT_DELAY_NOTIFIED ? QRCPT_DELAY_NOTIFIED
-								       : QRCPT_PENDING;
+			res->state =
+			    q->state == QRCPT_DELAY_NOTIFIED ? QRCPT_DELAY_NOTIFIED : QRCPT_PENDING;
 		}
 	}
 }
@@ -160,7 +159,7 @@ static void apply_time(struct rec *r)
 			str_copy(res->reply.enhanced, sizeof(res->reply.enhanced), "4.4.7");
 			if (last.text[0] == '\0')
 				str_copy(res->reply.text, sizeof(res->reply.text),
-					 "delivery time expired");
+				         "delivery time expired");
 			if (wants(q->notify, QNOTIFY_FAILURE))
 				add_report(r, i, DSN_FAILED, &res->reply);
 		} else if (delay && q->state == QRCPT_PENDING && wants(q->notify, QNOTIFY_DELAY)) {
@@ -239,7 +238,7 @@ static int queue_remote(struct store_txn *txn, const char *addr, struct buf *msg
 		r = store_queue_add(txn, &e, &why);
 	if (r < 0)
 		log_warn("queue notice for %s not queued: %s (%s)", addr, store_strerror(r),
-			 why ? why : "");
+		         why ? why : "");
 	return r;
 }
 
@@ -249,17 +248,18 @@ static int send_report(struct store_txn *txn, struct rec *r)
 	const struct store_qentry *e = r->cur;
 	char id[64];
 	struct dsn d = {
-		.reporting_mta = j->params->hostname,
-		.postmaster = j->params->postmaster,
-		.return_path = e->return_path,
-		.envid = e->envid[0] ? e->envid : NULL,
-		.arrival = e->arrival,
-		.date = j->now,
-		.id = id,
-		.ret = e->ret == QRET_FULL ? DSN_RET_FULL : e->ret == QRET_HDRS ? DSN_RET_HDRS
-										 : DSN_RET_DEFAULT,
-		.rcpts = r->drc,
-		.nrcpts = r->n_drc,
+	    .reporting_mta = j->params->hostname,
+	    .postmaster = j->params->postmaster,
+	    .return_path = e->return_path,
+	    .envid = e->envid[0] ? e->envid : NULL,
+	    .arrival = e->arrival,
+	    .date = j->now,
+	    .id = id,
+	    .ret = e->ret == QRET_FULL   ? DSN_RET_FULL
+	           : e->ret == QRET_HDRS ? DSN_RET_HDRS
+	                                 : DSN_RET_DEFAULT,
+	    .rcpts = r->drc,
+	    .nrcpts = r->n_drc,
 	};
 	struct buf orig, out;
 	const char *err = NULL;
@@ -275,7 +275,8 @@ static int send_report(struct store_txn *txn, struct rec *r)
 	if (rc == 0) {
 		d.original = buf_slice(&orig);
 		if (dsn_build(&d, &out, NULL, &err) < 0) {
-			log_warn("queue id=%llu report not built: %s", (unsigned long long)e->id, err);
+			log_warn("queue id=%llu report not built: %s", (unsigned long long)e->id,
+			         err);
 			rc = 0;
 		} else {
 			rc = deliver_local(txn, e->return_path, &out);
@@ -313,12 +314,13 @@ int qr_record_apply(struct store_txn *txn, void *arg)
 	apply_time(&r);
 	rc = j->skip_notice ? 0 : send_report(txn, &r);
 	next = j->now + (int64_t)smtp_retry_delay(cur.attempts + 1, j->params->retry_first,
-						   j->params->retry_factor, j->params->retry_max);
+	                                          j->params->retry_factor, j->params->retry_max);
 	if (next > qr_expiry(j->params, &cur))
-		next = qr_expiry(j->params, &cur) > j->now ? qr_expiry(j->params, &cur) : j->now + 1;
+		next =
+		    qr_expiry(j->params, &cur) > j->now ? qr_expiry(j->params, &cur) : j->now + 1;
 	if (rc == 0 && r.n_res > 0)
 		rc = store_queue_attempt(txn, cur.id, j->now, r.res, r.n_res, next, &j->deleted,
-					 &j->why);
+		                         &j->why);
 	else if (rc == 0) /* nothing to record: look again later */
 		rc = store_queue_retry(txn, cur.id, next);
 	free(r.res);

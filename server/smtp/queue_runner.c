@@ -41,7 +41,7 @@ struct queue_runner {
 	uv_timer_t timer;
 	struct qr_session *sessions;
 	unsigned n_sessions;
-	unsigned records; /* writes in flight outside sessions */
+	unsigned records;   /* writes in flight outside sessions */
 	uint64_t *inflight; /* entry ids with a job not yet recorded */
 	size_t n_inflight, inflight_cap;
 	bool stopping;
@@ -157,7 +157,7 @@ static void scan_blob(struct store *st, uint64_t blob, uint64_t size, bool *body
 
 /* The job for e's pending recipients at domain (n > 0 of them). */
 static void job_init(struct queue_runner *qr, struct qr_job *j, const struct store_qentry *e,
-		     const char *domain)
+                     const char *domain)
 {
 	memset(j, 0, sizeof(*j));
 	j->qr = qr;
@@ -168,7 +168,8 @@ static void job_init(struct queue_runner *qr, struct qr_job *j, const struct sto
 	j->out = xcalloc(e->n_rcpts ? e->n_rcpts : 1, sizeof(*j->out));
 	for (size_t i = 0; i < e->n_rcpts; i++) {
 		const struct store_qrcpt *q = &j->e.rcpts[i];
-		if (store_qrcpt_state_final(q->state) || strcasecmp(rcpt_domain(q->address), domain))
+		if (store_qrcpt_state_final(q->state) ||
+		    strcasecmp(rcpt_domain(q->address), domain))
 			continue;
 		j->idx[j->n] = i;
 		j->out[j->n].address = q->address;
@@ -216,17 +217,17 @@ static void log_job(const struct qr_job *j)
 {
 	if (j->result < 0) {
 		log_error("queue id=%llu record failed: %s (%s)", (unsigned long long)j->e.id,
-			  store_strerror(j->result), j->why ? j->why : "");
+		          store_strerror(j->result), j->why ? j->why : "");
 		return;
 	}
 	for (size_t k = 0; k < j->n && j->tried; k++) {
 		const struct smtp_out_rcpt *o = &j->out[k];
 		log_info("queue id=%llu rcpt=<%s> host=%s reply=\"%u %s %.200s\"",
-			 (unsigned long long)j->e.id, o->address, j->msg.host, o->reply.code,
-			 o->reply.enhanced, o->reply.text);
+		         (unsigned long long)j->e.id, o->address, j->msg.host, o->reply.code,
+		         o->reply.enhanced, o->reply.text);
 	}
 	log_info("queue id=%llu recorded%s notices=%u", (unsigned long long)j->e.id,
-		 j->deleted ? " done, removed" : "", j->notices);
+	         j->deleted ? " done, removed" : "", j->notices);
 }
 
 static void session_maybe_free(struct qr_session *s);
@@ -250,7 +251,7 @@ static void write_after(uv_work_t *w, int status)
 	log_job(j);
 	if (j->result < 0 && !j->skip_notice && !qr->stopping) {
 		log_error("queue id=%llu recording again without its report: the report is lost",
-			  (unsigned long long)j->e.id);
+		          (unsigned long long)j->e.id);
 		struct qr_session *sess = wr->sess;
 
 		j->skip_notice = true;
@@ -353,13 +354,14 @@ static void on_route(void *arg, const struct mx_result *r)
 	}
 	if (r->n == 0) {
 		log_info("queue domain=%s route error=\"%s\"%s", s->domain, r->error,
-			 r->permanent ? " (permanent)" : "");
+		         r->permanent ? " (permanent)" : "");
 		for (size_t i = 0; i < s->n_jobs; i++) {
 			struct qr_job *j = &s->jobs[i];
 			for (size_t k = 0; k < j->n; k++) {
 				str_copy(j->out[k].reply.enhanced, sizeof(j->out[k].reply.enhanced),
-					 r->enhanced);
-				str_copy(j->out[k].reply.text, sizeof(j->out[k].reply.text), r->error);
+				         r->enhanced);
+				str_copy(j->out[k].reply.text, sizeof(j->out[k].reply.text),
+				         r->error);
 				j->out[k].local_permanent = r->permanent;
 			}
 			on_msg(s, &j->msg);
@@ -381,7 +383,7 @@ static unsigned sessions_to(const struct queue_runner *qr, const char *domain)
 
 /* Starts one session with jobs[0..n) (taken over). */
 static void session_start(struct queue_runner *qr, const char *domain, struct qr_job *jobs,
-			  size_t n)
+                          size_t n)
 {
 	struct qr_session *s = xcalloc(1, sizeof(*s));
 
@@ -463,7 +465,7 @@ static void expire_entry(struct queue_runner *qr, const struct store_qentry *e)
 
 /* Splits e into one job per destination domain of its pending recipients. */
 static void plan_entry(struct queue_runner *qr, const struct store_qentry *e, struct dest **ds,
-		       size_t *n_ds)
+                       size_t *n_ds)
 {
 	for (size_t i = 0; i < e->n_rcpts; i++) {
 		const char *dom = rcpt_domain(e->rcpts[i].address);
@@ -485,7 +487,7 @@ static void plan_entry(struct queue_runner *qr, const struct store_qentry *e, st
 		job_init(qr, &d->jobs[d->n], e, dom);
 		if (job_message(qr, &d->jobs[d->n]) < 0) {
 			log_error("queue id=%llu blob=%llu unreadable: left in the queue",
-				  (unsigned long long)e->id, (unsigned long long)e->blob_id);
+			          (unsigned long long)e->id, (unsigned long long)e->blob_id);
 			job_free(&d->jobs[d->n]);
 			continue;
 		}
@@ -541,8 +543,8 @@ static void poll_queue(uv_timer_t *t)
 
 /* ------------------------------------------------------------ start, stop */
 
-struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store,
-					struct tls_ctx *tls, const struct config *cfg)
+struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store, struct tls_ctx *tls,
+                                        const struct config *cfg)
 {
 	struct queue_runner *qr = xcalloc(1, sizeof(*qr));
 
@@ -554,24 +556,24 @@ struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store,
 		str_copy(qr->params.postmaster, sizeof(qr->params.postmaster), cfg->postmaster);
 	else
 		snprintf(qr->params.postmaster, sizeof(qr->params.postmaster), "postmaster@%s",
-			 cfg->hostname);
+		         cfg->hostname);
 	qr->params.retry_first = cfg->retry_first;
 	qr->params.retry_factor = cfg->retry_factor;
 	qr->params.retry_max = cfg->retry_max;
 	qr->params.expire = cfg->queue_expire;
 	qr->params.delay_notice = cfg->delay_notice;
 	qr->ccfg = (struct smtp_client_cfg){
-		.loop = loop,
-		.store = store,
-		.tls = tls,
-		.helo = cfg->hostname,
-		.timeouts = SMTP_TIMEOUTS_RFC5321,
+	    .loop = loop,
+	    .store = store,
+	    .tls = tls,
+	    .helo = cfg->hostname,
+	    .timeouts = SMTP_TIMEOUTS_RFC5321,
 	};
 	uv_timer_init(loop, &qr->timer);
 	qr->timer.data = qr;
 	uv_timer_start(&qr->timer, poll_queue, 0, cfg->queue_poll * 1000);
 	log_info("queue runner started poll=%llus routes=%u%s", (unsigned long long)cfg->queue_poll,
-		 cfg->routes.n, tls == NULL ? " (no [tls] ca: deliveries will fail)" : "");
+	         cfg->routes.n, tls == NULL ? " (no [tls] ca: deliveries will fail)" : "");
 	return qr;
 }
 

@@ -20,8 +20,8 @@ struct queue_runner;
 /* Starts polling at once. tls may be NULL (no [tls] ca): every attempt
  * then fails temporarily, and expiry still produces the NDRs. cfg must
  * outlive the runner. */
-struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store,
-					struct tls_ctx *tls, const struct config *cfg);
+struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store, struct tls_ctx *tls,
+                                        const struct config *cfg);
 /* Stops the timer and interrupts running sessions (their recipients stay
  * due); on_stopped is called on the loop once nothing is left running,
  * then the runner is freed. */

@@ -18,20 +18,20 @@
 
 #define CLIENT_CHUNK (64 * 1024) /* blob bytes read per step of DATA */
 
-enum st {
-	ST_CONNECT,
-	ST_GREETING,
-	ST_EHLO,
-	ST_STARTTLS,
-	ST_TLS,
-	ST_EHLO2,
-	ST_RSET,
-	ST_MAIL,
-	ST_RCPT,
-	ST_DATA,
-	ST_BODY,
-	ST_DOT,
-	ST_QUIT,
+enum smtpc_state {
+	SMTPC_ST_CONNECT,
+	SMTPC_ST_GREETING,
+	SMTPC_ST_EHLO,
+	SMTPC_ST_STARTTLS,
+	SMTPC_ST_TLS,
+	SMTPC_ST_EHLO2,
+	SMTPC_ST_RSET,
+	SMTPC_ST_MAIL,
+	SMTPC_ST_RCPT,
+	SMTPC_ST_DATA,
+	SMTPC_ST_BODY,
+	SMTPC_ST_DOT,
+	SMTPC_ST_QUIT,
 };
 
 struct smtp_client {
@@ -41,11 +41,11 @@ struct smtp_client {
 	unsigned addr_i; /* next address to try */
 	struct smtp_out_msg **msgs;
 	size_t n_msgs, cur, rcpt_i, n_accepted;
-	bool sent_any;   /* a transaction was started on this connection */
-	bool ready;      /* EHLO after TLS succeeded */
+	bool sent_any; /* a transaction was started on this connection */
+	bool ready;    /* EHLO after TLS succeeded */
 	bool aborting;
 	struct conn *conn;
-	enum st st;
+	enum smtpc_state st;
 	struct smtp_reply reply;
 	struct smtp_ehlo ehlo;
 	uv_timer_t timer;
@@ -64,7 +64,7 @@ static const char *cur_host(const struct smtp_client *c)
 }
 
 static void set_error(struct smtp_client *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void set_error(struct smtp_client *c, const char *fmt, ...)
 {
@@ -78,7 +78,7 @@ static void set_error(struct smtp_client *c, const char *fmt, ...)
 /* ------------------------------------------------------------ results */
 
 static void rcpt_set_local(struct smtp_out_rcpt *r, bool permanent, const char *enh,
-			   const char *text)
+                           const char *text)
 {
 	smtp_reply_reset(&r->reply);
 	str_copy(r->reply.enhanced, sizeof(r->reply.enhanced), enh);
@@ -153,7 +153,7 @@ static void arm(struct smtp_client *c, uint64_t ms)
 	uv_timer_start(&c->timer, on_timeout, ms, 0);
 }
 
-static void send_cmd(struct smtp_client *c, enum st st, uint64_t timeout, const char *line)
+static void send_cmd(struct smtp_client *c, enum smtpc_state st, uint64_t timeout, const char *line)
 {
 	c->st = st;
 	smtp_reply_reset(&c->reply);
@@ -168,7 +168,8 @@ static void drop(struct smtp_client *c, bool say_quit)
 {
 	if (c->conn == NULL || conn_closing(c->conn))
 		return;
-	log_info("smtp-out host=%s peer=%s error=\"%s\"", cur_host(c), conn_peer(c->conn), c->error);
+	log_info("smtp-out host=%s peer=%s error=\"%s\"", cur_host(c), conn_peer(c->conn),
+	         c->error);
 	if (say_quit) {
 		conn_write_str(c->conn, "QUIT\r\n");
 		conn_close(c->conn);
@@ -177,7 +178,7 @@ static void drop(struct smtp_client *c, bool say_quit)
 	}
 }
 
-static void send_ehlo(struct smtp_client *c, enum st st)
+static void send_ehlo(struct smtp_client *c, enum smtpc_state st)
 {
 	char line[300];
 
@@ -231,7 +232,7 @@ static int rcpt_line(struct smtp_client *c, const struct smtp_out_rcpt *rc, stru
 
 static void next_msg(struct smtp_client *c);
 
-static void send_line_buf(struct smtp_client *c, enum st st, struct buf *b)
+static void send_line_buf(struct smtp_client *c, enum smtpc_state st, struct buf *b)
 {
 	send_cmd(c, st, c->cfg.timeouts.command, (const char *)b->data);
 	buf_free(b);
@@ -255,7 +256,7 @@ static void send_mail(struct smtp_client *c)
 		next_msg(c);
 		return;
 	}
-	send_line_buf(c, ST_MAIL, &b);
+	send_line_buf(c, SMTPC_ST_MAIL, &b);
 }
 
 static void send_rcpt(struct smtp_client *c)
@@ -266,20 +267,20 @@ static void send_rcpt(struct smtp_client *c)
 	buf_init(&b, 4096);
 	if (rcpt_line(c, &m->rcpts[c->rcpt_i], &b) < 0)
 		buf_printf(&b, "RCPT TO:<%s>", m->rcpts[c->rcpt_i].address), buf_cstr(&b);
-	send_line_buf(c, ST_RCPT, &b);
+	send_line_buf(c, SMTPC_ST_RCPT, &b);
 }
 
 /* Checks what the message needs against what the server offers: NULL, or
  * a permanent failure (enhanced code, text). */
 static const char *unsupported(const struct smtp_client *c, const struct smtp_out_msg *m,
-			       const char **enh_r)
+                               const char **enh_r)
 {
 	if (m->utf8 && !(c->ehlo.ext & SMTP_EXT_SMTPUTF8))
 		return *enh_r = "5.6.7", "the remote server does not support SMTPUTF8, "
-					 "which this message needs";
+		                         "which this message needs";
 	if (m->eightbit && !(c->ehlo.ext & SMTP_EXT_8BITMIME))
 		return *enh_r = "5.6.3", "the remote server does not support 8BITMIME, "
-					 "which this message needs";
+		                         "which this message needs";
 	if (c->ehlo.size_max != 0 && m->size > c->ehlo.size_max)
 		return *enh_r = "5.3.4", "message larger than the remote server accepts (SIZE)";
 	return NULL;
@@ -301,11 +302,11 @@ static void next_msg(struct smtp_client *c)
 		c->cur++;
 	}
 	if (c->cur >= c->n_msgs) {
-		send_cmd(c, ST_QUIT, c->cfg.timeouts.command, "QUIT");
+		send_cmd(c, SMTPC_ST_QUIT, c->cfg.timeouts.command, "QUIT");
 		return;
 	}
 	if (c->sent_any)
-		send_cmd(c, ST_RSET, c->cfg.timeouts.command, "RSET");
+		send_cmd(c, SMTPC_ST_RSET, c->cfg.timeouts.command, "RSET");
 	else
 		send_mail(c);
 }
@@ -388,7 +389,7 @@ static void pump(struct smtp_client *c)
 	if (c->off < c->msgs[c->cur]->size)
 		return; /* CONN_EV_DRAIN resumes */
 	conn_write_str(c->conn, c->bol ? ".\r\n" : "\r\n.\r\n");
-	c->st = ST_DOT;
+	c->st = SMTPC_ST_DOT;
 	smtp_reply_reset(&c->reply);
 	arm(c, c->cfg.timeouts.data_end);
 }
@@ -401,7 +402,7 @@ static bool tls_ok(struct smtp_client *c)
 
 	if (s == NULL || !tls_session_peer_verified(s)) {
 		set_error(c, "%s: server certificate not verified against the trust-space CA",
-			  cur_host(c));
+		          cur_host(c));
 		return false;
 	}
 	if (!tls_session_peer_names_host(s, cur_host(c))) {
@@ -409,7 +410,7 @@ static bool tls_ok(struct smtp_client *c)
 		return false;
 	}
 	log_info("smtp-out host=%s peer=%s tls version=%s cipher=%s", cur_host(c),
-		 conn_peer(c->conn), tls_session_version(s), tls_session_cipher(s));
+	         conn_peer(c->conn), tls_session_version(s), tls_session_cipher(s));
 	return true;
 }
 
@@ -427,28 +428,29 @@ static void on_setup_reply(struct smtp_client *c)
 	unsigned cls = c->reply.code / 100;
 
 	switch (c->st) {
-	case ST_GREETING:
+	case SMTPC_ST_GREETING:
 		if (cls != 2)
 			return reply_error(c, "greeting"), drop(c, true);
-		return send_ehlo(c, ST_EHLO);
-	case ST_EHLO:
+		return send_ehlo(c, SMTPC_ST_EHLO);
+	case SMTPC_ST_EHLO:
 		if (cls != 2)
 			return reply_error(c, "EHLO refused"), drop(c, true);
 		if (!(c->ehlo.ext & SMTP_EXT_STARTTLS))
 			return set_error(c, "%s: the server does not offer STARTTLS", cur_host(c)),
 			       drop(c, true);
 		if (c->cfg.tls == NULL)
-			return set_error(c, "no client TLS context ([tls] ca missing)"), drop(c, true);
-		return send_cmd(c, ST_STARTTLS, c->cfg.timeouts.command, "STARTTLS");
-	case ST_STARTTLS:
+			return set_error(c, "no client TLS context ([tls] ca missing)"),
+			       drop(c, true);
+		return send_cmd(c, SMTPC_ST_STARTTLS, c->cfg.timeouts.command, "STARTTLS");
+	case SMTPC_ST_STARTTLS:
 		if (c->reply.code != 220)
 			return reply_error(c, "STARTTLS refused"), drop(c, true);
-		c->st = ST_TLS;
+		c->st = SMTPC_ST_TLS;
 		arm(c, c->cfg.timeouts.greeting);
 		if (conn_starttls(c->conn, c->cfg.tls) < 0)
 			return set_error(c, "cannot start TLS"), drop(c, false);
 		return;
-	case ST_EHLO2:
+	case SMTPC_ST_EHLO2:
 		if (cls != 2)
 			return reply_error(c, "EHLO after STARTTLS refused"), drop(c, true);
 		c->ready = true;
@@ -464,7 +466,7 @@ static void on_txn_reply(struct smtp_client *c)
 	struct smtp_out_msg *m = c->cur < c->n_msgs ? c->msgs[c->cur] : NULL;
 	unsigned cls = c->reply.code / 100;
 
-	if (c->st == ST_QUIT) {
+	if (c->st == SMTPC_ST_QUIT) {
 		conn_close(c->conn);
 		return;
 	}
@@ -474,17 +476,17 @@ static void on_txn_reply(struct smtp_client *c)
 		return drop(c, false);
 	}
 	switch (c->st) {
-	case ST_RSET:
+	case SMTPC_ST_RSET:
 		if (cls != 2)
 			return reply_error(c, "RSET refused"), drop(c, true);
 		return send_mail(c);
-	case ST_MAIL:
+	case SMTPC_ST_MAIL:
 		if (cls == 2)
 			return send_rcpt(c);
 		for (size_t i = 0; i < m->n_rcpts; i++)
 			m->rcpts[i].reply = c->reply;
 		return msg_done(c);
-	case ST_RCPT:
+	case SMTPC_ST_RCPT:
 		m->rcpts[c->rcpt_i].reply = c->reply;
 		if (cls == 2)
 			c->n_accepted++;
@@ -492,22 +494,22 @@ static void on_txn_reply(struct smtp_client *c)
 			return send_rcpt(c);
 		if (c->n_accepted == 0)
 			return msg_done(c);
-		return send_cmd(c, ST_DATA, c->cfg.timeouts.data_init, "DATA");
-	case ST_DATA:
+		return send_cmd(c, SMTPC_ST_DATA, c->cfg.timeouts.data_init, "DATA");
+	case SMTPC_ST_DATA:
 		if (c->reply.code != 354) {
 			settle_accepted(c, &c->reply);
 			return msg_done(c);
 		}
-		c->st = ST_BODY;
+		c->st = SMTPC_ST_BODY;
 		c->off = 0;
 		c->bol = true;
 		c->prev_cr = false;
 		return pump(c);
-	case ST_DOT: {
+	case SMTPC_ST_DOT: {
 		char r[SMTP_REPLY_TEXT_MAX + 32];
 		smtp_reply_format(&c->reply, r, sizeof(r));
 		log_info("smtp-out host=%s blob=%llu rcpts=%zu reply=\"%s\"", cur_host(c),
-			 (unsigned long long)m->blob_id, c->n_accepted, r);
+		         (unsigned long long)m->blob_id, c->n_accepted, r);
 		settle_accepted(c, &c->reply);
 		return msg_done(c);
 	}
@@ -529,13 +531,13 @@ static void on_line(struct conn *conn, struct slice line, void *arg)
 		set_error(c, "%s: malformed reply \"%.80s\"", cur_host(c), (const char *)line.p);
 		return drop(c, false);
 	}
-	if ((c->st == ST_EHLO || c->st == ST_EHLO2) && c->reply.code / 100 == 2)
+	if ((c->st == SMTPC_ST_EHLO || c->st == SMTPC_ST_EHLO2) && c->reply.code / 100 == 2)
 		smtp_ehlo_line(&c->ehlo, (const char *)line.p, line.len, c->reply.lines == 1);
 	if (r == 0)
 		return;
 	uv_timer_stop(&c->timer);
 	log_debug("smtp-out host=%s < %u %s %.200s", cur_host(c), c->reply.code, c->reply.enhanced,
-		  c->reply.text);
+	          c->reply.text);
 	if (c->ready)
 		on_txn_reply(c);
 	else
@@ -552,14 +554,14 @@ static void on_tls_ready(struct conn *conn, void *arg)
 	uv_timer_stop(&c->timer);
 	if (!tls_ok(c))
 		return drop(c, false);
-	send_ehlo(c, ST_EHLO2);
+	send_ehlo(c, SMTPC_ST_EHLO2);
 }
 
 static void on_event(struct conn *conn, enum conn_event ev, void *arg)
 {
 	struct smtp_client *c = arg;
 
-	if (ev == CONN_EV_DRAIN && c->st == ST_BODY && !c->aborting)
+	if (ev == CONN_EV_DRAIN && c->st == SMTPC_ST_BODY && !c->aborting)
 		pump(c);
 	else if (ev == CONN_EV_LINE_TOO_LONG) {
 		set_error(c, "%s: reply line too long", cur_host(c));
@@ -578,13 +580,13 @@ static void on_close(struct conn *conn, void *arg)
 	(void)conn;
 	c->conn = NULL;
 	uv_timer_stop(&c->timer);
-	if (c->st == ST_QUIT && c->cur >= c->n_msgs) {
+	if (c->st == SMTPC_ST_QUIT && c->cur >= c->n_msgs) {
 		finish(c);
 		return;
 	}
 	if (c->error[0] == '\0')
 		set_error(c, "%s: connection closed by the server%s", cur_host(c),
-			  c->st == ST_TLS ? " or TLS handshake failed" : "");
+		          c->st == SMTPC_ST_TLS ? " or TLS handshake failed" : "");
 	if (c->ready || c->aborting || c->sent_any)
 		finish(c);
 	else
@@ -592,10 +594,10 @@ static void on_close(struct conn *conn, void *arg)
 }
 
 static const struct conn_ops client_ops = {
-	.on_line = on_line,
-	.on_tls_ready = on_tls_ready,
-	.on_event = on_event,
-	.on_close = on_close,
+    .on_line = on_line,
+    .on_tls_ready = on_tls_ready,
+    .on_event = on_event,
+    .on_close = on_close,
 };
 
 static void on_connected(struct conn *conn, int status, void *arg)
@@ -620,7 +622,7 @@ static void on_connected(struct conn *conn, int status, void *arg)
 	c->ready = false;
 	c->sent_any = false;
 	conn_set_timeouts(conn, 0, 0);
-	c->st = ST_GREETING;
+	c->st = SMTPC_ST_GREETING;
 	smtp_reply_reset(&c->reply);
 	arm(c, c->cfg.timeouts.greeting);
 }
@@ -632,7 +634,7 @@ static void try_next(struct smtp_client *c)
 		int e;
 
 		c->addr_i++;
-		c->st = ST_CONNECT;
+		c->st = SMTPC_ST_CONNECT;
 		e = conn_connect(c->cfg.loop, sa, on_connected, c);
 		if (e == 0)
 			return;
@@ -642,7 +644,7 @@ static void try_next(struct smtp_client *c)
 }
 
 void smtp_client_run(const struct smtp_client_cfg *cfg, const struct mx_result *route,
-		     struct smtp_out_msg **msgs, size_t n_msgs, const struct smtp_client_cbs *cbs)
+                     struct smtp_out_msg **msgs, size_t n_msgs, const struct smtp_client_cbs *cbs)
 {
 	struct smtp_client *c = xcalloc(1, sizeof(*c));
 

@@ -29,9 +29,9 @@ struct smtp_timeouts {
 
 struct smtp_client_cfg {
 	uv_loop_t *loop;
-	struct store *store;  /* blobs are read from it */
-	struct tls_ctx *tls;  /* client context (our certificate, the trust-space CA) */
-	const char *helo;     /* our host name */
+	struct store *store; /* blobs are read from it */
+	struct tls_ctx *tls; /* client context (our certificate, the trust-space CA) */
+	const char *helo;    /* our host name */
 	struct smtp_timeouts timeouts;
 };
 
@@ -39,7 +39,7 @@ struct smtp_out_rcpt {
 	const char *address;
 	const char *orcpt_type; /* NULL or "" when none */
 	const char *orcpt;
-	unsigned notify;        /* enum store_qnotify bits, 0 when not given */
+	unsigned notify; /* enum store_qnotify bits, 0 when not given */
 	/* Result: the server's reply, or code 0 with a reason in text when the
 	 * recipient was not reached (local_permanent: a final failure decided
 	 * here, e.g. the server lacks SMTPUTF8). */
@@ -51,16 +51,16 @@ struct smtp_out_msg {
 	const char *mail_from; /* "" for the null sender */
 	uint64_t blob_id;
 	uint64_t size;
-	bool eightbit; /* BODY=8BITMIME needed */
-	bool utf8;     /* SMTPUTF8 needed */
-	int ret;       /* 0 none, 1 FULL, 2 HDRS (enum store_qret) */
+	bool eightbit;     /* BODY=8BITMIME needed */
+	bool utf8;         /* SMTPUTF8 needed */
+	int ret;           /* 0 none, 1 FULL, 2 HDRS (enum store_qret) */
 	const char *envid; /* "" when none */
 	struct smtp_out_rcpt *rcpts;
 	size_t n_rcpts;
 	/* Results */
-	bool remote_dsn;           /* the server offered DSN (it reports from now on) */
-	char host[MX_HOST_MAX];    /* host that answered, or "" */
-	void *user;                /* the caller's */
+	bool remote_dsn;        /* the server offered DSN (it reports from now on) */
+	char host[MX_HOST_MAX]; /* host that answered, or "" */
+	void *user;             /* the caller's */
 };
 
 struct smtp_client;
@@ -77,7 +77,7 @@ struct smtp_client_cbs {
 /* Starts delivering msgs (kept by pointer until on_done) over the addresses
  * of route. Never fails: errors are reported through on_msg. */
 void smtp_client_run(const struct smtp_client_cfg *cfg, const struct mx_result *route,
-		     struct smtp_out_msg **msgs, size_t n_msgs, const struct smtp_client_cbs *cbs);
+                     struct smtp_out_msg **msgs, size_t n_msgs, const struct smtp_client_cbs *cbs);
 /* Stops at once (daemon shutdown): what is not done gets a temporary
  * failure; on_done follows. */
 void smtp_client_abort(struct smtp_client *c);

@@ -21,8 +21,8 @@ static size_t enhanced_len(const char *p, size_t len, unsigned code)
 {
 	size_t i = 0, n;
 
-	if (len < 5 || (p[0] != '2' && p[0] != '4' && p[0] != '5') || p[0] != (char)('0' + code / 100) ||
-	    p[1] != '.')
+	if (len < 5 || (p[0] != '2' && p[0] != '4' && p[0] != '5') ||
+	    p[0] != (char)('0' + code / 100) || p[1] != '.')
 		return 0;
 	i = 2;
 	for (int part = 0; part < 2; part++) {
@@ -99,7 +99,7 @@ void smtp_reply_format(const struct smtp_reply *r, char *out, size_t outsz)
 }
 
 static bool keyword_is(const char *p, size_t len, const char *kw, const char **arg_r,
-		       size_t *arg_len_r)
+                       size_t *arg_len_r)
 {
 	size_t n = strlen(kw);
 
@@ -116,10 +116,10 @@ void smtp_ehlo_line(struct smtp_ehlo *e, const char *line, size_t len, bool firs
 		const char *kw;
 		unsigned bit;
 	} kws[] = {
-		{"STARTTLS", SMTP_EXT_STARTTLS},   {"SIZE", SMTP_EXT_SIZE},
-		{"8BITMIME", SMTP_EXT_8BITMIME},   {"SMTPUTF8", SMTP_EXT_SMTPUTF8},
-		{"DSN", SMTP_EXT_DSN},             {"PIPELINING", SMTP_EXT_PIPELINING},
-		{"CHUNKING", SMTP_EXT_CHUNKING},   {"ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCED},
+	    {"STARTTLS", SMTP_EXT_STARTTLS}, {"SIZE", SMTP_EXT_SIZE},
+	    {"8BITMIME", SMTP_EXT_8BITMIME}, {"SMTPUTF8", SMTP_EXT_SMTPUTF8},
+	    {"DSN", SMTP_EXT_DSN},           {"PIPELINING", SMTP_EXT_PIPELINING},
+	    {"CHUNKING", SMTP_EXT_CHUNKING}, {"ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCED},
 	};
 	const char *arg;
 	size_t arg_len;
@@ -135,7 +135,8 @@ void smtp_ehlo_line(struct smtp_ehlo *e, const char *line, size_t len, bool firs
 		if (kws[i].bit == SMTP_EXT_SIZE) {
 			uint64_t v = 0;
 			size_t j;
-			for (j = 0; j < arg_len && isdigit((unsigned char)arg[j]) && v < (1ULL << 50); j++)
+			for (j = 0;
+			     j < arg_len && isdigit((unsigned char)arg[j]) && v < (1ULL << 50); j++)
 				v = v * 10 + (uint64_t)(arg[j] - '0');
 			e->size_max = j == arg_len ? v : 0;
 		}
@@ -146,8 +147,8 @@ int smtp_xtext_encode(const char *s, struct buf *out)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
 		int r = (*p < '!' || *p > '~' || *p == '+' || *p == '=')
-				? buf_printf(out, "+%02X", *p)
-				: buf_append_u8(out, *p);
+		            ? buf_printf(out, "+%02X", *p)
+		            : buf_append_u8(out, *p);
 		if (r < 0)
 			return -1;
 	}

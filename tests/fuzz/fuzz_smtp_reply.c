@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0) {
 			if (rc > 0) {
 				smtp_reply_format(&r, out, sizeof(out));
-				if (strlen(out) >= sizeof(out) || strlen(r.text) > SMTP_REPLY_TEXT_MAX)
+				if (strlen(out) >= sizeof(out) ||
+				    strlen(r.text) > SMTP_REPLY_TEXT_MAX)
 					abort();
 			}
 			smtp_reply_reset(&r);

@@ -98,16 +98,21 @@ END_TEST
 START_TEST(ehlo_keywords)
 {
 	static const char *const lines[] = {
-		"250-mx.other.test Bonjour", "250-PIPELINING", "250-SIZE 1048576",
-		"250-8bitmime",              "250-DSN",        "250-STARTTLSX",
-		"250-ENHANCEDSTATUSCODES",   "250 CHUNKING",
+	    "250-mx.other.test Bonjour",
+	    "250-PIPELINING",
+	    "250-SIZE 1048576",
+	    "250-8bitmime",
+	    "250-DSN",
+	    "250-STARTTLSX",
+	    "250-ENHANCEDSTATUSCODES",
+	    "250 CHUNKING",
 	};
 	struct smtp_ehlo e = {0};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		smtp_ehlo_line(&e, lines[i], strlen(lines[i]), i == 0);
 	ck_assert_uint_eq(e.ext, SMTP_EXT_PIPELINING | SMTP_EXT_SIZE | SMTP_EXT_8BITMIME |
-					 SMTP_EXT_DSN | SMTP_EXT_ENHANCED | SMTP_EXT_CHUNKING);
+	                             SMTP_EXT_DSN | SMTP_EXT_ENHANCED | SMTP_EXT_CHUNKING);
 	ck_assert_uint_eq(e.size_max, 1048576);
 	memset(&e, 0, sizeof(e));
 	smtp_ehlo_line(&e, "250-STARTTLS", 12, false);
@@ -154,8 +159,8 @@ START_TEST(route_table)
 	const char *why = NULL;
 	const struct sockaddr_in *sin;
 
-	ck_assert_int_eq(cfg_parse_routes("other.test=127.0.0.1:2526, v6.test=[::1]:2527", &rt, &why),
-			 0);
+	ck_assert_int_eq(
+	    cfg_parse_routes("other.test=127.0.0.1:2526, v6.test=[::1]:2527", &rt, &why), 0);
 	mx_lookup(&rt, "Other.TEST", &r);
 	ck_assert_uint_eq(r.n, 1);
 	sin = (const struct sockaddr_in *)&r.addr[0].sa;
