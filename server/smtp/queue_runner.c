@@ -16,6 +16,7 @@
 #include "queue_runner.h"
 #include "tls.h"
 #include "util.h"
+#include "whitelist.h"
 
 #define QR_BATCH_MAX 500 /* due entries taken per poll */
 #define QR_SCAN_CHUNK (64 * 1024)
@@ -29,6 +30,7 @@ struct qr_session {
 	struct smtp_out_msg **msgs;
 	unsigned records; /* writes in flight */
 	bool client_done;
+	struct whitelist *wl; /* referenced while the session runs, or NULL */
 	struct qr_session *next;
 };
 
@@ -44,6 +46,8 @@ struct queue_runner {
 	unsigned records;   /* writes in flight outside sessions */
 	uint64_t *inflight; /* entry ids with a job not yet recorded */
 	size_t n_inflight, inflight_cap;
+	bool wl_on; /* [trust] whitelist set: relay only to listed domains */
+	struct whitelist_holder wl;
 	bool stopping;
 	void (*on_stopped)(void *arg);
 	void *stopped_arg;
@@ -318,6 +322,8 @@ static void session_maybe_free(struct qr_session *s)
 	}
 	free(s->jobs);
 	free(s->msgs);
+	if (s->wl != NULL)
+		whitelist_unref(&s->wl);
 	free(s);
 }
 
@@ -347,6 +353,7 @@ static void on_route(void *arg, const struct mx_result *r)
 	struct qr_session *s = arg;
 	struct queue_runner *qr = s->qr;
 	struct smtp_client_cbs cbs = {.on_msg = on_msg, .on_done = on_client_done, .arg = s};
+	struct smtp_client_cfg ccfg;
 
 	if (qr->stopping) {
 		on_client_done(s);
@@ -369,7 +376,10 @@ static void on_route(void *arg, const struct mx_result *r)
 		on_client_done(s);
 		return;
 	}
-	smtp_client_run(&qr->ccfg, r, s->msgs, s->n_jobs, &cbs);
+	ccfg = qr->ccfg;
+	ccfg.wl = s->wl;
+	ccfg.domain = s->domain;
+	smtp_client_run(&ccfg, r, s->msgs, s->n_jobs, &cbs);
 }
 
 static unsigned sessions_to(const struct queue_runner *qr, const char *domain)
@@ -379,6 +389,26 @@ static unsigned sessions_to(const struct queue_runner *qr, const char *domain)
 	for (const struct qr_session *s = qr->sessions; s != NULL; s = s->next)
 		n += strcasecmp(s->domain, domain) == 0;
 	return n;
+}
+
+/* Relaying stays in the trust space: with a whitelist configured, the
+ * domain must be listed (else a final failure, 5.7.1) and the session
+ * keeps the list to check the server's certificate DN. false when the
+ * session ended here. */
+static bool trusted(struct queue_runner *qr, struct qr_session *s)
+{
+	struct mx_result r = {0};
+
+	s->wl = whitelist_holder_ref(&qr->wl);
+	if (s->wl != NULL && whitelist_domain_listed(s->wl, s->domain))
+		return true;
+	r.permanent = s->wl != NULL;
+	str_copy(r.enhanced, sizeof(r.enhanced), r.permanent ? "5.7.1" : "4.7.1");
+	snprintf(r.error, sizeof(r.error), "%s: %s", s->domain,
+	         r.permanent ? "domain not in the MSSante trust space (whitelist)"
+	                     : "no trust-space whitelist loaded yet");
+	on_route(s, &r);
+	return false;
 }
 
 /* Starts one session with jobs[0..n) (taken over). */
@@ -405,6 +435,8 @@ static void session_start(struct queue_runner *qr, const char *domain, struct qr
 	qr->sessions = s;
 	qr->n_sessions++;
 	log_info("queue domain=%s session messages=%zu", domain, n);
+	if (qr->wl_on && !trusted(qr, s))
+		return;
 	if (mx_resolve(qr->loop, &qr->cfg->routes, domain, on_route, s) < 0) {
 		s->client_done = true;
 		session_maybe_free(s);
@@ -515,6 +547,18 @@ static void start_dest(struct queue_runner *qr, struct dest *d)
 	free(d->jobs);
 }
 
+static void refresh_whitelist(struct queue_runner *qr)
+{
+	char err[WHITELIST_ERR_MAX];
+	enum whitelist_refresh r = whitelist_holder_refresh(&qr->wl, err, sizeof(err));
+
+	if (r == WHITELIST_RELOADED)
+		log_info("queue whitelist loaded domains=%zu",
+		         whitelist_domain_count(whitelist_holder_get(&qr->wl)));
+	else if (r == WHITELIST_FAILED)
+		log_error("queue whitelist: %s (keeping the previous list)", err);
+}
+
 static void poll_queue(uv_timer_t *t)
 {
 	struct queue_runner *qr = t->data;
@@ -524,7 +568,11 @@ static void poll_queue(uv_timer_t *t)
 	size_t n_ds = 0;
 	int64_t now = (int64_t)time(NULL);
 
-	if (qr->stopping || store_read_begin(qr->store, &txn) < 0)
+	if (qr->stopping)
+		return;
+	if (qr->wl_on)
+		refresh_whitelist(qr);
+	if (store_read_begin(qr->store, &txn) < 0)
 		return;
 	store_queue_each_due(txn, now, collect, &due);
 	store_read_end(&txn);
@@ -569,6 +617,9 @@ struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store, st
 	    .helo = cfg->hostname,
 	    .timeouts = SMTP_TIMEOUTS_RFC5321,
 	};
+	qr->wl_on = cfg->whitelist[0] != '\0';
+	if (qr->wl_on)
+		whitelist_holder_init(&qr->wl, cfg->whitelist);
 	uv_timer_init(loop, &qr->timer);
 	qr->timer.data = qr;
 	uv_timer_start(&qr->timer, poll_queue, 0, cfg->queue_poll * 1000);
@@ -583,6 +634,8 @@ static void on_timer_closed(uv_handle_t *h)
 
 	if (qr->on_stopped != NULL)
 		qr->on_stopped(qr->stopped_arg);
+	if (qr->wl_on)
+		whitelist_holder_free(&qr->wl);
 	free(qr->inflight);
 	free(qr);
 }

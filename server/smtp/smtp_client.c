@@ -11,10 +11,12 @@
 
 #include "balstore.h"
 #include "conn.h"
+#include "dn.h"
 #include "log.h"
 #include "smtp_client.h"
 #include "tls.h"
 #include "util.h"
+#include "whitelist.h"
 
 #define CLIENT_CHUNK (64 * 1024) /* blob bytes read per step of DATA */
 
@@ -396,6 +398,28 @@ static void pump(struct smtp_client *c)
 
 /* ------------------------------------------------------------ replies */
 
+/* The server's certificate subject is an operator the whitelist lists for
+ * the destination domain. */
+static bool dn_listed(struct smtp_client *c, struct tls_session *s)
+{
+	char dn[TLS_DN_MAX], key[DN_KEY_MAX];
+	const char *why = "";
+
+	if (tls_session_peer_dn(s, dn, sizeof(dn)) != 1 ||
+	    dn_normalize(dn, strlen(dn), key, sizeof(key), &why) < 0) {
+		set_error(c, "%s: server certificate subject unreadable %s", cur_host(c), why);
+		return false;
+	}
+	if (!whitelist_dn_allowed(c->cfg.wl, key, c->cfg.domain)) {
+		set_error(c,
+		          "%s: server certificate \"%.200s\" is not listed for %s in the "
+		          "trust-space whitelist",
+		          cur_host(c), dn, c->cfg.domain);
+		return false;
+	}
+	return true;
+}
+
 static bool tls_ok(struct smtp_client *c)
 {
 	struct tls_session *s = conn_tls(c->conn);
@@ -409,6 +433,8 @@ static bool tls_ok(struct smtp_client *c)
 		set_error(c, "%s: server certificate does not name this host", cur_host(c));
 		return false;
 	}
+	if (c->cfg.wl != NULL && !dn_listed(c, s))
+		return false;
 	log_info("smtp-out host=%s peer=%s tls version=%s cipher=%s", cur_host(c),
 	         conn_peer(c->conn), tls_session_version(s), tls_session_cipher(s));
 	return true;

@@ -19,6 +19,7 @@
 
 struct store;
 struct tls_ctx;
+struct whitelist;
 
 /* RFC 5321 section 4.5.3.2 timeouts, milliseconds. */
 struct smtp_timeouts {
@@ -33,6 +34,10 @@ struct smtp_client_cfg {
 	struct tls_ctx *tls; /* client context (our certificate, the trust-space CA) */
 	const char *helo;    /* our host name */
 	struct smtp_timeouts timeouts;
+	/* When set, the server's certificate DN must be listed in this
+	 * trust-space whitelist for domain (else a temporary failure). */
+	const struct whitelist *wl;
+	const char *domain;
 };
 
 struct smtp_out_rcpt {

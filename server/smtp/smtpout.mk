@@ -13,7 +13,7 @@ server_smtp_libbalsmtpout_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 	-I$(top_srcdir)/server/smtp
 server_smtp_libbalsmtpout_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 SMTPOUT_LIBS = server/smtp/libbalsmtpout.a server/libbalnet.a $(BALSTORE_LIBS) \
-	$(LIBUV_LIBS) $(OPENSSL_LIBS) $(RESOLV_LIBS)
+	$(LIBUV_LIBS) $(WHITELIST_LIBS) $(RESOLV_LIBS)
 
 server_balised_CPPFLAGS += -I$(top_srcdir)/server/smtp
 server_balised_LDADD += $(SMTPOUT_LIBS)

@@ -414,6 +414,26 @@ def test_smtputf8_missing_is_a_final_failure():
     check(not SINKS["noutf8.test"].messages, "sent without SMTPUTF8")
 
 
+def test_whitelist_keeps_mail_in_the_trust_space():
+    # unlisted.test has a route but is not in the whitelist: final 5.7.1.
+    sender = B.add_bal("wl.sender", PASSWORD)
+    qid = inject("--from", sender, "--rcpt", "dest@unlisted.test")
+    until(gone(qid), "entry %d refused" % qid)
+    ds = report_fields(until(lambda: inbox(sender), "the 5.7.1 NDR")[0])
+    check("Action: failed" in ds and "Status: 5.7.1" in ds, ds)
+    check(SINKS["unlisted.test"].connections == 0, "connected to an unlisted domain")
+    # wrongdn.test is listed for another certificate DN than its server's:
+    # temporary, nothing sent.
+    qid = inject("--rcpt", "dest@wrongdn.test")
+    until(lambda: queue().get(qid, {}).get("attempts", 0) >= 1, "an attempt to wrongdn.test")
+    s = SINKS["wrongdn.test"]
+    check(s.connections >= 1 and not any(c.upper().startswith(("MAIL", "RCPT")) for c in
+                                         s.commands), "commands sent: %r" % s.commands)
+    check(queue()[qid]["recipients"][0]["state"] == "pending", "not temporary")
+    check("is not listed for wrongdn.test" in B.output(), "reason not logged")
+    B.ctl("queue", "delete", str(qid))
+
+
 def test_connection_reused():
     s = SINKS["reuse.test"]
     due = int(time.time()) + 3  # both become due in the same poll
@@ -435,6 +455,15 @@ def test_queue_retry_is_noticed():
     B.ctl("queue", "retry", str(qid))
     until(gone(qid), "delivery after balisectl queue retry", timeout=10)
     check(s.messages[-1]["accepted"] == ["kick@other.test"], "sink %r" % s.messages[-1])
+
+
+def whitelist(entries):
+    """An ANS-format whitelist from (domain, DN) pairs."""
+    body = "".join("<Domaine><Nom>%s</Nom><DNCertificatOperateur>%s</DNCertificatOperateur>"
+                   "</Domaine>\n" % e for e in entries)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema">\n'
+            "<ListeDomaines>\n%s</ListeDomaines>\n</ListeBlancheMSSante>\n" % body)
 
 
 def other_ca_cert(b):
@@ -485,6 +514,9 @@ EXTRA_CONF = """
 [tls]
 ca = {ca}
 
+[trust]
+whitelist = {whitelist}
+
 [queue]
 poll_interval = 1s
 retry_first = 1s
@@ -517,14 +549,21 @@ def main():
         SINKS["reuse.test"] = Sink(b)
         SINKS["noutf8.test"] = Sink(b, smtputf8=False)
         SINKS["slow.test"] = Sink(b, data_delay=60)
+        SINKS["unlisted.test"] = Sink(b)
+        SINKS["wrongdn.test"] = Sink(b)
         SINKS["badca.test"] = Sink(b, cert=other_ca_cert(b))
         SINKS["badname.test"] = Sink(b, cert=wrong_name_cert(b))
+        wl = os.path.join(b.tmp, "whitelist.xml")
+        with open(wl, "w") as f:
+            f.write(whitelist([(d, "CN=localhost") for d in SINKS
+                               if d not in ("unlisted.test", "wrongdn.test")] +
+                              [("wrongdn.test", "CN=mx.wrongdn.test")]))
         # reuse.test by name: localhost may be ::1 first (the sink listens
         # on 127.0.0.1 only: the client goes on to the next address).
         routes = ", ".join("%s=%s:%d" % (d, "localhost" if d == "reuse.test" else "127.0.0.1",
                                          s.port) for d, s in SINKS.items())
         with open(b.conf, "a") as f:
-            f.write(EXTRA_CONF.format(ca=b.ca, routes=routes))
+            f.write(EXTRA_CONF.format(ca=b.ca, routes=routes, whitelist=wl))
         b.start()
         try:
             return run_tests([
@@ -541,6 +580,7 @@ def main():
                 test_ndr_to_remote_sender_queued_with_null_sender,
                 test_untrusted_server_certificate_never_sends,
                 test_smtputf8_missing_is_a_final_failure,
+                test_whitelist_keeps_mail_in_the_trust_space,
                 test_connection_reused,
                 test_queue_retry_is_noticed,
                 test_sigterm_during_delivery_stops_cleanly,
