@@ -25,7 +25,7 @@ struct rec {
 	size_t n_res;
 	struct dsn_rcpt *drc;
 	size_t n_drc;
-	char (*diag)[SMTP_REPLY_TEXT_MAX + 40];
+	char (*diag)[SMTPC_REPLY_TEXT_MAX + 40];
 };
 
 int64_t qr_expiry(const struct qr_params *p, const struct store_qentry *e)
@@ -69,7 +69,7 @@ static void add_report(struct rec *r, size_t rcpt, enum dsn_action action,
 	d->status = reply->enhanced[0] ? reply->enhanced : NULL;
 	d->remote_mta = reply->host[0] ? reply->host : NULL;
 	if (reply->code != 0) {
-		snprintf(diag, SMTP_REPLY_TEXT_MAX + 40, "%u%s%s %s", reply->code,
+		snprintf(diag, SMTPC_REPLY_TEXT_MAX + 40, "%u%s%s %s", reply->code,
 		         reply->enhanced[0] ? " " : "", reply->enhanced, reply->text);
 		d->diag = diag;
 	}
@@ -313,8 +313,8 @@ int qr_record_apply(struct store_txn *txn, void *arg)
 		apply_results(&r);
 	apply_time(&r);
 	rc = j->skip_notice ? 0 : send_report(txn, &r);
-	next = j->now + (int64_t)smtp_retry_delay(cur.attempts + 1, j->params->retry_first,
-	                                          j->params->retry_factor, j->params->retry_max);
+	next = j->now + (int64_t)smtpc_retry_delay(cur.attempts + 1, j->params->retry_first,
+	                                           j->params->retry_factor, j->params->retry_max);
 	if (next > qr_expiry(j->params, &cur))
 		next =
 		    qr_expiry(j->params, &cur) > j->now ? qr_expiry(j->params, &cur) : j->now + 1;

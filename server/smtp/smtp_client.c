@@ -48,8 +48,8 @@ struct smtp_client {
 	bool aborting;
 	struct conn *conn;
 	enum smtpc_state st;
-	struct smtp_reply reply;
-	struct smtp_ehlo ehlo;
+	struct smtpc_reply reply;
+	struct smtpc_ehlo ehlo;
 	uv_timer_t timer;
 	uint64_t off;      /* DATA: blob bytes sent */
 	bool bol, prev_cr; /* DATA: at the start of a line, last byte was CR */
@@ -82,7 +82,7 @@ static void set_error(struct smtp_client *c, const char *fmt, ...)
 static void rcpt_set_local(struct smtp_out_rcpt *r, bool permanent, const char *enh,
                            const char *text)
 {
-	smtp_reply_reset(&r->reply);
+	smtpc_reply_reset(&r->reply);
 	str_copy(r->reply.enhanced, sizeof(r->reply.enhanced), enh);
 	str_copy(r->reply.text, sizeof(r->reply.text), text);
 	r->local_permanent = permanent;
@@ -158,7 +158,7 @@ static void arm(struct smtp_client *c, uint64_t ms)
 static void send_cmd(struct smtp_client *c, enum smtpc_state st, uint64_t timeout, const char *line)
 {
 	c->st = st;
-	smtp_reply_reset(&c->reply);
+	smtpc_reply_reset(&c->reply);
 	log_debug("smtp-out host=%s > %.200s", cur_host(c), line);
 	conn_write_str(c->conn, line);
 	conn_write(c->conn, "\r\n", 2);
@@ -194,18 +194,18 @@ static int mail_line(struct smtp_client *c, const struct smtp_out_msg *m, struct
 {
 	int r = buf_printf(b, "MAIL FROM:<%s>", m->mail_from);
 
-	if (c->ehlo.ext & SMTP_EXT_SIZE)
+	if (c->ehlo.ext & SMTPC_EXT_SIZE)
 		r |= buf_printf(b, " SIZE=%llu", (unsigned long long)m->size);
 	if (m->eightbit)
 		r |= buf_append_str(b, " BODY=8BITMIME");
 	if (m->utf8)
 		r |= buf_append_str(b, " SMTPUTF8");
-	if (c->ehlo.ext & SMTP_EXT_DSN) {
+	if (c->ehlo.ext & SMTPC_EXT_DSN) {
 		if (m->ret == 1 || m->ret == 2)
 			r |= buf_append_str(b, m->ret == 1 ? " RET=FULL" : " RET=HDRS");
 		if (m->envid != NULL && m->envid[0] != '\0') {
 			r |= buf_append_str(b, " ENVID=");
-			r |= smtp_xtext_encode(m->envid, b);
+			r |= smtpc_xtext_encode(m->envid, b);
 		}
 	}
 	return r < 0 ? -1 : buf_cstr(b);
@@ -216,7 +216,7 @@ static int rcpt_line(struct smtp_client *c, const struct smtp_out_rcpt *rc, stru
 	static const char *const names[] = {"NEVER", "SUCCESS", "FAILURE", "DELAY"};
 	int r = buf_printf(b, "RCPT TO:<%s>", rc->address);
 
-	if ((c->ehlo.ext & SMTP_EXT_DSN) && rc->notify != 0) {
+	if ((c->ehlo.ext & SMTPC_EXT_DSN) && rc->notify != 0) {
 		const char *sep = " NOTIFY=";
 		for (unsigned i = 0; i < 4; i++) {
 			if (rc->notify & (1u << i)) {
@@ -225,9 +225,9 @@ static int rcpt_line(struct smtp_client *c, const struct smtp_out_rcpt *rc, stru
 			}
 		}
 	}
-	if ((c->ehlo.ext & SMTP_EXT_DSN) && rc->orcpt_type != NULL && rc->orcpt_type[0] != '\0') {
+	if ((c->ehlo.ext & SMTPC_EXT_DSN) && rc->orcpt_type != NULL && rc->orcpt_type[0] != '\0') {
 		r |= buf_printf(b, " ORCPT=%s;", rc->orcpt_type);
-		r |= smtp_xtext_encode(rc->orcpt, b);
+		r |= smtpc_xtext_encode(rc->orcpt, b);
 	}
 	return r < 0 ? -1 : buf_cstr(b);
 }
@@ -277,10 +277,10 @@ static void send_rcpt(struct smtp_client *c)
 static const char *unsupported(const struct smtp_client *c, const struct smtp_out_msg *m,
                                const char **enh_r)
 {
-	if (m->utf8 && !(c->ehlo.ext & SMTP_EXT_SMTPUTF8))
+	if (m->utf8 && !(c->ehlo.ext & SMTPC_EXT_SMTPUTF8))
 		return *enh_r = "5.6.7", "the remote server does not support SMTPUTF8, "
 		                         "which this message needs";
-	if (m->eightbit && !(c->ehlo.ext & SMTP_EXT_8BITMIME))
+	if (m->eightbit && !(c->ehlo.ext & SMTPC_EXT_8BITMIME))
 		return *enh_r = "5.6.3", "the remote server does not support 8BITMIME, "
 		                         "which this message needs";
 	if (c->ehlo.size_max != 0 && m->size > c->ehlo.size_max)
@@ -294,7 +294,7 @@ static void next_msg(struct smtp_client *c)
 		struct smtp_out_msg *m = c->msgs[c->cur];
 		const char *enh = "", *why = unsupported(c, m, &enh);
 
-		m->remote_dsn = (c->ehlo.ext & SMTP_EXT_DSN) != 0;
+		m->remote_dsn = (c->ehlo.ext & SMTPC_EXT_DSN) != 0;
 		str_copy(m->host, sizeof(m->host), cur_host(c));
 		if (why == NULL)
 			break;
@@ -314,7 +314,7 @@ static void next_msg(struct smtp_client *c)
 }
 
 /* Every accepted recipient (2xx at RCPT) of the current message gets r. */
-static void settle_accepted(struct smtp_client *c, const struct smtp_reply *r)
+static void settle_accepted(struct smtp_client *c, const struct smtpc_reply *r)
 {
 	struct smtp_out_msg *m = c->msgs[c->cur];
 
@@ -392,7 +392,7 @@ static void pump(struct smtp_client *c)
 		return; /* CONN_EV_DRAIN resumes */
 	conn_write_str(c->conn, c->bol ? ".\r\n" : "\r\n.\r\n");
 	c->st = SMTPC_ST_DOT;
-	smtp_reply_reset(&c->reply);
+	smtpc_reply_reset(&c->reply);
 	arm(c, c->cfg.timeouts.data_end);
 }
 
@@ -442,9 +442,9 @@ static bool tls_ok(struct smtp_client *c)
 
 static void reply_error(struct smtp_client *c, const char *what)
 {
-	char r[SMTP_REPLY_TEXT_MAX + 32];
+	char r[SMTPC_REPLY_TEXT_MAX + 32];
 
-	smtp_reply_format(&c->reply, r, sizeof(r));
+	smtpc_reply_format(&c->reply, r, sizeof(r));
 	set_error(c, "%s: %s: %s", cur_host(c), what, r);
 }
 
@@ -461,7 +461,7 @@ static void on_setup_reply(struct smtp_client *c)
 	case SMTPC_ST_EHLO:
 		if (cls != 2)
 			return reply_error(c, "EHLO refused"), drop(c, true);
-		if (!(c->ehlo.ext & SMTP_EXT_STARTTLS))
+		if (!(c->ehlo.ext & SMTPC_EXT_STARTTLS))
 			return set_error(c, "%s: the server does not offer STARTTLS", cur_host(c)),
 			       drop(c, true);
 		if (c->cfg.tls == NULL)
@@ -532,8 +532,8 @@ static void on_txn_reply(struct smtp_client *c)
 		c->prev_cr = false;
 		return pump(c);
 	case SMTPC_ST_DOT: {
-		char r[SMTP_REPLY_TEXT_MAX + 32];
-		smtp_reply_format(&c->reply, r, sizeof(r));
+		char r[SMTPC_REPLY_TEXT_MAX + 32];
+		smtpc_reply_format(&c->reply, r, sizeof(r));
 		log_info("smtp-out host=%s blob=%llu rcpts=%zu reply=\"%s\"", cur_host(c),
 		         (unsigned long long)m->blob_id, c->n_accepted, r);
 		settle_accepted(c, &c->reply);
@@ -552,13 +552,13 @@ static void on_line(struct conn *conn, struct slice line, void *arg)
 	(void)conn;
 	if (c->aborting)
 		return;
-	r = smtp_reply_feed(&c->reply, (const char *)line.p, line.len);
+	r = smtpc_reply_feed(&c->reply, (const char *)line.p, line.len);
 	if (r < 0) {
 		set_error(c, "%s: malformed reply \"%.80s\"", cur_host(c), (const char *)line.p);
 		return drop(c, false);
 	}
 	if ((c->st == SMTPC_ST_EHLO || c->st == SMTPC_ST_EHLO2) && c->reply.code / 100 == 2)
-		smtp_ehlo_line(&c->ehlo, (const char *)line.p, line.len, c->reply.lines == 1);
+		smtpc_ehlo_line(&c->ehlo, (const char *)line.p, line.len, c->reply.lines == 1);
 	if (r == 0)
 		return;
 	uv_timer_stop(&c->timer);
@@ -649,7 +649,7 @@ static void on_connected(struct conn *conn, int status, void *arg)
 	c->sent_any = false;
 	conn_set_timeouts(conn, 0, 0);
 	c->st = SMTPC_ST_GREETING;
-	smtp_reply_reset(&c->reply);
+	smtpc_reply_reset(&c->reply);
 	arm(c, c->cfg.timeouts.greeting);
 }
 

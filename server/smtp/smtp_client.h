@@ -15,7 +15,7 @@
 #include <uv.h>
 
 #include "mx.h"
-#include "smtp_reply.h"
+#include "smtpc_reply.h"
 
 struct store;
 struct tls_ctx;
@@ -48,7 +48,7 @@ struct smtp_out_rcpt {
 	/* Result: the server's reply, or code 0 with a reason in text when the
 	 * recipient was not reached (local_permanent: a final failure decided
 	 * here, e.g. the server lacks SMTPUTF8). */
-	struct smtp_reply reply;
+	struct smtpc_reply reply;
 	bool local_permanent;
 };
 

@@ -4,7 +4,7 @@
 # and end-to-end test.
 noinst_LIBRARIES += server/smtp/libbalsmtpout.a
 server_smtp_libbalsmtpout_a_SOURCES = \
-	server/smtp/smtp_reply.c server/smtp/smtp_reply.h \
+	server/smtp/smtpc_reply.c server/smtp/smtpc_reply.h \
 	server/smtp/mx.c server/smtp/mx.h \
 	server/smtp/smtp_client.c server/smtp/smtp_client.h \
 	server/smtp/queue_runner.c server/smtp/queue_runner.h \
@@ -29,11 +29,11 @@ TESTS += tests/unit/check_smtpout
 TESTS += tests/e2e/test_smtp_out.py
 EXTRA_DIST += tests/e2e/test_smtp_out.py
 
-# Replies of remote SMTP servers (server/smtp/smtp_reply.c)
-check_PROGRAMS += tests/fuzz/fuzz_smtp_reply
-tests_fuzz_fuzz_smtp_reply_SOURCES = tests/fuzz/fuzz_smtp_reply.c $(FUZZ_DRIVER)
-tests_fuzz_fuzz_smtp_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
-tests_fuzz_fuzz_smtp_reply_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_smtp_reply_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_smtp_reply_LDADD = server/smtp/libbalsmtpout.a common/libbalcommon.a
-EXTRA_DIST += tests/fuzz/smtp_reply.dict
+# Replies of remote SMTP servers (server/smtp/smtpc_reply.c)
+check_PROGRAMS += tests/fuzz/fuzz_smtpc_reply
+tests_fuzz_fuzz_smtpc_reply_SOURCES = tests/fuzz/fuzz_smtpc_reply.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_smtpc_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
+tests_fuzz_fuzz_smtpc_reply_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtpc_reply_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtpc_reply_LDADD = server/smtp/libbalsmtpout.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/smtpc_reply.dict

@@ -14,39 +14,39 @@
 
 #include "cfg.h"
 #include "mx.h"
-#include "smtp_reply.h"
+#include "smtpc_reply.h"
 
-static int feed(struct smtp_reply *r, const char *line)
+static int feed(struct smtpc_reply *r, const char *line)
 {
-	return smtp_reply_feed(r, line, strlen(line));
+	return smtpc_reply_feed(r, line, strlen(line));
 }
 
 START_TEST(reply_single)
 {
-	struct smtp_reply r;
+	struct smtpc_reply r;
 	char out[600];
 
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "250 2.1.5 Ok recipient"), 1);
 	ck_assert_uint_eq(r.code, 250);
 	ck_assert_str_eq(r.enhanced, "2.1.5");
 	ck_assert_str_eq(r.text, "Ok recipient");
-	smtp_reply_format(&r, out, sizeof(out));
+	smtpc_reply_format(&r, out, sizeof(out));
 	ck_assert_str_eq(out, "250 2.1.5 Ok recipient");
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "354 End data with <CR><LF>.<CR><LF>"), 1);
 	ck_assert_uint_eq(r.code, 354);
 	ck_assert_str_eq(r.enhanced, "");
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "220"), 1);
 	ck_assert_uint_eq(r.code, 220);
 	ck_assert_str_eq(r.text, "");
 	/* The class of the enhanced code must match the reply's. */
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "550 2.1.5 odd"), 1);
 	ck_assert_str_eq(r.enhanced, "");
 	ck_assert_str_eq(r.text, "2.1.5 odd");
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "452 4.2.2 Mailbox full\x01\xff"), 1);
 	ck_assert_str_eq(r.enhanced, "4.2.2");
 	ck_assert_str_eq(r.text, "Mailbox full??");
@@ -55,9 +55,9 @@ END_TEST
 
 START_TEST(reply_multi)
 {
-	struct smtp_reply r;
+	struct smtpc_reply r;
 
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "550-5.1.1 The mailbox"), 0);
 	ck_assert_int_eq(feed(&r, "550-5.1.1 does not"), 0);
 	ck_assert_int_eq(feed(&r, "550 5.1.1 exist"), 1);
@@ -69,29 +69,29 @@ END_TEST
 
 START_TEST(reply_bad)
 {
-	struct smtp_reply r;
+	struct smtpc_reply r;
 
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "25 ok"), -1);
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "abc ok"), -1);
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "150 ok"), -1);
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "250_ok"), -1);
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	ck_assert_int_eq(feed(&r, "250-first"), 0);
 	ck_assert_int_eq(feed(&r, "251 changed code"), -1);
-	smtp_reply_reset(&r);
-	for (int i = 0; i < SMTP_REPLY_LINES_MAX; i++)
+	smtpc_reply_reset(&r);
+	for (int i = 0; i < SMTPC_REPLY_LINES_MAX; i++)
 		ck_assert_int_eq(feed(&r, "250-x"), 0);
 	ck_assert_int_eq(feed(&r, "250 x"), -1);
 	/* Text is bounded, however long the reply. */
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	for (int i = 0; i < 50; i++)
 		ck_assert_int_eq(feed(&r, "250-0123456789012345678901234567890123456789"), 0);
 	ck_assert_int_eq(feed(&r, "250 end"), 1);
-	ck_assert_uint_eq(strlen(r.text), SMTP_REPLY_TEXT_MAX);
+	ck_assert_uint_eq(strlen(r.text), SMTPC_REPLY_TEXT_MAX);
 }
 END_TEST
 
@@ -107,21 +107,21 @@ START_TEST(ehlo_keywords)
 	    "250-ENHANCEDSTATUSCODES",
 	    "250 CHUNKING",
 	};
-	struct smtp_ehlo e = {0};
+	struct smtpc_ehlo e = {0};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		smtp_ehlo_line(&e, lines[i], strlen(lines[i]), i == 0);
-	ck_assert_uint_eq(e.ext, SMTP_EXT_PIPELINING | SMTP_EXT_SIZE | SMTP_EXT_8BITMIME |
-	                             SMTP_EXT_DSN | SMTP_EXT_ENHANCED | SMTP_EXT_CHUNKING);
+		smtpc_ehlo_line(&e, lines[i], strlen(lines[i]), i == 0);
+	ck_assert_uint_eq(e.ext, SMTPC_EXT_PIPELINING | SMTPC_EXT_SIZE | SMTPC_EXT_8BITMIME |
+	                             SMTPC_EXT_DSN | SMTPC_EXT_ENHANCED | SMTPC_EXT_CHUNKING);
 	ck_assert_uint_eq(e.size_max, 1048576);
 	memset(&e, 0, sizeof(e));
-	smtp_ehlo_line(&e, "250-STARTTLS", 12, false);
-	smtp_ehlo_line(&e, "250 SIZE 12x", 12, false);
-	ck_assert_uint_eq(e.ext, SMTP_EXT_STARTTLS | SMTP_EXT_SIZE);
+	smtpc_ehlo_line(&e, "250-STARTTLS", 12, false);
+	smtpc_ehlo_line(&e, "250 SIZE 12x", 12, false);
+	ck_assert_uint_eq(e.ext, SMTPC_EXT_STARTTLS | SMTPC_EXT_SIZE);
 	ck_assert_uint_eq(e.size_max, 0);
 	/* The greeting line is never read as a keyword. */
 	memset(&e, 0, sizeof(e));
-	smtp_ehlo_line(&e, "250-STARTTLS", 12, true);
+	smtpc_ehlo_line(&e, "250-STARTTLS", 12, true);
 	ck_assert_uint_eq(e.ext, 0);
 }
 END_TEST
@@ -131,7 +131,7 @@ START_TEST(xtext)
 	struct buf b;
 
 	buf_init(&b, 0);
-	ck_assert_int_eq(smtp_xtext_encode("a+b=c d\xc3\xa9~!", &b), 0);
+	ck_assert_int_eq(smtpc_xtext_encode("a+b=c d\xc3\xa9~!", &b), 0);
 	buf_cstr(&b);
 	ck_assert_str_eq((char *)b.data, "a+2Bb+3Dc+20d+C3+A9~!");
 	buf_free(&b);
@@ -140,15 +140,15 @@ END_TEST
 
 START_TEST(retry_schedule)
 {
-	ck_assert_uint_eq(smtp_retry_delay(1, 300, 2, 14400), 300);
-	ck_assert_uint_eq(smtp_retry_delay(2, 300, 2, 14400), 600);
-	ck_assert_uint_eq(smtp_retry_delay(3, 300, 2, 14400), 1200);
-	ck_assert_uint_eq(smtp_retry_delay(6, 300, 2, 14400), 9600);
-	ck_assert_uint_eq(smtp_retry_delay(7, 300, 2, 14400), 14400);
-	ck_assert_uint_eq(smtp_retry_delay(4000000000u, 300, 2, 14400), 14400);
-	ck_assert_uint_eq(smtp_retry_delay(5, 10, 1, 100), 10);
-	ck_assert_uint_eq(smtp_retry_delay(70, 1, 10, UINT64_MAX / 2), UINT64_MAX / 2);
-	ck_assert_uint_eq(smtp_retry_delay(1, 500, 2, 100), 100);
+	ck_assert_uint_eq(smtpc_retry_delay(1, 300, 2, 14400), 300);
+	ck_assert_uint_eq(smtpc_retry_delay(2, 300, 2, 14400), 600);
+	ck_assert_uint_eq(smtpc_retry_delay(3, 300, 2, 14400), 1200);
+	ck_assert_uint_eq(smtpc_retry_delay(6, 300, 2, 14400), 9600);
+	ck_assert_uint_eq(smtpc_retry_delay(7, 300, 2, 14400), 14400);
+	ck_assert_uint_eq(smtpc_retry_delay(4000000000u, 300, 2, 14400), 14400);
+	ck_assert_uint_eq(smtpc_retry_delay(5, 10, 1, 100), 10);
+	ck_assert_uint_eq(smtpc_retry_delay(70, 1, 10, UINT64_MAX / 2), UINT64_MAX / 2);
+	ck_assert_uint_eq(smtpc_retry_delay(1, 500, 2, 100), 100);
 }
 END_TEST
 

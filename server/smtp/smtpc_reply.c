@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* SMTP reply reader, EHLO keywords, xtext and the retry schedule (see
- * smtp_reply.h). */
+ * smtpc_reply.h). */
 #include "config.h"
 
 #include <ctype.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "smtp_reply.h"
+#include "smtpc_reply.h"
 
-void smtp_reply_reset(struct smtp_reply *r)
+void smtpc_reply_reset(struct smtpc_reply *r)
 {
 	memset(r, 0, sizeof(*r));
 }
@@ -38,23 +38,23 @@ static size_t enhanced_len(const char *p, size_t len, unsigned code)
 	}
 	if (i < len && p[i] != ' ')
 		return 0;
-	return i < SMTP_ENH_MAX + 1 ? i : 0;
+	return i < SMTPC_ENH_MAX + 1 ? i : 0;
 }
 
 /* Appends text, control characters and non-ASCII as '?', lines joined by
- * one space, cut at SMTP_REPLY_TEXT_MAX. */
-static void add_text(struct smtp_reply *r, const char *p, size_t len)
+ * one space, cut at SMTPC_REPLY_TEXT_MAX. */
+static void add_text(struct smtpc_reply *r, const char *p, size_t len)
 {
-	if (r->text_len > 0 && r->text_len < SMTP_REPLY_TEXT_MAX && len > 0)
+	if (r->text_len > 0 && r->text_len < SMTPC_REPLY_TEXT_MAX && len > 0)
 		r->text[r->text_len++] = ' ';
-	for (size_t i = 0; i < len && r->text_len < SMTP_REPLY_TEXT_MAX; i++) {
+	for (size_t i = 0; i < len && r->text_len < SMTPC_REPLY_TEXT_MAX; i++) {
 		unsigned char c = (unsigned char)p[i];
 		r->text[r->text_len++] = (c < 0x20 || c > 0x7e) ? '?' : (char)c;
 	}
 	r->text[r->text_len] = '\0';
 }
 
-int smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
+int smtpc_reply_feed(struct smtpc_reply *r, const char *line, size_t len)
 {
 	unsigned code;
 	bool last;
@@ -70,7 +70,7 @@ int smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 		return -1;
 	if (len > 3 && line[3] != ' ' && line[3] != '-')
 		return -1;
-	if (++r->lines > SMTP_REPLY_LINES_MAX)
+	if (++r->lines > SMTPC_REPLY_LINES_MAX)
 		return -1;
 	last = len == 3 || line[3] == ' ';
 	r->code = code;
@@ -93,7 +93,7 @@ int smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 	return last ? 1 : 0;
 }
 
-void smtp_reply_format(const struct smtp_reply *r, char *out, size_t outsz)
+void smtpc_reply_format(const struct smtpc_reply *r, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%u%s%s %s", r->code, r->enhanced[0] ? " " : "", r->enhanced, r->text);
 }
@@ -110,16 +110,16 @@ static bool keyword_is(const char *p, size_t len, const char *kw, const char **a
 	return true;
 }
 
-void smtp_ehlo_line(struct smtp_ehlo *e, const char *line, size_t len, bool first)
+void smtpc_ehlo_line(struct smtpc_ehlo *e, const char *line, size_t len, bool first)
 {
 	static const struct {
 		const char *kw;
 		unsigned bit;
 	} kws[] = {
-	    {"STARTTLS", SMTP_EXT_STARTTLS}, {"SIZE", SMTP_EXT_SIZE},
-	    {"8BITMIME", SMTP_EXT_8BITMIME}, {"SMTPUTF8", SMTP_EXT_SMTPUTF8},
-	    {"DSN", SMTP_EXT_DSN},           {"PIPELINING", SMTP_EXT_PIPELINING},
-	    {"CHUNKING", SMTP_EXT_CHUNKING}, {"ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCED},
+	    {"STARTTLS", SMTPC_EXT_STARTTLS}, {"SIZE", SMTPC_EXT_SIZE},
+	    {"8BITMIME", SMTPC_EXT_8BITMIME}, {"SMTPUTF8", SMTPC_EXT_SMTPUTF8},
+	    {"DSN", SMTPC_EXT_DSN},           {"PIPELINING", SMTPC_EXT_PIPELINING},
+	    {"CHUNKING", SMTPC_EXT_CHUNKING}, {"ENHANCEDSTATUSCODES", SMTPC_EXT_ENHANCED},
 	};
 	const char *arg;
 	size_t arg_len;
@@ -132,7 +132,7 @@ void smtp_ehlo_line(struct smtp_ehlo *e, const char *line, size_t len, bool firs
 		if (!keyword_is(line, len, kws[i].kw, &arg, &arg_len))
 			continue;
 		e->ext |= kws[i].bit;
-		if (kws[i].bit == SMTP_EXT_SIZE) {
+		if (kws[i].bit == SMTPC_EXT_SIZE) {
 			uint64_t v = 0;
 			size_t j;
 			for (j = 0;
@@ -143,7 +143,7 @@ void smtp_ehlo_line(struct smtp_ehlo *e, const char *line, size_t len, bool firs
 	}
 }
 
-int smtp_xtext_encode(const char *s, struct buf *out)
+int smtpc_xtext_encode(const char *s, struct buf *out)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
 		int r = (*p < '!' || *p > '~' || *p == '+' || *p == '=')
@@ -155,7 +155,7 @@ int smtp_xtext_encode(const char *s, struct buf *out)
 	return 0;
 }
 
-uint64_t smtp_retry_delay(uint32_t attempts, uint64_t first, uint64_t factor, uint64_t max)
+uint64_t smtpc_retry_delay(uint32_t attempts, uint64_t first, uint64_t factor, uint64_t max)
 {
 	uint64_t d = first;
 

@@ -9,20 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtp_reply.h"
+#include "smtpc_reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct smtp_reply r;
-	struct smtp_ehlo e = {0};
-	char out[SMTP_REPLY_TEXT_MAX + 40];
+	struct smtpc_reply r;
+	struct smtpc_ehlo e = {0};
+	char out[SMTPC_REPLY_TEXT_MAX + 40];
 	size_t start = 0;
 	char *s;
 	struct buf b;
 
-	smtp_reply_reset(&r);
+	smtpc_reply_reset(&r);
 	for (size_t i = 0; i <= size; i++) {
 		size_t len;
 		int rc;
@@ -32,17 +32,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = i - start;
 		if (len > 0 && data[start + len - 1] == '\r')
 			len--;
-		rc = smtp_reply_feed(&r, (const char *)data + start, len);
+		rc = smtpc_reply_feed(&r, (const char *)data + start, len);
 		if (rc >= 0 && r.code == 250)
-			smtp_ehlo_line(&e, (const char *)data + start, len, r.lines == 1);
+			smtpc_ehlo_line(&e, (const char *)data + start, len, r.lines == 1);
 		if (rc != 0) {
 			if (rc > 0) {
-				smtp_reply_format(&r, out, sizeof(out));
+				smtpc_reply_format(&r, out, sizeof(out));
 				if (strlen(out) >= sizeof(out) ||
-				    strlen(r.text) > SMTP_REPLY_TEXT_MAX)
+				    strlen(r.text) > SMTPC_REPLY_TEXT_MAX)
 					abort();
 			}
-			smtp_reply_reset(&r);
+			smtpc_reply_reset(&r);
 		}
 		start = i + 1;
 	}
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	buf_init(&b, 0);
-	smtp_xtext_encode(s, &b);
+	smtpc_xtext_encode(s, &b);
 	for (size_t i = 0; i < b.len; i++)
 		if (b.data[i] < '!' || b.data[i] > '~' || b.data[i] == '=')
 			abort();
