@@ -43,6 +43,8 @@ static const struct ctl_opt ctl_opts_bal_set[] = {
     {"holder", CTL_OPT_ARG, NULL},
     {"co-holder", CTL_OPT_ARG | CTL_OPT_MULTI, NULL},
     {"no-co-holders", 0, NULL},
+    {"sent-retention", CTL_OPT_ARG, NULL},
+    {"contact", CTL_OPT_ARG, NULL},
     {"type", CTL_OPT_ARG | CTL_OPT_REFUSED,
      "the type of a BAL is fixed at creation; delete the BAL and create it again"},
     {"address", CTL_OPT_ARG | CTL_OPT_REFUSED,
@@ -57,6 +59,22 @@ static const struct ctl_opt ctl_opts_whitelist_show[] = {
     {"json", 0, NULL},
     {NULL, 0, NULL},
 };
+
+static const struct ctl_opt ctl_opts_quota_report[] = {
+    {"over", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
+
+static const struct ctl_opt ctl_opts_purge_sent[] = {
+    {"older-than", CTL_OPT_ARG, NULL}, {"dry-run", 0, NULL}, {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_inactive[] = {
+    {"days", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_inactivity_run[] = {{"now", CTL_OPT_ARG, NULL},
+                                                         {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_delreq_create[] = {{"requested-by", CTL_OPT_ARG, NULL},
+                                                        {"reason", CTL_OPT_ARG, NULL},
+                                                        {"contact", CTL_OPT_ARG, NULL},
+                                                        {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_delreq_reject[] = {{"reason", CTL_OPT_ARG, NULL},
+                                                        {NULL, 0, NULL}};
 
 static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0, NULL}};
 
@@ -86,6 +104,8 @@ static const struct ctl_opt ctl_opts_bal_delete[] = {{"yes", 0, NULL}, {NULL, 0,
 	"                      change the holder (e.g. migrate a PER to an RPPS holder)\n"         \
 	"  --co-holder ID      replace the co-holders (CAB), repeatable\n"                         \
 	"  --no-co-holders     remove every co-holder\n"                                           \
+	"  --sent-retention D  days a message stays in Sent before the daily purge; 0 = off\n"     \
+	"  --contact ADDRESS   address outside the BAL for lifecycle notices (\"\" clears)\n"     \
 	"Address and type are fixed at creation: delete and re-create to change them.\n"
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -117,12 +137,59 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Delete a BAL and all its mail. The address stays reserved for the same holder. "
      "Without --yes, asks to type the address on a terminal and refuses otherwise.",
      NULL, ctl_opts_bal_delete, "ADDRESS", 1, 1, 0},
+    {"bal", "purge-sent", ctl_bal_purge_sent, "ADDRESS [--older-than DAYS] [--dry-run]",
+     "Expunge the messages of the BAL's Sent mailbox sent more than DAYS days ago (default: "
+     "its --sent-retention); quota credited, traced. Wipe with 'store compact'.",
+     NULL, ctl_opts_purge_sent, "ADDRESS", 1, 1, 0},
+    {"bal", "inactive", ctl_bal_inactive, "--days N [--json]",
+     "List BALs without a login (or, never used, created) for N days.", NULL, ctl_opts_inactive,
+     NULL, 0, 0, 0},
+    {"bal", "inactivity-run", ctl_bal_inactivity_run, "[--now DATE]",
+     "Run the inactivity policy of [inactivity] now, as balised's daily job does (French "
+     "warnings, then the action); --now sets the clock (tests, catching up).",
+     NULL, ctl_opts_inactivity_run, NULL, 0, 0, 0},
     {"bal", "check-password", ctl_bal_check_password, "ADDRESS",
      "Check a password read on standard input: exit 0 if it matches, 1 if not.", NULL,
      ctl_opts_none, "ADDRESS", 1, 1, 0},
+    {"deletion-request", "create", ctl_delreq_create,
+     "ADDRESS --requested-by RPPS --reason TEXT [--contact ADDRESS]",
+     "Record a holder's request to delete their BAL (EX_GBM_6021): the RPPS must be the "
+     "holder (PER) or the responsible holder (CAB); the BAL stops receiving and a French "
+     "acknowledgement goes to the BAL and the contact address.",
+     NULL, ctl_opts_delreq_create, "ADDRESS", 1, 1, 0},
+    {"deletion-request", "list", ctl_delreq_list, "[--json]",
+     "List deletion requests with their state and decision.", NULL, ctl_opts_json, NULL, 0, 0,
+     0},
+    {"deletion-request", "approve", ctl_delreq_approve, "ID",
+     "Approve a pending request: the BAL and all its mail are deleted, its address retired.",
+     NULL, ctl_opts_none, "ID", 1, 1, 0},
+    {"deletion-request", "reject", ctl_delreq_reject, "ID --reason TEXT",
+     "Reject a pending request: the BAL gets its former state back.", NULL,
+     ctl_opts_delreq_reject, "ID", 1, 1, 0},
     {"config", "check", ctl_config_check, "",
      "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
      CTL_CMD_NOCONF},
+    {"delegate", "grant", ctl_delegate_grant, "BAL GRANTEE --rights RIGHTS [--mailbox NAME]",
+     "Let GRANTEE's user act on BAL (or one of its mailboxes) with RFC 4314 rights; replaces "
+     "an earlier grant of the same scope.",
+     "  --rights RIGHTS     letters among lrswipkxtea: l list, r read, s keep seen,\n"
+     "                      w write flags, i insert, p post (send as BAL), k create\n"
+     "                      mailboxes, x delete mailboxes, t delete messages,\n"
+     "                      e expunge, a administer rights\n"
+     "  --mailbox NAME      only this mailbox (it replaces the whole-BAL grant there)\n",
+     ctl_opts_delegate_grant, "BAL GRANTEE", 2, 2, 0},
+    {"delegate", "revoke", ctl_delegate_revoke, "BAL GRANTEE [--mailbox NAME]",
+     "Remove a grant (the whole-BAL one, or the one of --mailbox); open sessions lose the "
+     "rights at their next command.",
+     NULL, ctl_opts_delegate_revoke, "BAL GRANTEE", 2, 2, 0},
+    {"delegate", "list", ctl_delegate_list, "[BAL] [--json]",
+     "List delegations (of BAL, or all): BAL, grantee, rights, mailbox (* for the whole BAL).",
+     NULL, ctl_opts_json, "BAL", 0, 1, 0},
+    {"delegate", "log", ctl_delegate_log, "BAL [--since DATE] [--json]",
+     "List who accessed BAL as a delegate, when and over which protocol.",
+     "  --since DATE        YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n"
+     "  --json              print a JSON array\n",
+     ctl_opts_delegate_log, "BAL", 1, 1, 0},
     {"queue", "list", ctl_queue_list, "[--json]",
      "List the outbound queue: arrival, next attempt, tries, recipients still to do, size and "
      "sender of each entry.",
@@ -150,9 +217,19 @@ static const struct ctl_cmd ctl_cmds[] = {
      "                      DOMAIN (as port 25 will decide), 1 if not\n"
      "  --json              also the DN keys compared, descriptions and line numbers\n",
      ctl_opts_whitelist_show, "DOMAIN", 1, 1, CTL_CMD_NOCONF},
+    {"quota", "report", ctl_quota_report, "[--over PCT] [--json]",
+     "List BALs by quota usage, fullest first: used bytes and messages, quota, percent (the "
+     "higher of bytes and messages) and the last alert level sent (80, 90, 100).",
+     "  --over PCT          only BALs whose usage is at least PCT percent (\"80\" or \"80%\")\n"
+     "  --json              print a JSON array\n",
+     ctl_opts_quota_report, NULL, 0, 0, 0},
     {"store", "info", ctl_store_info, "[--json]",
      "Show the store's directory, map size and use, and how many domains and BALs it holds.", NULL,
      ctl_opts_json, NULL, 0, 0, 0},
+    {"store", "compact", ctl_store_compact, "",
+     "Rewrite the store record by record into a fresh file and wipe the old one, so that "
+     "deleted mail leaves the disk. balised must be stopped (docs/deletion.md).",
+     NULL, ctl_opts_none, NULL, 0, 0, 0},
     {"store", "check", ctl_store_check, "",
      "Check the store's consistency: mailbox counters, message reference counts, quota usage "
      "and indexes (read-only; safe while balised runs).",

@@ -187,7 +187,27 @@ int ctl_whitelist_show(struct ctl *ctl, const struct ctl_args *args);
  * is refused, else 0. For config check. */
 int ctl_whitelist_validate(struct ctl *ctl, const char *path);
 
+int ctl_quota_report(struct ctl *ctl, const struct ctl_args *args);
+
+/* ctl_deleg.c, with the option tables of its verbs */
+extern const struct ctl_opt ctl_opts_delegate_grant[], ctl_opts_delegate_revoke[],
+    ctl_opts_delegate_log[];
+int ctl_delegate_grant(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delegate_revoke(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delegate_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delegate_log(struct ctl *ctl, const struct ctl_args *args);
+
 int ctl_store_info(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_check(struct ctl *ctl, const struct ctl_args *args);
+
+/* ctl_lifecycle.c: Sent purge, inactivity, compaction, deletion requests */
+int ctl_bal_purge_sent(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_inactive(struct ctl *ctl, const struct ctl_args *args);
+int ctl_bal_inactivity_run(struct ctl *ctl, const struct ctl_args *args);
+int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_create(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_list(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_approve(struct ctl *ctl, const struct ctl_args *args);
+int ctl_delreq_reject(struct ctl *ctl, const struct ctl_args *args);
 
 #endif

@@ -172,6 +172,9 @@ void ctl_bal_json(struct ctl_json *j, const struct store_bal *bal, const struct 
 	ctl_json_kbool(j, "password_set", bal->password_hash[0] != '\0');
 	ctl_bal_json_time(j, "created", bal->created);
 	ctl_bal_json_time(j, "last_login", bal->last_login);
+	ctl_json_ku64(j, "sent_retention", bal->sent_retention);
+	ctl_json_kstr(j, "contact", bal->contact);
+	ctl_bal_json_time(j, "inactivity_warned", bal->inactivity_warned);
 	if (with_mailboxes) {
 		ctl_json_key(j, "mailboxes");
 		ctl_json_array_begin(j);

@@ -22,6 +22,7 @@ enum ctl_bal_change {
 	CTL_CH_COHOLDERS = 1 << 5,
 	CTL_CH_PASSWORD = 1 << 6,
 	CTL_CH_DELETE = 1 << 7,
+	CTL_CH_LIFECYCLE = 1 << 8, /* --sent-retention, --contact: ctl_bal_set_lifecycle */
 };
 
 struct ctl_bal_edit {
@@ -52,6 +53,40 @@ static void ctl_bal_edit_patch(const struct ctl_bal_edit *e, struct store_bal *b
 	}
 	if (e->changes & CTL_CH_PASSWORD)
 		memcpy(b->password_hash, e->want.password_hash, sizeof(b->password_hash));
+	if (e->changes & CTL_CH_LIFECYCLE) {
+		if (e->want.sent_retention != UINT32_MAX)
+			b->sent_retention = e->want.sent_retention;
+		if (e->want.contact[0] != '\x01')
+			memcpy(b->contact, e->want.contact, sizeof(b->contact));
+	}
+}
+
+/* --sent-retention DAYS and --contact ADDRESS; an option not given is
+ * marked (UINT32_MAX, "\x01") so that the patch keeps the stored value. */
+static int ctl_bal_set_lifecycle(struct ctl *ctl, const struct ctl_args *args,
+                                 struct ctl_bal_edit *e)
+{
+	const char *days = ctl_arg(args, "sent-retention"), *contact = ctl_arg(args, "contact");
+	uint64_t d;
+
+	e->want.sent_retention = UINT32_MAX;
+	strcpy(e->want.contact, "\x01");
+	if (days != NULL) {
+		if (ctl_parse_uint(ctl, "sent-retention", days, 36500, &d) < 0)
+			return CTL_EXIT_USAGE;
+		e->want.sent_retention = (uint32_t)d;
+		e->changes |= CTL_CH_LIFECYCLE;
+	}
+	if (contact != NULL) {
+		const char *at = strchr(contact, '@');
+		if (contact[0] != '\0' && (at == NULL || at == contact || at[1] == '\0' ||
+		                           strpbrk(contact, " \t\r\n<>\"") != NULL))
+			return ctl_usage(ctl, "--contact: expected an address local@domain");
+		if (str_copy(e->want.contact, sizeof(e->want.contact), contact) < 0)
+			return ctl_usage(ctl, "--contact: longer than %d bytes", STORE_ADDR_MAX);
+		e->changes |= CTL_CH_LIFECYCLE;
+	}
+	return CTL_EXIT_OK;
 }
 
 /* Same outcome when replayed: everything is read again from the txn. */
@@ -146,9 +181,12 @@ static int ctl_bal_set_parse(struct ctl *ctl, const struct ctl_args *args, struc
 		return ctl_usage(ctl, "--co-holder and --no-co-holders exclude each other");
 	if (nco > 0 || ctl_flag(args, "no-co-holders"))
 		e->changes |= CTL_CH_COHOLDERS; /* want.n_coholders is 0 for --no-co-holders */
+	if ((r = ctl_bal_set_lifecycle(ctl, args, e)) != CTL_EXIT_OK)
+		return r;
 	if (e->changes == 0)
 		return ctl_usage(ctl, "nothing to change (--quota, --quota-messages, --name, "
-		                      "--state, --holder-type/--holder, --co-holder)");
+		                      "--state, --holder-type/--holder, --co-holder, "
+		                      "--sent-retention, --contact)");
 	return CTL_EXIT_OK;
 }
 

@@ -73,6 +73,13 @@ static void ctl_bal_show_text(const struct ctl_bal_view *v)
 	ctl_format_time(b->created, s1, sizeof(s1));
 	ctl_format_time(b->last_login, s2, sizeof(s2));
 	printf("created: %s\nlast login: %s\nid: %llu\n", s1, s2, (unsigned long long)b->id);
+	if (b->sent_retention != 0)
+		printf("sent retention: %u days\n", b->sent_retention);
+	else
+		printf("sent retention: off\n");
+	printf("contact: ");
+	ctl_print_text(stdout, b->contact[0] ? b->contact : "none", 0);
+	printf("\n");
 	for (size_t i = 0; i < v->n_mbs; i++) {
 		printf("mailbox: ");
 		ctl_print_text(stdout, v->mbs[i].name, 0);

@@ -27,11 +27,14 @@ static int ctl_domain_change(struct ctl *ctl, const char *arg, bool add)
 {
 	char domain[STORE_DOMAIN_MAX + 1];
 	struct ctl_domain_req req = {domain, add};
+	const char *why;
 	int r;
 
 	if (str_copy(domain, sizeof(domain), arg) < 0)
 		return ctl_fail(ctl, "domain longer than %d characters", STORE_DOMAIN_MAX);
 	str_lower(domain); /* domains are case-insensitive; say it as stored */
+	if (add && store_domain_check(domain, &why) != STORE_OK)
+		return ctl_fail(ctl, "\"%s\": not a valid domain name: %s", domain, why);
 	if (ctl_store_open(ctl) != CTL_EXIT_OK)
 		return CTL_EXIT_REFUSED;
 	r = ctl_run_write(ctl, ctl_domain_apply, &req);

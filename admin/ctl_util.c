@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -181,24 +182,56 @@ static ssize_t ctl_read_line(char *buf, size_t bufsz, const char **why_r)
 	return (ssize_t)n;
 }
 
+/* The terminal settings to put back if a signal ends balisectl while echo
+ * is off (Ctrl-C at a password prompt would otherwise leave it off). */
+static struct termios tty_saved;
+static const int tty_signals[] = {SIGINT, SIGTERM, SIGQUIT, SIGHUP};
+
+static void tty_restore_and_die(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved); /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void tty_guard(struct sigaction *old_r, bool on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_restore_and_die;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_LEN(tty_signals); i++) {
+		if (on)
+			sigaction(tty_signals[i], &sa, &old_r[i]);
+		else
+			sigaction(tty_signals[i], &old_r[i], NULL);
+	}
+}
+
 int ctl_read_tty_line(const char *prompt, char *buf, size_t bufsz, bool secret)
 {
-	struct termios old, quiet;
+	struct sigaction old_sa[ARRAY_LEN(tty_signals)];
+	struct termios quiet;
 	bool restore = false;
 	const char *why;
 	ssize_t n;
 
 	/* Echo off (dropping typed-ahead input) before the prompt shows. */
-	if (secret && tcgetattr(STDIN_FILENO, &old) == 0) {
-		quiet = old;
+	if (secret && tcgetattr(STDIN_FILENO, &tty_saved) == 0) {
+		quiet = tty_saved;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tty_guard(old_sa, true);
 		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+		if (!restore)
+			tty_guard(old_sa, false);
 	}
 	fputs(prompt, stderr);
 	fflush(stderr);
 	n = ctl_read_line(buf, bufsz, &why);
 	if (restore) {
-		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+		tty_guard(old_sa, false);
 		fputc('\n', stderr);
 	}
 	if (n < 0)

@@ -11,7 +11,10 @@ admin_balisectl_SOURCES = \
 	admin/ctl_bal_view.c \
 	admin/ctl_bal_edit.c \
 	admin/ctl_queue.c \
+	admin/ctl_quota.c \
+	admin/ctl_deleg.c \
 	admin/ctl_store.c \
-	admin/ctl_whitelist.c
+	admin/ctl_whitelist.c \
+	admin/ctl_lifecycle.c
 admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS) $(OPENSSL_CFLAGS)
 admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS) $(LIBXML2_LIBS)

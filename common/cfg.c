@@ -101,6 +101,29 @@ static const struct cfg_key keys[] = {
 	 "Messages sent over one connection before it is closed (RSET between them)."},
 	{"queue", "routes", CFG_ROUTES, OFF(routes), "", 0, 0,
 	 "Static routes overriding DNS: \"domain=host:port, ...\"."},
+	{"lifecycle", "interval", CFG_DURATION, OFF(lifecycle_interval), "1d", 60, 7 * 86400,
+	 "Time between runs of balised's lifecycle jobs (Sent purge, inactivity); the first "
+	 "runs at start."},
+	{"inactivity", "warn_after", CFG_DURATION, OFF(inactivity_warn_after), "335d", 86400,
+	 366 * 86400, "Time without login after which a BAL's users are warned (CNIL: the "
+	 "action comes at most a year after the last login)."},
+	{"inactivity", "notice", CFG_DURATION, OFF(inactivity_notice), "30d", 86400,
+	 366 * 86400, "Time between the warning and the action; a login in between cancels it."},
+	{"inactivity", "action", CFG_STRING, OFF(inactivity_action), "none", 4, 7,
+	 "What follows the notice without login: none (warn only), suspend, or delete "
+	 "(reported for an operator's decision, never done automatically)."},
+	{"smtp", "recipients_max", CFG_UINT, OFF(smtp_recipients_max), "100", 1, 1000,
+	 "Recipients of one SMTP message (RCPT beyond: 452 4.5.3)."},
+	{"smtp", "commands_max", CFG_UINT, OFF(smtp_commands_max), "10000", 10, 10000000,
+	 "Commands in one SMTP session before it is closed (421)."},
+	{"smtp", "errors_max", CFG_UINT, OFF(smtp_errors_max), "20", 1, 1000,
+	 "Refused SMTP commands (5xx) in one session before it is closed (421)."},
+	{"smtp", "idle_timeout", CFG_DURATION, OFF(smtp_idle_timeout), "5m", 10, 3600,
+	 "SMTP session closed (421) after this long without input."},
+	{"smtp", "header_from_check", CFG_BOOL, OFF(smtp_header_from_check), "yes", 0, 0,
+	 "Inbound: the header From: domain must be listed for the peer's certificate DN."},
+	{"smtp", "header_from_exempt", CFG_STRING, OFF(smtp_header_from_exempt), "", 0, 4000,
+	 "Inbound: comma-separated MAIL FROM domains exempt from header_from_check."},
 };
 
 const struct cfg_key *cfg_keys(size_t *n_r)
@@ -599,6 +622,12 @@ int cfg_parse(const char *text, size_t len, const char *name, struct config *cfg
 	}
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
 		snprintf(err, errsz, "%s: [tls] cert and key must be given together", name);
+		return -1;
+	}
+	if (strcmp(cfg->inactivity_action, "none") != 0 &&
+	    strcmp(cfg->inactivity_action, "suspend") != 0 &&
+	    strcmp(cfg->inactivity_action, "delete") != 0) {
+		snprintf(err, errsz, "%s: [inactivity] action: expected none, suspend or delete", name);
 		return -1;
 	}
 	return 0;

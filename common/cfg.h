@@ -105,6 +105,18 @@ struct config {
 	uint64_t out_conn_per_dest;
 	uint64_t out_msgs_per_conn;
 	struct cfg_routes routes;
+	/* [lifecycle], [inactivity] */
+	uint64_t lifecycle_interval; /* seconds between runs of the daily jobs */
+	uint64_t inactivity_warn_after;
+	uint64_t inactivity_notice;
+	char *inactivity_action; /* none, suspend, delete */
+	/* [smtp] */
+	uint64_t smtp_recipients_max;
+	uint64_t smtp_commands_max;
+	uint64_t smtp_errors_max;
+	uint64_t smtp_idle_timeout; /* seconds */
+	bool smtp_header_from_check;
+	char *smtp_header_from_exempt; /* comma-separated domains */
 };
 
 struct cfg_key {

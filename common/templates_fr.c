@@ -467,3 +467,72 @@ int tfr_format_date(int64_t t, struct buf *out)
 	                  d, d == 1 ? "er" : "", months[m - 1], (long long)y,
 	                  (unsigned)(secs / 3600), (unsigned)(secs % 3600 / 60));
 }
+
+/* ------------------------------------------- BAL lifecycle (EX_GBM_6021, CNIL) */
+
+const char *tfr_delreq_ack_subject(void)
+{
+	return "Accusé de réception de votre demande de suppression de BAL";
+}
+
+int tfr_delreq_ack_body(const char *bal, uint64_t id, int64_t created, struct buf *out)
+{
+	if (buf_printf(out,
+	               "Bonjour,\n\n"
+	               "Votre demande de suppression de la boîte aux lettres %s a bien été "
+	               "enregistrée sous le numéro %llu, le ",
+	               bal, (unsigned long long)id) < 0 ||
+	    tfr_format_date(created, out) < 0 ||
+	    buf_append_str(out, ".\n\n"
+	                        "Elle sera examinée par l'opérateur de la messagerie. Jusqu'à sa "
+	                        "décision, la boîte ne reçoit plus de messages mais reste "
+	                        "consultable : pensez à conserver ce dont vous avez besoin. Si elle est acceptée, la boîte et tous ses messages "
+	                        "seront supprimés définitivement, et son adresse ne sera jamais "
+	                        "attribuée à une autre personne.\n\n"
+	                        "Si vous n'êtes pas à l'origine de cette demande, contactez sans "
+	                        "délai l'opérateur de votre messagerie.\n") < 0)
+		return -1;
+	return tfr_closing(out);
+}
+
+const char *tfr_inactivity_subject(void)
+{
+	return "Votre boîte aux lettres est inactive";
+}
+
+static const char *inactivity_action(int action)
+{
+	switch (action) {
+	case TFR_INACT_SUSPEND:
+		return "sera suspendue (plus de réception ni d'accès) ";
+	case TFR_INACT_DELETE:
+		return "pourra être supprimée avec tous ses messages, sur décision de l'opérateur, ";
+	default:
+		return NULL;
+	}
+}
+
+int tfr_inactivity_body(const char *bal, int64_t last, int action, int64_t when,
+                        struct buf *out)
+{
+	const char *what = inactivity_action(action);
+
+	if (buf_printf(out, "Bonjour,\n\nLa boîte aux lettres %s n'a fait l'objet d'aucune "
+	                    "connexion ",
+	               bal) < 0)
+		return -1;
+	if (last == 0 ? buf_append_str(out, "depuis sa création") < 0
+	              : buf_append_str(out, "depuis le ") < 0 || tfr_format_date(last, out) < 0)
+		return -1;
+	if (buf_append_str(out, ".\n\n") < 0)
+		return -1;
+	if (what != NULL && (buf_printf(out, "Sans connexion de votre part, elle %sà partir du ",
+	                                what) < 0 ||
+	                     tfr_format_date(when, out) < 0 || buf_append_str(out, ".\n") < 0))
+		return -1;
+	if (buf_append_str(out, "Il vous suffit de vous connecter à votre messagerie pour "
+	                        "signaler que vous l'utilisez toujours : cette connexion vaut "
+	                        "opposition et annule cet avertissement.\n") < 0)
+		return -1;
+	return tfr_closing(out);
+}

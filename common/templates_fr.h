@@ -106,4 +106,22 @@ int tfr_format_percent(uint64_t used, uint64_t quota, struct buf *out);
  * no tz database): "mardi 1er décembre 2026 à 15:55 (heure de Paris)". */
 int tfr_format_date(int64_t t, struct buf *out);
 
+/* ------------------------------------------- BAL lifecycle (EX_GBM_6021, CNIL) */
+
+/* Acknowledgement of a deletion request (EX_GBM_6021) for the BAL address
+ * bal: request number id, recorded at created. The requester's reason is
+ * not repeated (it may hold anything). */
+const char *tfr_delreq_ack_subject(void);
+int tfr_delreq_ack_body(const char *bal, uint64_t id, int64_t created, struct buf *out);
+
+/* Inactivity notice (CNIL): the BAL has had no login since last (0: never
+ * since its creation); action is 0 none (a reminder only), 1 suspension or
+ * 2 deletion, at or after when; a login before cancels it. */
+#define TFR_INACT_NONE 0
+#define TFR_INACT_SUSPEND 1
+#define TFR_INACT_DELETE 2
+const char *tfr_inactivity_subject(void);
+int tfr_inactivity_body(const char *bal, int64_t last, int action, int64_t when,
+                        struct buf *out);
+
 #endif

@@ -248,19 +248,13 @@ uint64_t auth_hash_count(const struct auth *a)
 
 /* ---------------------------------------------------------------- last_login */
 
+/* store_bal_login: last_login at most once a minute, inactivity notice
+ * cancelled. The one place every protocol's login is recorded. */
 static int last_login_apply(struct store_txn *txn, void *ctx)
 {
 	struct last_login *l = ctx;
-	struct store_bal bal;
-	const char *why = NULL;
-	int r = store_bal_get(txn, l->bal_id, &bal);
 
-	if (r != 1)
-		return r == 0 ? STORE_E_NOTFOUND : r;
-	bal.last_login = l->when;
-	r = store_bal_update(txn, &bal, &why);
-	explicit_bzero(&bal, sizeof(bal));
-	return r;
+	return store_bal_login(txn, l->bal_id, l->when);
 }
 
 static void last_login_done(void *ctx, int result)
@@ -314,13 +308,20 @@ static void finish(struct auth_req *q)
 	q->pw = NULL;
 	if (q->verified == 1 && q->found) {
 		cache_put(a, q->key, q->bal.password_hash, now);
-		q->result = q->bal.state == BAL_ACTIVE ? AUTH_OK : AUTH_DISABLED;
+		/* A BAL whose deletion was requested stays readable until the
+		 * operator decides (EX_GBM_6021: the holder reads the
+		 * acknowledgement and may take their mail away); it no longer
+		 * receives. */
+		q->result = q->bal.state == BAL_ACTIVE || q->bal.state == BAL_DELETION_REQUESTED
+		                ? AUTH_OK
+		                : AUTH_DISABLED;
 	} else if (q->result != AUTH_TEMPFAIL) {
 		q->result = AUTH_FAILED;
 	}
 	if (q->result == AUTH_OK) {
 		fail_clear_account(a, q->address, now);
-		last_login_queue(a, q->bal.id);
+		if (store_bal_login_due(&q->bal, now)) /* coalesced: no write per login */
+			last_login_queue(a, q->bal.id);
 		log_info("%s auth ok bal=%llu", q->log_id, (unsigned long long)q->bal.id);
 	} else if (q->result == AUTH_DISABLED) {
 		log_info("%s auth refused bal=%llu state=%s", q->log_id,

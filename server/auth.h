@@ -24,7 +24,7 @@
 struct auth;
 
 enum auth_result {
-	AUTH_OK,       /* password right, BAL active */
+	AUTH_OK,       /* password right, BAL active (or its deletion requested: readable) */
 	AUTH_FAILED,   /* unknown address or wrong password */
 	AUTH_DISABLED, /* password right but the BAL is not active (suspended...) */
 	AUTH_TEMPFAIL, /* storage error */

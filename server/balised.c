@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* balised: the daemon's entry point. Loads the configuration, binds the
  * listeners and loads TLS as root, drops root, opens the store, serves IMAP
- * on the libuv loop and runs the outbound queue until SIGTERM or SIGINT. */
+ * and SMTP (inbound, submission) on the libuv loop, and runs the outbound
+ * queue, until SIGTERM or SIGINT. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,13 +24,18 @@
 #include "conn.h"
 #include "imap_notify.h"
 #include "imap_session.h"
+#include "lifecycle_job.h"
 #include "listen.h"
 #include "log.h"
 #include "queue_runner.h"
+#include "quota_alert.h"
+#include "smtp_session.h"
 #include "tls.h"
 #include "util.h"
+#include "whitelist.h"
 
 #define EXIT_USAGE 2
+#define WHITELIST_REFRESH_MS 5000 /* [trust] whitelist: a stat() this often */
 
 struct args {
 	const char *config;
@@ -45,9 +51,16 @@ struct daemon {
 	struct tls_ctx *tls;
 	struct tls_ctx *tls_client; /* outbound SMTP; NULL without [tls] ca */
 	struct queue_runner *queue;
+	struct tls_ctx *tls_peer; /* port 25: asks for the operator's certificate */
 	struct listen_set *listeners;
 	struct imap_server imap;
+	struct lifecycle_job *lifecycle; /* Sent purge and inactivity jobs */
+	struct smtp_server smtp;
+	struct whitelist_holder whitelist;
+	uv_timer_t wl_timer;
+	char postmaster[STORE_ADDR_MAX + 16];
 	bool stopping;
+	bool notify_closed;
 };
 
 static void usage(FILE *out)
@@ -125,9 +138,6 @@ static void log_listeners(const struct config *cfg)
 	describe_listen(line, sizeof(line), "imap", &cfg->imap);
 	describe_listen(line, sizeof(line), "imaps", &cfg->imaps);
 	describe_listen(line, sizeof(line), "managesieve", &cfg->managesieve);
-	describe_listen(later, sizeof(later), "smtp", &cfg->smtp);
-	describe_listen(later, sizeof(later), "submission", &cfg->submission);
-	describe_listen(later, sizeof(later), "submissions", &cfg->submissions);
 	describe_listen(later, sizeof(later), "managesieve", &cfg->managesieve);
 	if (later[0] != '\0')
 		log_info("listeners configured:%s; services not built yet, ports not opened:%s",
@@ -157,7 +167,34 @@ static void raise_nofile(void)
 	}
 }
 
-/* As root: the TLS context and the IMAP sockets. 0 or -1 (logged). */
+/* The context that asks peer operators for their certificate (port 25):
+ * verified against [tls] ca (and [tls] crl); the SMTP layer refuses MAIL
+ * from a peer whose certificate is missing or did not verify. */
+static int load_peer_tls(struct daemon *d)
+{
+	const struct config *cfg = &d->cfg;
+	struct tls_ctx_opts to = {.cert_file = cfg->tls_cert,
+	                          .key_file = cfg->tls_key,
+	                          .ca_file = cfg->tls_ca,
+	                          .crl_file = cfg->tls_crl[0] ? cfg->tls_crl : NULL,
+	                          .request_client_cert = true};
+	char err[TLS_ERR_MAX + 256];
+
+	if (cfg->smtp.n == 0)
+		return 0;
+	if (cfg->tls_ca == NULL || cfg->tls_ca[0] == '\0') {
+		log_error("[tls] ca: required by the smtp listener (peer certificates)");
+		return -1;
+	}
+	d->tls_peer = tls_ctx_new_server(&to, err, sizeof(err));
+	if (d->tls_peer == NULL) {
+		log_error("[tls] cert/key/ca/crl: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* As root: the TLS contexts and the listening sockets. 0 or -1 (logged). */
 static int bind_listeners(struct daemon *d)
 {
 	const struct config *cfg = &d->cfg;
@@ -169,13 +206,22 @@ static int bind_listeners(struct daemon *d)
 		.arg = &d->imap,
 	};
 	struct listen_service imaps = imap;
+	struct listen_service smtp = {
+		.name = "smtp",
+		.refuse_msg = "421 4.7.0 Trop de connexions\r\n",
+		.on_accept = smtp_session_accept_inbound,
+		.arg = &d->smtp,
+	};
+	struct listen_service submission = smtp, submissions = smtp;
 	char err[TLS_ERR_MAX + 256];
 
-	if (cfg->imap.n == 0 && cfg->imaps.n == 0)
+	if (cfg->imap.n == 0 && cfg->imaps.n == 0 && cfg->smtp.n == 0 &&
+	    cfg->submission.n == 0 && cfg->submissions.n == 0)
 		return 0;
-	/* No authentication and no mail before TLS: IMAP needs a certificate. */
+	/* No authentication and no mail before TLS: every service needs a certificate. */
 	if (cfg->tls_cert == NULL || cfg->tls_cert[0] == '\0') {
-		log_error("[tls] cert: required by the imap and imaps listeners");
+		log_error("[tls] cert: required by the imap, imaps, smtp, submission and "
+		          "submissions listeners");
 		return -1;
 	}
 	d->tls = tls_ctx_new_server(&to, err, sizeof(err));
@@ -183,13 +229,25 @@ static int bind_listeners(struct daemon *d)
 		log_error("[tls] cert/key: %s", err);
 		return -1;
 	}
+	if (load_peer_tls(d) < 0)
+		return -1;
 	d->imap.tls = d->tls;
+	d->smtp.tls_inbound = d->tls_peer;
+	d->smtp.tls_submission = d->tls;
 	imaps.name = "imaps";
 	imaps.tls = d->tls;
+	submission.name = "submission";
+	submission.on_accept = smtp_session_accept_submission;
+	submissions = submission;
+	submissions.name = "submissions";
+	submissions.tls = d->tls;
 	d->listeners = listen_set_new(d->loop, (unsigned)cfg->connections_max,
 				      (unsigned)cfg->connections_per_ip);
 	if (listen_bind(d->listeners, &cfg->imap, &imap, err, sizeof(err)) < 0 ||
-	    listen_bind(d->listeners, &cfg->imaps, &imaps, err, sizeof(err)) < 0) {
+	    listen_bind(d->listeners, &cfg->imaps, &imaps, err, sizeof(err)) < 0 ||
+	    listen_bind(d->listeners, &cfg->smtp, &smtp, err, sizeof(err)) < 0 ||
+	    listen_bind(d->listeners, &cfg->submission, &submission, err, sizeof(err)) < 0 ||
+	    listen_bind(d->listeners, &cfg->submissions, &submissions, err, sizeof(err)) < 0) {
 		log_error("cannot listen: %s", err);
 		return -1;
 	}
@@ -311,7 +369,67 @@ static void start_imap(struct daemon *d)
 	d->imap.hostname = d->cfg.hostname;
 	d->imap.append_max = d->cfg.message_size_max;
 	d->imap.auth = auth_new(d->loop, d->store, d->cfg.auth_cache_ttl, &pp);
+	/* Quota alerts (EX_GBM_4470): the French builder of common/notice.c. */
+	quota_alert_set_host(d->cfg.hostname);
 	imap_server_init(&d->imap);
+}
+
+/* [trust] whitelist: reloaded when the file changes; a bad file keeps the
+ * last good list and is logged once (whitelist_holder_refresh). */
+static void refresh_whitelist(struct daemon *d)
+{
+	char err[WHITELIST_ERR_MAX];
+	const struct whitelist *wl;
+
+	switch (whitelist_holder_refresh(&d->whitelist, err, sizeof(err))) {
+	case WHITELIST_RELOADED:
+		wl = whitelist_holder_get(&d->whitelist);
+		log_info("whitelist loaded file=%s domains=%zu operators=%zu generated=%s",
+		         d->cfg.whitelist, whitelist_domain_count(wl), whitelist_operator_count(wl),
+		         whitelist_generated(wl));
+		break;
+	case WHITELIST_FAILED:
+		log_error("whitelist not loaded, keeping the previous one: %s", err);
+		break;
+	case WHITELIST_UNCHANGED: break;
+	}
+}
+
+static void on_wl_timer(uv_timer_t *t)
+{
+	refresh_whitelist(t->data);
+}
+
+static void start_smtp(struct daemon *d)
+{
+	const struct config *cfg = &d->cfg;
+
+	whitelist_holder_init(&d->whitelist, cfg->whitelist);
+	if (cfg->whitelist != NULL && cfg->whitelist[0] != '\0') {
+		refresh_whitelist(d);
+		uv_timer_init(d->loop, &d->wl_timer);
+		d->wl_timer.data = d;
+		uv_timer_start(&d->wl_timer, on_wl_timer, WHITELIST_REFRESH_MS, WHITELIST_REFRESH_MS);
+	} else if (cfg->smtp.n > 0 || cfg->submission.n > 0 || cfg->submissions.n > 0) {
+		log_warn("[trust] whitelist not set: no operator and no remote domain is trusted");
+	}
+	if (cfg->postmaster[0] != '\0')
+		str_copy(d->postmaster, sizeof(d->postmaster), cfg->postmaster);
+	else
+		snprintf(d->postmaster, sizeof(d->postmaster), "postmaster@%s", cfg->hostname);
+	d->smtp.loop = d->loop;
+	d->smtp.store = d->store;
+	d->smtp.auth = d->imap.auth;
+	d->smtp.whitelist = &d->whitelist;
+	d->smtp.hostname = cfg->hostname;
+	d->smtp.postmaster = d->postmaster;
+	d->smtp.size_max = cfg->message_size_max;
+	d->smtp.rcpt_max = (unsigned)cfg->smtp_recipients_max;
+	d->smtp.cmd_max = (unsigned)cfg->smtp_commands_max;
+	d->smtp.err_max = (unsigned)cfg->smtp_errors_max;
+	d->smtp.idle_ms = cfg->smtp_idle_timeout * 1000;
+	d->smtp.from_check = cfg->smtp_header_from_check;
+	d->smtp.from_exempt = cfg->smtp_header_from_exempt;
 }
 
 static void on_signal_closed(uv_handle_t *h)
@@ -326,11 +444,16 @@ static void on_queue_stopped(void *arg)
 	d->queue = NULL;
 }
 
-/* The last session is gone: the cross-thread handles may close. */
+/* The last session (IMAP and SMTP) is gone: the cross-thread handles may
+ * close. */
 static void on_sessions_empty(void *arg)
 {
-	(void)arg;
-	imap_notify_close();
+	struct daemon *d = arg;
+
+	if (imap_sessions_count() == 0 && smtp_sessions_count() == 0 && !d->notify_closed) {
+		d->notify_closed = true;
+		imap_notify_close();
+	}
 }
 
 /* Closing every handle lets uv_run() return once nothing is left: the
@@ -346,20 +469,25 @@ static void stop_loop(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	lifecycle_job_stop(&d->lifecycle);
 	listen_set_free(&d->listeners);
 	if (d->queue != NULL)
 		queue_runner_stop(d->queue, on_queue_stopped, d);
+	if (uv_is_active((uv_handle_t *)&d->wl_timer))
+		uv_close((uv_handle_t *)&d->wl_timer, NULL);
 	imap_notify_stop_poll();
 	imap_sessions_on_empty(on_sessions_empty, d);
+	smtp_sessions_on_empty(on_sessions_empty, d);
 	imap_sessions_shutdown("Server shutting down");
+	smtp_sessions_shutdown();
 }
 
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
 
-	log_info("signal=%s stopping sessions=%zu", signum == SIGTERM ? "TERM" : "INT",
-		 imap_sessions_count());
+	log_info("signal=%s stopping sessions=%zu smtp_sessions=%zu",
+		 signum == SIGTERM ? "TERM" : "INT", imap_sessions_count(), smtp_sessions_count());
 	stop_loop(d);
 }
 
@@ -376,7 +504,8 @@ static void on_hup(uv_signal_t *h, int signum)
 		log_info("signal=HUP reload requested (nothing to reload)");
 		return;
 	}
-	if (tls_ctx_reload(d->tls, err, sizeof(err)) == 0)
+	if (tls_ctx_reload(d->tls, err, sizeof(err)) == 0 &&
+	    (d->tls_peer == NULL || tls_ctx_reload(d->tls_peer, err, sizeof(err)) == 0))
 		log_info("signal=HUP reload requested: TLS certificate reloaded");
 	else
 		log_error("signal=HUP reload requested: TLS reload failed, keeping the old "
@@ -415,6 +544,7 @@ static int run_loop(struct daemon *d)
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
 	}
+	d->lifecycle = lifecycle_job_start(d->loop, d->store, &d->cfg);
 	log_info("ready pid=%ld", (long)getpid());
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	r = uv_loop_close(d->loop);
@@ -452,10 +582,12 @@ int main(int argc, char **argv)
 	    open_store(&d) == 0) {
 		start_imap(&d);
 		d.queue = queue_runner_start(d.loop, d.store, d.tls_client, &d.cfg);
+		start_smtp(&d);
 		if (run_loop(&d) == 0)
 			status = EXIT_SUCCESS;
 		store_close(&d.store);
 		auth_free(&d.imap.auth);
+		whitelist_holder_free(&d.whitelist);
 		log_info("stopped");
 	} else {
 		listen_set_free(&d.listeners);
@@ -464,6 +596,7 @@ int main(int argc, char **argv)
 	}
 	tls_ctx_free(&d.tls);
 	tls_ctx_free(&d.tls_client);
+	tls_ctx_free(&d.tls_peer);
 	tls_global_free();
 	cfg_free(&d.cfg);
 	return status;

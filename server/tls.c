@@ -582,6 +582,19 @@ static bool bio_big(BIO *b)
 	return bm != NULL && bm->max > TLS_BIO_IDLE_KEEP;
 }
 
+static size_t bio_alloc(BIO *b)
+{
+	BUF_MEM *bm = NULL;
+
+	BIO_get_mem_ptr(b, &bm);
+	return bm != NULL ? bm->max : 0;
+}
+
+size_t tls_session_bio_alloc(const struct tls_session *s)
+{
+	return bio_alloc(s->rbio) + bio_alloc(s->wbio);
+}
+
 void tls_session_trim(struct tls_session *s)
 {
 	if (BIO_ctrl_pending(s->rbio) != 0 || BIO_ctrl_pending(s->wbio) != 0)
@@ -648,6 +661,11 @@ int tls_session_peer_dn(const struct tls_session *s, char *out, size_t outsz)
 long tls_session_verify_result(const struct tls_session *s)
 {
 	return SSL_get_verify_result(s->ssl);
+}
+
+X509 *tls_session_peer_cert(const struct tls_session *s)
+{
+	return SSL_get0_peer_certificate(s->ssl);
 }
 
 bool tls_session_peer_verified(const struct tls_session *s)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 /* The policy (Référentiel #1 v1.7, EX_OPE_5010). Not configurable on
  * purpose: configuration may choose files, never weaker crypto. */
 #define TLS_POLICY_SUITES_13                                                                       \
@@ -32,8 +34,11 @@
 #define TLS_SESSION_LIFETIME_S (TLS_TICKET_KEY_ROTATE_S * TLS_TICKET_KEYS_KEPT)
 
 /* Memory BIOs of an idle session larger than this are dropped and
- * recreated empty, so that idle connections hold almost nothing. */
-#define TLS_BIO_IDLE_KEEP 2048
+ * recreated empty, so that idle connections hold almost nothing. Above the
+ * few hundred bytes of a short reply, below the ~1.8 KB the handshake
+ * flight leaves in the write BIO (kept by every idle session otherwise,
+ * bench/RESULTS.md). */
+#define TLS_BIO_IDLE_KEEP 512
 
 /* Size of buffers that are always big enough for a peer DN or an error. */
 #define TLS_DN_MAX 1024
@@ -115,6 +120,8 @@ size_t tls_session_take(struct tls_session *s, void *p, size_t cap);
 /* Call when the connection goes idle (nothing buffered either way):
  * releases the BIO memory above TLS_BIO_IDLE_KEEP. */
 void tls_session_trim(struct tls_session *s);
+/* Bytes the two memory BIOs have allocated (tests, memory accounting). */
+size_t tls_session_bio_alloc(const struct tls_session *s);
 
 /* After a TLS_IO_ERR: why, in one line (never NULL). */
 const char *tls_session_error(const struct tls_session *s);
@@ -130,6 +137,9 @@ int tls_session_peer_dn(const struct tls_session *s, char *out, size_t outsz);
  * server session lets the handshake finish whatever the result: the SMTP
  * layer decides what an unverified operator may do. */
 long tls_session_verify_result(const struct tls_session *s);
+/* The peer's certificate (borrowed: valid while the session lives), or
+ * NULL when none was sent. */
+X509 *tls_session_peer_cert(const struct tls_session *s);
 /* True when a certificate was presented and verified. */
 bool tls_session_peer_verified(const struct tls_session *s);
 const char *tls_verify_reason(long result);

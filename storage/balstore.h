@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h" /* struct slice */
+
 enum store_err {
 	STORE_OK = 0,
 	STORE_E_NOTFOUND = -1, /* the named object does not exist */
@@ -75,9 +77,11 @@ void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint
  * UIDNEXT and modseqs at most HIGHESTMODSEQ with one modseq entry per
  * message, each blob's reference count equals the messages and queue
  * entries that list it and its chunks hold its size, each BAL's quota equals
- * the sums over its mailboxes, each queue entry is readable, has a recipient
+ * the sums over its charged messages (quota alerts are not) and its alert
+ * level is 0, 80, 90 or 100, each queue entry is readable, has a recipient
  * still to do and one due-index entry, and the indexes agree with the
- * records. 0, or STORE_E_IO with
+ * records, and each delegation is between two existing BALs (on a mailbox
+ * of its BAL) and each delegated access is of an existing BAL. 0, or STORE_E_IO with
  * *why_r describing the first problem (valid until the thread's next call). */
 int store_check(struct store *store, const char **why_r);
 
@@ -115,6 +119,9 @@ void store_write_stats(struct store *store, uint64_t *batches_r, uint64_t *reque
 
 #define STORE_DOMAIN_MAX 253
 
+/* STORE_OK when domain is a valid name for store_domain_add, else
+ * STORE_E_INVALID with *why_r saying what is wrong. */
+int store_domain_check(const char *domain, const char **why_r);
 int store_domain_add(struct store_txn *txn, const char *domain);
 /* STORE_E_NOTEMPTY while BALs of the domain exist. */
 int store_domain_remove(struct store_txn *txn, const char *domain);
@@ -149,6 +156,10 @@ struct store_bal {
 	char password_hash[STORE_HASH_MAX + 1]; /* argon2id encoded string, or "" */
 	int64_t created;    /* unix seconds */
 	int64_t last_login; /* unix seconds, 0 = never */
+	/* Lifecycle (trailing fields of the record, absent in older records) */
+	uint32_t sent_retention; /* days a message stays in \Sent; 0 = kept */
+	int64_t inactivity_warned; /* when the inactivity notice was sent; 0 = none */
+	char contact[STORE_ADDR_MAX + 1]; /* address outside the BAL for notices, or "" */
 };
 
 const char *store_bal_type_name(enum store_bal_type t); /* "PER", ... */
@@ -183,14 +194,90 @@ int store_bal_each(struct store_txn *txn, int (*fn)(void *arg, const struct stor
 
 /* ---------------------------------------------------------------- quota */
 
+/* Usage of a BAL, kept in the same transaction as every change to its
+ * messages. Quota alerts (EX_GBM_4470) are not counted: see
+ * STORE_APPEND_UNCHARGED. */
 struct store_quota {
-	uint64_t bytes;     /* sum of message sizes in all the BAL's mailboxes */
-	uint64_t messages;  /* number of messages */
-	unsigned alert_level; /* last alert sent: 0, 80, 90 or 100 */
+	uint64_t bytes;     /* sum of the sizes of the BAL's charged messages */
+	uint64_t messages;  /* number of charged messages */
+	unsigned alert_level; /* last alert level sent and not yet re-armed: 0, 80, 90 or 100 */
 };
 
 int store_quota_get(struct store_txn *txn, uint64_t bal_id, struct store_quota *q_r);
+/* Sets the recorded alert level without sending anything (tests, repairs). */
 int store_quota_set_alert(struct store_txn *txn, uint64_t bal_id, unsigned level);
+
+/* Quota alerts (EX_GBM_4470): when usage reaches 80 %, then 90 %, then
+ * 100 % of the quota, one alert message goes into the BAL's INBOX.
+ *
+ *   - Usage in percent is the higher of bytes / quota_bytes and messages /
+ *     quota_messages, each only when that quota is set (0: unlimited),
+ *     rounded down. Its level is 100, 90 or 80 when usage is at least that,
+ *     else 0.
+ *   - alert_level is the last level alerted. After a change that adds
+ *     usage, store_quota_alert sends one alert at the level reached when it
+ *     is above alert_level (70 % -> 100 % in one step sends the 100 % alert
+ *     only) and records it. Whenever usage falls (expunge, mailbox or
+ *     message deletion) or the quota grows, alert_level drops to the level
+ *     of the new usage: the levels above re-arm. Both happen in the
+ *     transaction of the change itself, so a crash can neither lose nor
+ *     repeat an alert.
+ *   - A delivery, APPEND or COPY that would pass the quota is refused
+ *     (store_quota_admit) and counts as reaching 100 %: the 100 % alert is
+ *     sent then, once, unless alert_level is already 100.
+ *   - Alerts are appended with STORE_APPEND_UNCHARGED: never refused, not
+ *     counted in the usage; expunging one credits nothing.
+ *   - Without an alerter (NULL, or NULL fn) nothing is sent and alert_level
+ *     does not move up: the alert is sent by the next change that has one. */
+#define STORE_QUOTA_LEVEL_80 80u
+#define STORE_QUOTA_LEVEL_90 90u
+#define STORE_QUOTA_LEVEL_100 100u
+
+/* Usage of q against bal's quotas in percent (0 when both are unlimited). */
+unsigned store_quota_percent(const struct store_bal *bal, const struct store_quota *q);
+/* The level (0, 80, 90, 100) of that percentage. */
+unsigned store_quota_level(const struct store_bal *bal, const struct store_quota *q);
+
+/* What the alert builder is asked for. */
+struct store_alert {
+	const struct store_bal *bal; /* the BAL (address, quotas) */
+	unsigned level;              /* 80, 90 or 100 */
+	unsigned percent;            /* usage now (under 100 when refused) */
+	struct store_quota usage;    /* usage now, alert_level not yet updated */
+	bool refused;                /* 100 % reached by a refused delivery */
+};
+
+/* Builds the alert message and stores it with store_blob_put in txn (the
+ * only write it may make), setting *blob_id_r. Runs on the writer thread
+ * inside the transaction of the change, and again if that transaction is
+ * replayed. An error that leaves txn usable (e.g. STORE_E_INVALID) skips
+ * the alert: it is logged, not recorded, and the change goes on; an LMDB
+ * error fails the change as usual. */
+typedef int store_alert_fn(void *arg, struct store_txn *txn, const struct store_alert *a,
+                           uint64_t *blob_id_r);
+
+struct store_alerter {
+	store_alert_fn *fn;
+	void *arg;
+};
+
+/* After appends that added usage to the BAL: sends the alert of the level
+ * reached if it is above alert_level (see above). *alert_r is the level
+ * alerted, 0 when none. */
+int store_quota_alert(struct store_txn *txn, uint64_t bal_id, const struct store_alerter *al,
+                      unsigned *alert_r);
+/* Read-only (any txn): 1 when bytes more and messages more fit in the
+ * BAL's quotas, 0 when not (e.g. SMTP RCPT with SIZE=, or a BAL at 100 %
+ * that may not send: bytes 1, messages 0), STORE_E_NOTFOUND without BAL. */
+int store_quota_fits(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages);
+/* Before appending messages totalling bytes and messages to the BAL: 0 if
+ * they fit in its quotas. Else the refusal counts as reaching 100 %: the
+ * 100 % alert is stored (unless alert_level is 100 already; *alert_r 100
+ * when sent) and STORE_E_QUOTA is returned. The caller then appends
+ * nothing, and keeps the transaction (its apply returns 0) so that the
+ * alert is committed, and reports the refusal itself. */
+int store_quota_admit(struct store_txn *txn, uint64_t bal_id, uint64_t bytes, uint64_t messages,
+                      const struct store_alerter *al, unsigned *alert_r);
 
 /* ---------------------------------------------------------------- mailboxes */
 
@@ -233,6 +320,14 @@ int store_mailbox_rename(struct store_txn *txn, uint64_t mailbox_id, const char 
 /* Expunges every message (quota credited) and removes the mailbox. */
 int store_mailbox_delete(struct store_txn *txn, uint64_t mailbox_id);
 int store_mailbox_set_subscribed(struct store_txn *txn, uint64_t mailbox_id, bool on);
+/* Subscriptions of names that are no mailbox: a deleted mailbox stays
+ * subscribed (RFC 9051 section 6.3.9, RFC 5258 \NonExistent) until it is
+ * unsubscribed or created again; the caller moves the subscription between
+ * here and the mailbox record. get: 1 kept, 0 not. each: in key order. */
+int store_sub_orphan_set(struct store_txn *txn, uint64_t bal_id, const char *name, bool on);
+int store_sub_orphan_get(struct store_txn *txn, uint64_t bal_id, const char *name);
+int store_sub_orphan_each(struct store_txn *txn, uint64_t bal_id,
+			  int (*fn)(void *arg, const char *name), void *arg);
 /* Each mailbox of the BAL in name order. */
 int store_mailbox_each(struct store_txn *txn, uint64_t bal_id,
 		       int (*fn)(void *arg, const struct store_mailbox *mb), void *arg);
@@ -283,10 +378,15 @@ struct store_msg {
 	int64_t save_date;     /* unix seconds */
 	uint64_t size;
 	uint64_t modseq;
+	bool uncharged; /* a quota alert: not counted in the BAL's quota */
 };
 
 enum store_append_opt {
 	STORE_APPEND_QUOTA = 1 << 0, /* refuse with STORE_E_QUOTA past the BAL's quota */
+	/* A quota alert: never refused, not counted in the quota (the message
+	 * is marked uncharged; expunging it credits nothing). Its size still
+	 * counts in the mailbox's bytes (STATUS SIZE). */
+	STORE_APPEND_UNCHARGED = 1 << 1,
 };
 
 /* Lists blob_id in the mailbox under the next UID with a new modseq; takes a
@@ -308,8 +408,16 @@ int store_msg_set_flags(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid
  * records the expunge at a new modseq (for QRESYNC VANISHED). */
 int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid);
 /* Lists the same blob in dst_mailbox (new UID, same flags, keywords mapped by
- * name), with quota accounting on the destination's BAL. */
+ * name), with quota accounting on the destination's BAL: the copy is charged
+ * (STORE_APPEND_UNCHARGED is ignored), even of a quota alert. */
 int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
+		   unsigned opts, struct store_msg *msg_r);
+/* MOVE (RFC 6851): store_msg_copy, then store_msg_expunge of the source.
+ * Within one BAL its usage does not change, so the quota is neither checked
+ * nor touched (no refusal, no alert level re-armed) and the copy keeps the
+ * source's charge. Between BALs: a charged copy (opts as for copy), then
+ * the expunge. */
+int store_msg_move(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uint64_t dst_mailbox_id,
 		   unsigned opts, struct store_msg *msg_r);
 
 /* Changes since modseq, in modseq order: fn gets the UID, its modseq and
@@ -317,6 +425,124 @@ int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid, uin
 int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
 			int (*fn)(void *arg, uint32_t uid, uint64_t modseq, bool expunged),
 			void *arg);
+
+/* ---------------------------------------------------------------- local delivery */
+
+/* One message into the INBOX of several local BALs (SMTP DATA): the bytes
+ * are stored once as one blob that each stored copy references; each
+ * recipient is checked and gets its own outcome; quota refusals and alerts
+ * follow the rules of the quota section, in the same transaction. */
+enum store_dlv_status {
+	DLV_STORED = 1,    /* listed in the BAL's INBOX */
+	DLV_UNKNOWN = 2,   /* no BAL at that address (SMTP 550 5.1.1) */
+	DLV_SUSPENDED = 3, /* the BAL is suspended or its deletion requested (550 5.2.1) */
+	DLV_OVERQUOTA = 4, /* the message would pass the BAL's quota (552 5.2.2) */
+};
+
+struct store_dlv_rcpt {
+	const char *address; /* in: the BAL's address, any case */
+	/* out (reset by store_deliver) */
+	enum store_dlv_status status;
+	uint64_t bal_id; /* 0 when unknown */
+	uint32_t uid;    /* DLV_STORED: its UID in the INBOX */
+	unsigned alert;  /* quota alert level this delivery sent to the BAL, 0 none */
+};
+
+struct store_delivery {
+	const void *data; /* the message */
+	size_t len;
+	const void *summary; /* its parsed summary (opaque to the store) */
+	size_t summary_len;
+	int64_t internal_date; /* 0: now */
+	uint32_t flags;        /* enum store_flag bits of every copy */
+	struct store_dlv_rcpt *rcpts;
+	size_t n_rcpts;
+	const struct store_alerter *alerter; /* NULL: no alerts */
+	/* out */
+	uint64_t blob_id; /* the blob, 0 when no recipient got the message */
+	size_t n_stored;  /* recipients with DLV_STORED */
+};
+
+/* Delivers d into each recipient's INBOX. A BAL listed twice gets one copy
+ * (both entries report it; the alert on the first). Returns 0 whatever the
+ * recipients' outcomes (the caller's apply returns 0 to keep what was
+ * stored, refusal alerts included), or a store error (nothing to keep). */
+int store_deliver(struct store_txn *txn, struct store_delivery *d);
+
+/* ---------------------------------------------------------------- delegation */
+
+/* A BAL grants another BAL's user rights on it (RFC 4314 letters), on the
+ * whole BAL (mailbox_id 0) or on one mailbox; a per-mailbox grant replaces
+ * the whole-BAL grant for that mailbox. The owner (grantee == BAL) always
+ * has every right. Grants go with either BAL, and with their mailbox. */
+enum store_right {
+	RIGHT_LOOKUP = 1 << 0,  /* l: LIST shows the mailbox */
+	RIGHT_READ = 1 << 1,    /* r: SELECT, EXAMINE, STATUS, FETCH, SEARCH, COPY from */
+	RIGHT_SEEN = 1 << 2,    /* s: keep \Seen */
+	RIGHT_WRITE = 1 << 3,   /* w: other flags and keywords */
+	RIGHT_INSERT = 1 << 4,  /* i: APPEND, COPY/MOVE into */
+	RIGHT_POST = 1 << 5,    /* p: send as the BAL (SMTP submission) */
+	RIGHT_CREATE = 1 << 6,  /* k: CREATE, RENAME into */
+	RIGHT_DELMBOX = 1 << 7, /* x: DELETE, RENAME from */
+	RIGHT_DELMSG = 1 << 8,  /* t: set \Deleted */
+	RIGHT_EXPUNGE = 1 << 9, /* e: EXPUNGE */
+	RIGHT_ADMIN = 1 << 10,  /* a: change the rights (SETACL ...) */
+};
+#define STORE_RIGHTS_ALL 0x7ffu
+#define STORE_RIGHTS_LETTERS "lrswipkxtea" /* bit i is letter i */
+#define STORE_RIGHTS_MAX 11                /* letters in a rights string */
+
+/* Parses rights letters (each of STORE_RIGHTS_LETTERS, any order, repeats
+ * allowed) into bits. STORE_E_INVALID for an empty string or another
+ * letter; *bad_r (may be NULL) is then the offending character or 0. */
+int store_rights_parse(const char *s, unsigned *rights_r, char *bad_r);
+/* Writes the letters of rights in canonical order into out (12 bytes). */
+void store_rights_format(unsigned rights, char *out);
+
+struct store_deleg {
+	uint64_t bal_id;     /* the BAL whose content is shared */
+	uint64_t grantee_id; /* the BAL whose user gets the rights */
+	uint64_t mailbox_id; /* 0: the whole BAL */
+	unsigned rights;     /* enum store_right bits; 0 only on a mailbox (no
+	                      * rights there whatever the whole-BAL grant says) */
+};
+
+/* Creates or replaces a grant. STORE_E_INVALID (why_r) for self-delegation
+ * or bad rights (none on the whole BAL), STORE_E_NOTFOUND when a BAL or the mailbox (of bal_id)
+ * does not exist. */
+int store_deleg_set(struct store_txn *txn, const struct store_deleg *g, const char **why_r);
+/* Removes a grant; STORE_E_NOTFOUND when there was none. */
+int store_deleg_remove(struct store_txn *txn, uint64_t bal_id, uint64_t grantee_id,
+                       uint64_t mailbox_id);
+/* Each grant of bal_id (0: every grant) in (bal, grantee, mailbox) order. */
+int store_deleg_each(struct store_txn *txn, uint64_t bal_id,
+                     int (*fn)(void *arg, const struct store_deleg *g), void *arg);
+/* The rights of grantee on a mailbox of bal_id (mailbox_id 0: on the BAL
+ * itself, i.e. its whole-BAL grant): all for the owner, else the
+ * mailbox's own grant when there is one, else the whole-BAL grant, else 0. */
+int store_deleg_rights(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id,
+                       uint64_t mailbox_id, unsigned *rights_r);
+/* The union of every grant of bal_id to grantee (all for the owner). */
+int store_deleg_rights_any(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id,
+                           unsigned *rights_r);
+/* "May BAL grantee send as BAL bal_id": 1 with the post right on the BAL
+ * (its whole-BAL grant) or for the owner, 0 if not. */
+int store_deleg_may_post(struct store_txn *txn, uint64_t grantee_id, uint64_t bal_id);
+
+/* Accesses to a BAL by a delegate, for its owner (balisectl delegate log). */
+#define STORE_PROTO_MAX 15
+struct store_deleg_access {
+	uint64_t bal_id;
+	uint64_t grantee_id;
+	char grantee[STORE_ADDR_MAX + 1]; /* address at the time */
+	int64_t time;                     /* unix seconds; 0 at add: now */
+	char protocol[STORE_PROTO_MAX + 1]; /* "imap", "submission" ... */
+};
+
+int store_deleg_log_add(struct store_txn *txn, struct store_deleg_access *a);
+/* Each access to bal_id at or after since, in time order. */
+int store_deleg_log_each(struct store_txn *txn, uint64_t bal_id, int64_t since,
+                         int (*fn)(void *arg, const struct store_deleg_access *a), void *arg);
 
 /* ---------------------------------------------------------------- outbound queue */
 
@@ -435,5 +661,134 @@ int store_queue_attempt(struct store_txn *txn, uint64_t id, int64_t now,
 int store_queue_retry(struct store_txn *txn, uint64_t id, int64_t now);
 /* Removes the entry and releases its blob reference. */
 int store_queue_delete(struct store_txn *txn, uint64_t id);
+
+/* ---------------------------------------------------------------- lifecycle */
+
+/* Sent purge (CNIL): the messages of the BAL's \Sent mailboxes whose
+ * internal date (the sending date the client gave at APPEND) is before
+ * `before` are expunged: quota credited, expunge recorded for QRESYNC, the
+ * mailbox touched (on_commit wakes IMAP sessions), blobs released, all in
+ * txn. dry_run (any txn) only counts. r gets how many and their bytes. */
+struct store_purge {
+	uint64_t messages, bytes;
+};
+int store_sent_purge(struct store_txn *txn, uint64_t bal_id, int64_t before, bool dry_run,
+                     struct store_purge *r);
+
+/* A successful login at now (IMAP, submission, ManageSieve, delegated too):
+ * records last_login, at most once per STORE_LOGIN_GRAIN seconds, and
+ * clears inactivity_warned (a login objects to the announced action).
+ * store_bal_login_due tells, from a BAL just read, whether the call would
+ * write anything, so callers queue a write only then. */
+#define STORE_LOGIN_GRAIN 60
+int store_bal_login(struct store_txn *txn, uint64_t bal_id, int64_t now);
+bool store_bal_login_due(const struct store_bal *bal, int64_t now);
+/* The later of last_login and created: the start of a BAL's inactivity. */
+int64_t store_bal_last_activity(const struct store_bal *bal);
+
+/* Deletion requests (EX_GBM_6021): a professional who leaves asks for the
+ * BAL to be deleted; the operator approves (the BAL is deleted) or rejects.
+ * Only a PER BAL's holder or a CAB BAL's responsible holder may ask (ORG
+ * and APP BALs belong to a structure: refused). Creating one sets the BAL's
+ * state to deletion-requested (deliveries refused; logins still work so
+ * that the holder reads the acknowledgement and takes their mail away);
+ * rejecting restores the state it had. At most one pending request per BAL. */
+#define STORE_DELREQ_TEXT_MAX 1000
+enum store_delreq_state { DELREQ_PENDING = 1, DELREQ_APPROVED = 2, DELREQ_REJECTED = 3 };
+
+struct store_delreq {
+	uint64_t id; /* assigned by store_delreq_create, never reused */
+	uint64_t bal_id;
+	char address[STORE_ADDR_MAX + 1];
+	char requested_by[STORE_IDNAT_MAX + 1]; /* idNat with its type prefix */
+	char reason[STORE_DELREQ_TEXT_MAX + 1];
+	char contact[STORE_ADDR_MAX + 1]; /* "" when none */
+	int64_t created;
+	enum store_delreq_state state;
+	int64_t decided; /* 0 while pending */
+	char decision[STORE_DELREQ_TEXT_MAX + 1]; /* rejection reason, or "" */
+	uint8_t prev_state; /* the BAL's state before the request */
+};
+
+const char *store_delreq_state_name(enum store_delreq_state s); /* pending, approved, rejected */
+/* r: bal_id, requested_by (any idNat form: "8" + RPPS, or the 11-digit
+ * RPPS), reason (non-empty), contact, created (0: now). Checks the rules
+ * above (STORE_E_INVALID and why), then records it and sets r->id,
+ * address and prev_state. */
+int store_delreq_create(struct store_txn *txn, struct store_delreq *r, const char **why_r);
+int store_delreq_get(struct store_txn *txn, uint64_t id, struct store_delreq *r_r);
+int store_delreq_each(struct store_txn *txn, int (*fn)(void *arg, const struct store_delreq *r),
+                      void *arg);
+/* Approves a pending request: deletes the BAL (store_bal_delete: the
+ * address stays retired for its holder). STORE_E_INVALID (why) when the
+ * request is not pending. A BAL already deleted (bal delete) is no error:
+ * the request is recorded as approved. */
+int store_delreq_approve(struct store_txn *txn, uint64_t id, int64_t now, const char **why_r);
+/* Rejects a pending request with a reason; the BAL's state is restored. */
+int store_delreq_reject(struct store_txn *txn, uint64_t id, int64_t now, const char *reason,
+                        const char **why_r);
+
+/* Wiping deleted bytes. LMDB is copy-on-write: deleted records stay in
+ * freed pages and in the unused parts of live pages. store_compact rewrites
+ * every record of the environment at dir into a fresh file (record by
+ * record, so no stale byte follows), fsyncs it, and swaps it in atomically:
+ * the old file is hard-linked aside, the new one renamed over data.mdb, the
+ * directory fsynced, then the old file overwritten with zeros, fsynced and
+ * unlinked. Refused (STORE_E_INVALID) while another process has the
+ * environment open (balised must be stopped). A data.mdb.old left by a
+ * crash is wiped first. Sizes before and after in *before_r, *after_r. */
+int store_compact(const char *dir, uint64_t *before_r, uint64_t *after_r, const char **why_r);
+
+/* A French lifecycle notice from postmaster@ the BAL's domain (text built
+ * with common/templates_fr.h), stored uncharged in the BAL's INBOX and,
+ * when contact is set, in that BAL's INBOX if it is local, else queued for
+ * the outbound runner with the null return path (*queued_r true). */
+struct store_notice {
+	const struct store_bal *bal;
+	const char *kind; /* "delreq", "inactivity": part of the Message-ID */
+	const char *subject;
+	struct slice text;
+	const char *contact; /* "" or NULL: none */
+	int64_t date;
+	const char *host; /* right side of the Message-ID */
+};
+int store_notice_put(struct store_txn *txn, const struct store_notice *n, bool *queued_r);
+
+/* One trace line of a lifecycle action ("audit event=E by=WHO k=v ..."):
+ * counts, sizes, ids and addresses, never a subject or a body. Written at
+ * warn level so that no log_level hides it; the audit issue will route
+ * these to the audit table. */
+void store_audit(const char *by, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The daily lifecycle jobs (balised's timer; balisectl with its own clock).
+ * One write request per BAL, each traced with store_audit under `by`. They
+ * wait for the writer: never call them on an event loop thread.
+ *   - Sent purge: each BAL with a sent_retention gets store_sent_purge of
+ *     what was sent more than that many days before now.
+ *   - Inactivity (CNIL): an active BAL whose last activity (last login, or
+ *     creation) is warn_after seconds old or more, and not yet warned, gets
+ *     the French notice (store_notice_put: INBOX and contact) and
+ *     inactivity_warned = now. notice seconds after the warning, still
+ *     without login (a login clears the mark, store_bal_login), the action
+ *     applies: none (nothing more), suspend (state suspended), delete (never
+ *     done here: traced as due, for the operator to decide with
+ *     bal inactive and bal delete). */
+struct store_jobstat {
+	uint64_t bals, messages, bytes;   /* Sent purge */
+	uint64_t warned, suspended, due;  /* inactivity */
+};
+enum store_inact_action { INACT_NONE = 0, INACT_SUSPEND = 1, INACT_DELETE = 2 };
+struct store_inact_policy {
+	int64_t warn_after; /* seconds without login before the warning */
+	int64_t notice;     /* seconds between the warning and the action */
+	enum store_inact_action action;
+	const char *host;   /* right side of the notices' Message-ID */
+};
+const char *store_inact_action_name(enum store_inact_action a); /* none, suspend, delete */
+int store_inact_action_parse(const char *s);                   /* -1 when unknown */
+int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct store_jobstat *st);
+int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, int64_t now,
+                         const char *by, struct store_jobstat *st);
 
 #endif

@@ -12,7 +12,15 @@ storage_libbalstore_a_SOURCES = \
 	storage/store_mailbox.c \
 	storage/store_blob.c \
 	storage/store_msg.c \
+	storage/store_quota.c \
+	storage/store_deliver.c \
 	storage/store_queue.c \
-	storage/store_check.c
+	storage/store_deleg.c \
+	storage/store_check.c \
+	storage/store_lifecycle.c \
+	storage/store_delreq.c \
+	storage/store_compact.c \
+	storage/store_notice.c \
+	storage/store_jobs.c
 storage_libbalstore_a_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
 BALSTORE_LIBS = storage/libbalstore.a common/libbalcommon.a $(LMDB_LIBS) $(OPENSSL_LIBS)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* BALs: the holder rules (store_bal_validate), the BAL record and its
- * address index, retired addresses, and the per-BAL quota record. */
+ * address index and retired addresses (the quota record: store_quota.c). */
 #include "config.h"
 
 #include <ctype.h>
@@ -95,7 +95,8 @@ static bool store_bal_strings_ok(const struct store_bal *b)
 {
 	if (strnlen(b->holder, sizeof(b->holder)) == sizeof(b->holder) ||
 	    strnlen(b->display_name, sizeof(b->display_name)) == sizeof(b->display_name) ||
-	    strnlen(b->password_hash, sizeof(b->password_hash)) == sizeof(b->password_hash))
+	    strnlen(b->password_hash, sizeof(b->password_hash)) == sizeof(b->password_hash) ||
+	    strnlen(b->contact, sizeof(b->contact)) == sizeof(b->contact))
 		return false;
 	for (unsigned i = 0; i < b->n_coholders && i < STORE_COHOLDERS_MAX; i++)
 		if (strnlen(b->coholders[i], sizeof(b->coholders[i])) == sizeof(b->coholders[i]))
@@ -215,6 +216,9 @@ static int store_bal_encode(const struct store_bal *b, struct store_enc *e)
 	store_enc_str(e, b->password_hash);
 	store_enc_u64(e, (uint64_t)b->created);
 	store_enc_u64(e, (uint64_t)b->last_login);
+	store_enc_u32(e, b->sent_retention);
+	store_enc_u64(e, (uint64_t)b->inactivity_warned);
+	store_enc_str(e, b->contact);
 	return e->overflow ? STORE_E_LIMIT : STORE_OK;
 }
 
@@ -241,6 +245,11 @@ static int store_bal_decode(uint64_t id, const MDB_val *val, struct store_bal *b
 	store_dec_str(&d, b->password_hash, sizeof(b->password_hash));
 	b->created = (int64_t)store_dec_u64(&d);
 	b->last_login = (int64_t)store_dec_u64(&d);
+	if (!d.bad && d.pos < d.len) { /* lifecycle fields, written since schema 1 too */
+		b->sent_retention = store_dec_u32(&d);
+		b->inactivity_warned = (int64_t)store_dec_u64(&d);
+		store_dec_str(&d, b->contact, sizeof(b->contact));
+	}
 	return d.bad ? STORE_E_IO : STORE_OK;
 }
 
@@ -468,6 +477,8 @@ int store_bal_update(struct store_txn *txn, const struct store_bal *bal, const c
 	if (upd->created == 0) /* a caller that never read it keeps the original */
 		upd->created = old->created;
 	rc = store_bal_put(txn, upd);
+	if (rc == 0) /* a larger quota may bring usage below a level */
+		rc = store_quota_rearm(txn, upd->id);
 out:
 	if (why_r != NULL)
 		*why_r = why;
@@ -545,6 +556,10 @@ int store_bal_delete(struct store_txn *txn, uint64_t id)
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = store_mailbox_delete(txn, ids[i]);
 	if (rc == 0)
+		rc = store_sub_orphan_purge(txn, id);
+	if (rc == 0)
+		rc = store_deleg_purge_bal(txn, id);
+	if (rc == 0)
 		rc = store_quota_delete(txn, id);
 	store_str_key(&key, b->address);
 	if (rc == 0)
@@ -558,95 +573,4 @@ out:
 	free(ids);
 	free(b);
 	return rc;
-}
-
-/* ---------------------------------------------------------------- quota */
-
-static int store_quota_put(struct store_txn *txn, uint64_t bal_id, const struct store_quota *q)
-{
-	uint8_t buf[32];
-	struct store_enc e;
-	struct store_key k;
-	MDB_val val;
-
-	store_enc_init(&e, buf, sizeof(buf));
-	store_enc_u64(&e, q->bytes);
-	store_enc_u64(&e, q->messages);
-	store_enc_u32(&e, q->alert_level);
-	store_key_u64(&k, bal_id);
-	val.mv_data = buf;
-	val.mv_size = e.len;
-	return store_put(txn, DB_QUOTA, &k.v, &val, 0);
-}
-
-int store_quota_get(struct store_txn *txn, uint64_t bal_id, struct store_quota *q_r)
-{
-	struct store_key k;
-	struct store_dec d;
-	MDB_val val;
-	int rc;
-
-	store_key_u64(&k, bal_id);
-	rc = store_get(txn, DB_QUOTA, &k.v, &val);
-	if (rc != 1)
-		return rc == 0 ? STORE_E_NOTFOUND : rc;
-	store_dec_init(&d, &val);
-	q_r->bytes = store_dec_u64(&d);
-	q_r->messages = store_dec_u64(&d);
-	q_r->alert_level = store_dec_u32(&d);
-	return d.bad ? STORE_E_IO : STORE_OK;
-}
-
-int store_quota_create(struct store_txn *txn, uint64_t bal_id)
-{
-	struct store_quota q = {0};
-
-	return store_quota_put(txn, bal_id, &q);
-}
-
-int store_quota_delete(struct store_txn *txn, uint64_t bal_id)
-{
-	struct store_key k;
-	int rc;
-
-	store_key_u64(&k, bal_id);
-	rc = store_del(txn, DB_QUOTA, &k.v);
-	return rc == STORE_E_NOTFOUND ? STORE_OK : rc;
-}
-
-/* Counters never go below zero: a credit can only undo an earlier debit. */
-static uint64_t store_add_clamped(uint64_t v, int64_t delta)
-{
-	if (delta < 0 && (uint64_t)-delta > v)
-		return 0;
-	return v + (uint64_t)delta;
-}
-
-int store_quota_add(struct store_txn *txn, uint64_t bal_id, int64_t bytes, int64_t messages)
-{
-	struct store_quota q;
-	int rc = store_quota_get(txn, bal_id, &q);
-
-	if (rc == STORE_E_NOTFOUND) {
-		memset(&q, 0, sizeof(q));
-		rc = STORE_OK;
-	}
-	if (rc != 0)
-		return rc;
-	q.bytes = store_add_clamped(q.bytes, bytes);
-	q.messages = store_add_clamped(q.messages, messages);
-	return store_quota_put(txn, bal_id, &q);
-}
-
-int store_quota_set_alert(struct store_txn *txn, uint64_t bal_id, unsigned level)
-{
-	struct store_quota q;
-	int rc = store_need_write(txn);
-
-	if (rc == 0)
-		rc = store_quota_get(txn, bal_id, &q);
-	if (rc != 0)
-		return rc;
-	q.alert_level = level;
-	return store_quota_put(txn, bal_id, &q);
 }

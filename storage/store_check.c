@@ -72,6 +72,7 @@ struct store_check_mb {
 	struct store_check *c;
 	const struct store_mailbox *mb;
 	uint64_t messages, unseen, bytes;
+	uint64_t charged_messages, charged_bytes; /* what the BAL's quota counts */
 	int rc;
 };
 
@@ -98,6 +99,10 @@ static int store_check_msg(void *arg, const struct store_msg *m)
 	s->messages++;
 	s->unseen += !(m->flags & MSG_SEEN);
 	s->bytes += m->size;
+	if (!m->uncharged) { /* quota alerts are not counted */
+		s->charged_messages++;
+		s->charged_bytes += m->size;
+	}
 	store_check_ref(c, m->blob_id);
 	return 0;
 }
@@ -122,8 +127,8 @@ static int store_check_mailbox(struct store_check *c, const struct store_mailbox
 		    (unsigned long long)mb->bytes, (unsigned long long)s.messages,
 		    (unsigned long long)s.unseen, (unsigned long long)s.bytes);
 	b = store_check_bal(c, mb->bal_id);
-	b->bytes += s.bytes;
-	b->messages += s.messages;
+	b->bytes += s.charged_bytes;
+	b->messages += s.charged_messages;
 	c->n_msgs += s.messages;
 	return STORE_OK;
 }
@@ -278,6 +283,12 @@ static int store_check_one_bal(void *arg, const struct store_bal *bal)
 		                 (unsigned long long)bal->id);
 		return 1;
 	}
+	if (q.alert_level != 0 && q.alert_level != STORE_QUOTA_LEVEL_80 &&
+	    q.alert_level != STORE_QUOTA_LEVEL_90 && q.alert_level != STORE_QUOTA_LEVEL_100) {
+		store_check_fail(c, "BAL %llu: alert level %u is not 0, 80, 90 or 100",
+		                 (unsigned long long)bal->id, q.alert_level);
+		return 1;
+	}
 	return 0;
 }
 
@@ -333,6 +344,50 @@ static int store_check_stats(struct store_check *c)
 	return STORE_OK;
 }
 
+/* A subscription kept in DB_SUBS belongs to a BAL and names no mailbox
+ * (a mailbox of that name carries the subscription itself). */
+static int store_check_subs(struct store_check *c)
+{
+	struct store_mailbox *mb = xmalloc(sizeof(*mb));
+	char *name = xmalloc(STORE_MBOX_NAME_MAX + 1);
+	struct store_bal *bal = xmalloc(sizeof(*bal));
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int failed = 0, rc = store_cursor_open(c->txn, DB_SUBS, &cur);
+
+	if (rc != 0)
+		goto out;
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0 && failed == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		uint64_t bal_id = key.mv_size >= 8 ? store_rd64(key.mv_data) : 0;
+
+		if (key.mv_size < 9 || val.mv_size == 0 || val.mv_size > STORE_MBOX_NAME_MAX) {
+			failed = store_check_fail(c, "malformed subscription record");
+			break;
+		}
+		memcpy(name, val.mv_data, val.mv_size);
+		name[val.mv_size] = '\0';
+		if (store_bal_get(c->txn, bal_id, bal) != 1)
+			failed = store_check_fail(c, "subscription %s of a missing BAL %llu", name,
+			                          (unsigned long long)bal_id);
+		else if (store_mailbox_get(c->txn, bal_id, name, mb) != 0)
+			failed =
+			    store_check_fail(c, "subscription %s kept beside its mailbox", name);
+	}
+	mdb_cursor_close(cur);
+	if (failed != 0)
+		rc = failed;
+	else if (rc == 0 || rc == MDB_NOTFOUND)
+		rc = STORE_OK;
+	else
+		rc = store_mdb_err(c->txn, rc, "checking subscriptions");
+out:
+	free(mb);
+	free(name);
+	free(bal);
+	return rc;
+}
+
 int store_check(struct store *store, const char **why_r)
 {
 	struct store_check c = {0};
@@ -351,6 +406,10 @@ int store_check(struct store *store, const char **why_r)
 		rc = store_bal_each(c.txn, store_check_one_bal, &c);
 	if (rc == 0 && c.why != NULL)
 		rc = STORE_E_IO;
+	if (rc == 0)
+		rc = store_check_subs(&c);
+	if (rc == 0 && (rc = store_deleg_check(c.txn, &c.why)) != 0 && c.why == NULL)
+		c.why = "delegations unreadable";
 	if (rc == 0)
 		rc = store_check_stats(&c);
 	store_read_end(&c.txn);

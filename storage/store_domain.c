@@ -11,30 +11,55 @@
 #include "util.h"
 
 /* Lower-cases domain into out (STORE_DOMAIN_MAX + 1 bytes) and checks its
- * syntax: dot-separated labels of letters, digits and hyphens. */
-int store_domain_norm(const char *domain, char *out)
+ * syntax: dot-separated labels of letters, digits and hyphens. On
+ * STORE_E_INVALID, *why_r (when why_r is not NULL) says what is wrong. */
+static int domain_norm(const char *domain, char *out, const char **why_r)
 {
 	size_t n = strlen(domain), label = 0;
+	const char *why = NULL;
 
-	if (n == 0 || n > STORE_DOMAIN_MAX)
-		return STORE_E_INVALID;
-	for (size_t i = 0; i <= n; i++) {
+	if (n == 0)
+		why = "the name is empty";
+	else if (n > STORE_DOMAIN_MAX)
+		why = "the name is longer than 253 characters";
+	for (size_t i = 0; why == NULL && i <= n; i++) {
 		unsigned char c = (unsigned char)domain[i];
 
 		if (c == '.' || c == '\0') {
-			if (label == 0 || label > 63 || out[i - 1] == '-')
-				return STORE_E_INVALID;
+			if (label == 0)
+				why = "a label is empty (two dots, or a dot at an end)";
+			else if (label > 63)
+				why = "a label is longer than 63 characters";
+			else if (out[i - 1] == '-')
+				why = "a label ends with a hyphen";
 			label = 0;
 		} else if (isalnum(c) || c == '-') {
 			if (label == 0 && c == '-')
-				return STORE_E_INVALID;
+				why = "a label starts with a hyphen";
 			label++;
 		} else {
-			return STORE_E_INVALID;
+			why = "only letters, digits, hyphens and dots are allowed";
 		}
 		out[i] = (char)tolower(c);
 	}
+	if (why != NULL) {
+		if (why_r != NULL)
+			*why_r = why;
+		return STORE_E_INVALID;
+	}
 	return STORE_OK;
+}
+
+int store_domain_norm(const char *domain, char *out)
+{
+	return domain_norm(domain, out, NULL);
+}
+
+int store_domain_check(const char *domain, const char **why_r)
+{
+	char norm[STORE_DOMAIN_MAX + 1];
+
+	return domain_norm(domain, norm, why_r);
 }
 
 static void store_domain_key(MDB_val *key, const char *norm)

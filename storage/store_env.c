@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_KEYWORDS] = "keywords",
     [DB_QUEUE] = "queue",
     [DB_QUEUE_DUE] = "queue_due",
+    [DB_SUBS] = "subs",
+    [DB_DELEG] = "delegations",
+    [DB_DELEG_LOG] = "deleg_log",
+    [DB_DELREQ] = "deletion_requests",
 };
 
 const char *store_strerror(int err)
@@ -464,6 +469,9 @@ static void store_free(struct store *s)
 	free(s);
 }
 
+/* Stores open in this process (store_compact refuses to run beside one). */
+atomic_uint store_open_count;
+
 int store_open(const struct store_opts *opts, struct store **store_r, const char **why_r)
 {
 	static pthread_once_t tuned = PTHREAD_ONCE_INIT;
@@ -492,6 +500,7 @@ int store_open(const struct store_opts *opts, struct store **store_r, const char
 	}
 	s->writer_started = true;
 	s->opts.path = NULL; /* not owned: do not keep it */
+	atomic_fetch_add(&store_open_count, 1);
 	*store_r = s;
 	return STORE_OK;
 }
@@ -510,4 +519,5 @@ void store_close(struct store **store)
 	if (s->writer_started)
 		pthread_join(s->writer, NULL);
 	store_free(s);
+	atomic_fetch_sub(&store_open_count, 1);
 }

@@ -6,6 +6,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,10 @@ enum store_db {
 	DB_KEYWORDS,    /* mailbox id, index -> keyword name */
 	DB_QUEUE,       /* queue id -> outbound queue entry */
 	DB_QUEUE_DUE,   /* next attempt time, queue id -> (empty) */
+	DB_SUBS,        /* bal id, name -> name: subscribed names that are no mailbox */
+	DB_DELEG,       /* bal id, grantee bal id, mailbox id (0: all) -> rights */
+	DB_DELEG_LOG,   /* bal id, time, seq -> delegated access */
+	DB_DELREQ,      /* deletion request id -> request (EX_GBM_6021) */
 	DB_COUNT
 };
 
@@ -112,6 +117,9 @@ int store_put(struct store_txn *txn, enum store_db db, MDB_val *key, MDB_val *va
 int store_del(struct store_txn *txn, enum store_db db, MDB_val *key);
 int store_cursor_open(struct store_txn *txn, enum store_db db, MDB_cursor **cur_r);
 
+/* Stores open in this process (store_env.c). */
+extern atomic_uint store_open_count;
+
 /* ---- store_write.c */
 
 /* Starts the writer thread (store_close stops it). */
@@ -177,6 +185,9 @@ uint64_t store_mailbox_next_modseq(struct store_mailbox *mb);
 int store_quota_add(struct store_txn *txn, uint64_t bal_id, int64_t bytes, int64_t messages);
 int store_quota_delete(struct store_txn *txn, uint64_t bal_id);
 int store_quota_create(struct store_txn *txn, uint64_t bal_id);
+/* Lowers the BAL's alert level to that of its usage (after its quota
+ * changed): the levels above re-arm. */
+int store_quota_rearm(struct store_txn *txn, uint64_t bal_id);
 
 /* Adds delta to the blob's reference count; frees blob and chunks at 0. */
 int store_blob_ref(struct store_txn *txn, uint64_t blob_id, int delta);
@@ -186,5 +197,13 @@ int store_blob_sweep(struct store_txn *txn);
 /* Removes every message, keyword and modseq entry of the mailbox, crediting
  * the quota (used by mailbox and BAL deletion). */
 int store_msg_purge_mailbox(struct store_txn *txn, struct store_mailbox *mb);
+/* Removes every subscription of the BAL kept in DB_SUBS (store_bal_delete). */
+int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id);
+/* store_deleg.c: removes the grants given by or to the BAL and its access
+ * log (store_bal_delete), or the grants on one mailbox (its deletion). */
+int store_deleg_purge_bal(struct store_txn *txn, uint64_t bal_id);
+int store_deleg_purge_mailbox(struct store_txn *txn, uint64_t bal_id, uint64_t mailbox_id);
+/* store_check's part: STORE_E_IO with *why_r (static) on the first problem. */
+int store_deleg_check(struct store_txn *txn, const char **why_r);
 
 #endif

@@ -346,6 +346,8 @@ int store_mailbox_delete(struct store_txn *txn, uint64_t mailbox_id)
 		rc = store_mailbox_load(txn, mailbox_id, mb);
 	if (rc == 0)
 		rc = store_msg_purge_mailbox(txn, mb);
+	if (rc == 0)
+		rc = store_deleg_purge_mailbox(txn, mb->bal_id, mailbox_id);
 	if (rc != 0)
 		goto out;
 	store_mbox_key(&mk, mb->bal_id, mb->name);
@@ -402,6 +404,97 @@ int store_mailbox_each(struct store_txn *txn, uint64_t bal_id,
 out:
 	free(mb);
 	return rc;
+}
+
+/* ---------------------------------------------------------------- orphan subscriptions */
+
+int store_sub_orphan_set(struct store_txn *txn, uint64_t bal_id, const char *name, bool on)
+{
+	char norm[STORE_MBOX_NAME_MAX + 1];
+	struct store_mbkey mk;
+	MDB_val val;
+	int rc = store_need_write(txn);
+
+	if (rc == 0)
+		rc = store_mbox_name_norm(name, norm);
+	if (rc != 0)
+		return rc;
+	store_mbox_key(&mk, bal_id, norm);
+	if (!on) {
+		rc = store_del(txn, DB_SUBS, &mk.v);
+		return rc == STORE_E_NOTFOUND ? STORE_OK : rc;
+	}
+	val.mv_size = strlen(norm);
+	val.mv_data = norm;
+	return store_put(txn, DB_SUBS, &mk.v, &val, 0);
+}
+
+int store_sub_orphan_get(struct store_txn *txn, uint64_t bal_id, const char *name)
+{
+	char norm[STORE_MBOX_NAME_MAX + 1];
+	struct store_mbkey mk;
+	MDB_val val;
+	int rc = store_mbox_name_norm(name, norm);
+
+	if (rc != 0)
+		return rc == STORE_E_INVALID ? 0 : rc;
+	store_mbox_key(&mk, bal_id, norm);
+	return store_get(txn, DB_SUBS, &mk.v, &val);
+}
+
+int store_sub_orphan_each(struct store_txn *txn, uint64_t bal_id,
+                          int (*fn)(void *arg, const char *name), void *arg)
+{
+	char *name = xmalloc(STORE_MBOX_NAME_MAX + 1);
+	struct store_key k;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc = store_cursor_open(txn, DB_SUBS, &cur);
+
+	if (rc != 0)
+		goto out;
+	store_key_u64(&k, bal_id);
+	key = k.v;
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	     rc == 0 && key.mv_size >= 8 && store_rd64(key.mv_data) == bal_id;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		if (val.mv_size == 0 || val.mv_size > STORE_MBOX_NAME_MAX)
+			continue;
+		memcpy(name, val.mv_data, val.mv_size);
+		name[val.mv_size] = '\0';
+		if (fn(arg, name) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	rc = rc == 0 || rc == MDB_NOTFOUND ? STORE_OK : store_mdb_err(txn, rc, "subscriptions");
+out:
+	free(name);
+	return rc;
+}
+
+int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id)
+{
+	struct store_key k;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc = store_need_write(txn);
+
+	if (rc == 0)
+		rc = store_cursor_open(txn, DB_SUBS, &cur);
+	if (rc != 0)
+		return rc;
+	for (;;) {
+		store_key_u64(&k, bal_id);
+		key = k.v;
+		rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+		if (rc != 0 || key.mv_size < 8 || store_rd64(key.mv_data) != bal_id)
+			break;
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? STORE_OK : store_mdb_err(txn, rc, "subscriptions");
 }
 
 /* ---------------------------------------------------------------- keywords */

@@ -27,6 +27,8 @@ static int store_msg_put(struct store_txn *txn, const struct store_msg *m)
 	store_enc_u64(&e, (uint64_t)m->save_date);
 	store_enc_u64(&e, m->size);
 	store_enc_u64(&e, m->modseq);
+	if (m->uncharged) /* optional trailing byte: older records are charged */
+		store_enc_u8(&e, 1);
 	store_key_u64_u32(&k, m->mailbox_id, m->uid);
 	val.mv_data = buf;
 	val.mv_size = e.len;
@@ -49,6 +51,7 @@ static int store_msg_decode(const MDB_val *key, const MDB_val *val, struct store
 	m->save_date = (int64_t)store_dec_u64(&d);
 	m->size = store_dec_u64(&d);
 	m->modseq = store_dec_u64(&d);
+	m->uncharged = !d.bad && d.pos < d.len && store_dec_u8(&d) != 0;
 	return d.bad ? STORE_E_IO : STORE_OK;
 }
 
@@ -123,6 +126,10 @@ static int store_msg_quota_check(struct store_txn *txn, uint64_t bal_id, uint64_
 	return rc;
 }
 
+/* Private to this file, beside enum store_append_opt: the append leaves the
+ * quota record alone (store_msg_move within one BAL). */
+#define STORE_APPEND_NOACCOUNT (1u << 31)
+
 static void store_mailbox_count(struct store_mailbox *mb, const struct store_msg *m, int dir)
 {
 	mb->messages += (uint32_t)dir;
@@ -146,7 +153,9 @@ int store_msg_append(struct store_txn *txn, uint64_t mailbox_id, uint64_t blob_i
 		rc = store_blob_info(txn, blob_id, &m.size, NULL, NULL, NULL);
 	if (rc == 0 && mb->uidnext == UINT32_MAX)
 		rc = STORE_E_LIMIT; /* RFC 3501 2.3.1.1: UIDs are 32-bit */
-	if (rc == 0 && (opts & STORE_APPEND_QUOTA))
+	m.uncharged = (opts & STORE_APPEND_UNCHARGED) != 0;
+	if (rc == 0 && (opts & STORE_APPEND_QUOTA) && !m.uncharged &&
+	    !(opts & STORE_APPEND_NOACCOUNT))
 		rc = store_msg_quota_check(txn, mb->bal_id, m.size);
 	if (rc != 0)
 		goto out;
@@ -162,7 +171,7 @@ int store_msg_append(struct store_txn *txn, uint64_t mailbox_id, uint64_t blob_i
 		rc = store_blob_ref(txn, blob_id, 1);
 	if (rc == 0)
 		rc = store_mailbox_save(txn, mb);
-	if (rc == 0)
+	if (rc == 0 && !m.uncharged && !(opts & STORE_APPEND_NOACCOUNT))
 		rc = store_quota_add(txn, mb->bal_id, (int64_t)m.size, 1);
 	if (rc != 0)
 		goto out;
@@ -250,7 +259,9 @@ out:
 	return rc;
 }
 
-int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid)
+/* account: credit the BAL's quota (not for a move within the BAL). */
+static int store_msg_expunge_int(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid,
+                                 bool account)
 {
 	struct store_mailbox *mb = xmalloc(sizeof(*mb));
 	struct store_msg m;
@@ -275,13 +286,18 @@ int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid)
 		rc = store_blob_ref(txn, m.blob_id, -1);
 	if (rc == 0)
 		rc = store_mailbox_save(txn, mb);
-	if (rc == 0)
+	if (rc == 0 && !m.uncharged && account)
 		rc = store_quota_add(txn, mb->bal_id, -(int64_t)m.size, -1);
 	if (rc == 0)
 		store_touch_mailbox(txn, mailbox_id);
 out:
 	free(mb);
 	return rc;
+}
+
+int store_msg_expunge(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid)
+{
+	return store_msg_expunge_int(txn, mailbox_id, uid, true);
 }
 
 /* Keyword bits of src mapped by name to dst's indexes (created there). */
@@ -326,8 +342,50 @@ int store_msg_copy(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid,
 		rc = store_msg_map_keywords(txn, mailbox_id, dst_mailbox_id, m.keywords, &kw);
 	if (rc != 0)
 		return rc;
+	opts &= ~(unsigned)STORE_APPEND_UNCHARGED; /* a copy made by the user counts */
 	return store_msg_append(txn, dst_mailbox_id, m.blob_id, m.flags, kw, m.internal_date, opts,
 	                        msg_r);
+}
+
+/* 1 when both mailboxes belong to the same BAL. */
+static int store_msg_same_bal(struct store_txn *txn, uint64_t a, uint64_t b)
+{
+	struct store_mailbox *ma = xmalloc(sizeof(*ma)), *mb = xmalloc(sizeof(*mb));
+	int rc = store_mailbox_load(txn, a, ma);
+
+	if (rc == 0)
+		rc = store_mailbox_load(txn, b, mb);
+	if (rc == 0)
+		rc = ma->bal_id == mb->bal_id;
+	free(ma);
+	free(mb);
+	return rc;
+}
+
+int store_msg_move(struct store_txn *txn, uint64_t mailbox_id, uint32_t uid,
+                   uint64_t dst_mailbox_id, unsigned opts, struct store_msg *msg_r)
+{
+	struct store_msg m;
+	uint64_t kw;
+	int same = store_msg_same_bal(txn, mailbox_id, dst_mailbox_id);
+	int rc = same < 0 ? same : store_need_write(txn);
+
+	if (rc == 0 && !same) {
+		rc = store_msg_copy(txn, mailbox_id, uid, dst_mailbox_id, opts, msg_r);
+		return rc == 0 ? store_msg_expunge(txn, mailbox_id, uid) : rc;
+	}
+	if (rc == 0)
+		rc = store_msg_load(txn, mailbox_id, uid, &m);
+	if (rc == 0)
+		rc = store_msg_map_keywords(txn, mailbox_id, dst_mailbox_id, m.keywords, &kw);
+	if (rc == 0)
+		rc = store_msg_append(txn, dst_mailbox_id, m.blob_id, m.flags, kw, m.internal_date,
+		                      STORE_APPEND_NOACCOUNT |
+		                          (m.uncharged ? STORE_APPEND_UNCHARGED : 0),
+		                      msg_r);
+	if (rc == 0)
+		rc = store_msg_expunge_int(txn, mailbox_id, uid, false);
+	return rc;
 }
 
 int store_changes_since(struct store_txn *txn, uint64_t mailbox_id, uint64_t modseq,
@@ -407,8 +465,10 @@ static int store_msg_purge_one(struct store_txn *txn, MDB_cursor *cur, uint64_t 
 	rc = mdb_cursor_del(cur, 0);
 	if (rc != 0)
 		return store_mdb_err(txn, rc, "purging a mailbox");
-	*bytes += m.size;
-	(*count)++;
+	if (!m.uncharged) {
+		*bytes += m.size;
+		(*count)++;
+	}
 	return store_blob_ref(txn, m.blob_id, -1);
 }
 

@@ -82,6 +82,9 @@ typedef enum imap_cmd_result imap_cmd_fn(struct imap_cmd_ctx *ctx);
 /* A continuation line (IDLE's DONE, an AUTHENTICATE response), without its
  * CRLF; valid during the call only. */
 typedef enum imap_cmd_result imap_cmd_line_fn(struct imap_cmd_ctx *ctx, struct slice line);
+/* The connection went while the command waited for its output to drain:
+ * release what ctx->data holds; the command then ends. */
+typedef void imap_cmd_abort_fn(struct imap_cmd_ctx *ctx);
 
 struct imap_cmd_def {
 	const char *name; /* upper case, without "UID " */
@@ -107,8 +110,9 @@ struct imap_cmd_ctx {
 	unsigned argc;
 	/* Handler-owned continuation state: set it before returning WAIT. */
 	void *data;
-	imap_cmd_line_fn *on_line; /* set by imap_cmd_wait_line() */
-	imap_cmd_fn *on_drain;     /* set by imap_cmd_wait_drain() */
+	imap_cmd_line_fn *on_line;   /* set by imap_cmd_wait_line() */
+	imap_cmd_fn *on_drain;       /* set by imap_cmd_wait_drain() */
+	imap_cmd_abort_fn *on_abort; /* ditto, may be NULL */
 	/* Reply summary, for logging and tests. */
 	const char *result; /* "OK", "NO", "BAD" once a tagged reply was written */
 };
@@ -144,13 +148,16 @@ void imap_cmd_done(struct imap_cmd_ctx *ctx);
 
 /* Long responses (FETCH or SEARCH over many messages): when
  * imap_output_full() says the client is not reading fast enough, keep the
- * position in ctx->data, call imap_cmd_wait_drain(ctx, resume) and return
- * WAIT. resume runs (like a handler, DONE or WAIT) once the queued output
- * fell under CONN_WRITE_LOW; if the output was not full it runs at once.
- * If the connection goes meanwhile the command just ends (resume is not
- * called): keep nothing in ctx->data that needs freeing, or use the arena. */
+ * position in ctx->data, call imap_cmd_wait_drain(ctx, resume, abort_fn)
+ * and return WAIT (also from an async job's completion: the session then keeps
+ * its reference until resume ends the command). resume runs (like a
+ * handler, DONE or WAIT) once the queued output fell under CONN_WRITE_LOW;
+ * if the output was not full it runs at once. If the connection goes
+ * meanwhile, abort_fn (when not NULL) runs instead, once, to free what
+ * ctx->data holds, and the command ends. */
 bool imap_output_full(const struct imap_session *s);
-void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume);
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume,
+                         imap_cmd_abort_fn *abort_fn);
 
 /* WAIT for a storage write: apply runs in the store's writer transaction
  * (group commit; it must be repeatable, see balstore.h), then done runs on

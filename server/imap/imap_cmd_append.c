@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_flags.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_date.h"
@@ -15,6 +16,7 @@
 #include "imap_view.h"
 #include "log.h"
 #include "msgsum.h"
+#include "quota_alert.h"
 #include "util.h"
 
 struct append_msg {
@@ -33,6 +35,7 @@ struct append_job {
 	struct append_msg *msgs;
 	unsigned n;
 	uint32_t uidvalidity, uid_first, uid_last;
+	bool overquota; /* refused by the quota, its 100 % alert kept */
 };
 
 /* ---------------------------------------------------------------- literals */
@@ -89,7 +92,24 @@ static int parse_flags(struct imap_cmd_ctx *ctx, const struct imap_arg *arg, str
 	return 0;
 }
 
-/* mailbox 1*( [flag-list] [date-time] literal ). 0, or -1 with *why. */
+/* RFC 6855 section 4: "UTF8 (~{n}...)", the message as one literal8 in a
+ * list, valid once UTF8=ACCEPT is enabled. 0, or -1 with *why. */
+static int append_utf8_literal(const struct imap_session *s, const struct imap_arg *arg,
+                               const char **why)
+{
+	const struct imap_arg *list;
+	unsigned n;
+
+	if (!(s->enabled & IMAP_EN_UTF8))
+		return *why = "APPEND UTF8 needs ENABLE UTF8=ACCEPT", -1;
+	if (!imap_arg_get_list(arg, &list, &n) || n != 1 || list[0].type != IMAP_ARG_LITERAL ||
+	    !(list[0].flags & IMAP_ARGF_LITERAL8) || !(list[0].flags & IMAP_ARGF_STREAMED))
+		return *why = "UTF8 takes a list of one literal8", -1;
+	return 0;
+}
+
+/* mailbox 1*( [flag-list] [date-time] (literal / "UTF8" "(" literal8 ")") ).
+ * 0, or -1 with *why. */
 static int parse_args(struct imap_cmd_ctx *ctx, struct append_job *j, const char **why)
 {
 	struct imap_session *s = ctx->s;
@@ -110,9 +130,13 @@ static int parse_args(struct imap_cmd_ctx *ctx, struct append_job *j, const char
 			    imap_datetime_parse(d, &m->internal_date, &tz) < 0)
 				return *why = "Invalid date-time", -1;
 		}
-		if (ctx->args[i].type != IMAP_ARG_LITERAL ||
-		    !(ctx->args[i].flags & IMAP_ARGF_STREAMED))
+		if (imap_arg_atom_equals(&ctx->args[i], "UTF8")) {
+			if (append_utf8_literal(s, &ctx->args[++i], why) < 0)
+				return -1;
+		} else if (ctx->args[i].type != IMAP_ARG_LITERAL ||
+		           !(ctx->args[i].flags & IMAP_ARGF_STREAMED)) {
 			return *why = "Message literal expected", -1;
+		}
 		m->data = &s->append_msgs[k++];
 		i++;
 	}
@@ -155,14 +179,33 @@ static int append_one(struct store_txn *txn, uint64_t mailbox_id, struct append_
 	return r;
 }
 
+/* EX_GBM_4470: the whole APPEND must fit, else nothing is stored but the
+ * refusal's 100 % alert (committed: the apply then returns 0). */
+static int append_admit(struct store_txn *txn, struct append_job *j)
+{
+	uint64_t bytes = 0;
+	unsigned alert;
+	int r;
+
+	for (unsigned i = 0; i < j->n; i++)
+		bytes += j->msgs[i].data->len;
+	r = store_quota_admit(txn, j->bal_id, bytes, j->n, quota_alerter(), &alert);
+	j->overquota = r == STORE_E_QUOTA;
+	return j->overquota ? 0 : r;
+}
+
 static int append_apply(struct store_txn *txn, void *arg)
 {
 	struct append_job *j = arg;
 	struct store_mailbox mb;
+	unsigned alert;
 	int r = store_mailbox_get(txn, j->bal_id, j->mailbox, &mb);
 
 	if (r != 1)
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	r = append_admit(txn, j);
+	if (r != 0 || j->overquota)
+		return r;
 	j->uidvalidity = mb.uidvalidity;
 	for (unsigned i = 0; i < j->n; i++) {
 		uint32_t uid = 0;
@@ -174,7 +217,9 @@ static int append_apply(struct store_txn *txn, void *arg)
 			j->uid_first = uid;
 		j->uid_last = uid;
 	}
-	return 0;
+	/* After every message, so that an alert into INBOX does not fall
+	 * inside the APPENDUID range. */
+	return store_quota_alert(txn, j->bal_id, quota_alerter(), &alert);
 }
 
 static void append_done(struct imap_cmd_ctx *ctx, int result)
@@ -183,6 +228,8 @@ static void append_done(struct imap_cmd_ctx *ctx, int result)
 
 	for (unsigned i = 0; i < j->n; i++)
 		buf_free(&j->msgs[i].summary);
+	if (result == 0 && j->overquota)
+		result = STORE_E_QUOTA;
 	if (result == 0) {
 		char code[64];
 
@@ -214,7 +261,9 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 	const char *why = NULL;
 
 	/* Modified UTF-7 decoded unless UTF-8 is enabled (imap_cmd_mailbox.h). */
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->mailbox) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->mailbox) < 0 ||
+	    imap_acl_resolve(ctx, j->mailbox, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->mailbox, RIGHT_INSERT, NULL))
 		return IMAP_CMD_DONE;
 	if (parse_args(ctx, j, &why) < 0) {
 		imap_reply_bad(ctx, NULL, why);
@@ -226,7 +275,6 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 			return IMAP_CMD_DONE;
 		}
 	}
-	j->bal_id = ctx->s->bal_id;
 	ctx->data = j;
 	imap_cmd_store_write(ctx, append_apply, j, append_done);
 	return IMAP_CMD_WAIT;

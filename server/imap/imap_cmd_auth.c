@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /* LOGIN (RFC 9051 section 6.2.3) and AUTHENTICATE PLAIN (section 6.2.2,
  * RFC 4616) with SASL-IR (RFC 4959), only over TLS (the table's
- * IMAP_CMDF_TLS). The check itself runs in server/auth.c. */
+ * IMAP_CMDF_TLS). The check itself runs in server/auth.c. A PLAIN
+ * authorization identity naming another BAL opens that BAL when it
+ * delegated at least l or r to the user (imap_acl.h). */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -18,30 +21,95 @@
 struct login_job {
 	char authcid[STORE_ADDR_MAX + 1];
 	char authzid[STORE_ADDR_MAX + 1];
+	/* Delegated login: the authenticated user, then the BAL opened. */
+	uint64_t user_id;
+	char user[STORE_ADDR_MAX + 1];
+	uint64_t bal_id;
 };
+
+/* The session acts on bal_id for the user user_id (its owner or a
+ * delegate) from now on. */
+static void login_ok(struct imap_cmd_ctx *ctx, uint64_t bal_id, uint64_t user_id,
+                     const char *user, const char *authzid)
+{
+	struct imap_session *s = ctx->s;
+	struct buf b;
+
+	s->bal_id = bal_id;
+	s->auth_bal_id = user_id;
+	str_copy(s->user, sizeof(s->user), user);
+	str_copy(s->authzid, sizeof(s->authzid), authzid);
+	imap_session_set_state(s, IMAP_ST_AUTH);
+	buf_init(&b, 0);
+	buf_append_str(&b, "CAPABILITY ");
+	imap_capability_write(s, &b);
+	buf_cstr(&b);
+	imap_reply_ok(ctx, (const char *)b.data, "Logged in");
+	buf_free(&b);
+}
+
+/* In the writer: the authorization identity is a BAL that granted the
+ * user l or r (on it or one of its mailboxes); the access is logged for
+ * its owner (balisectl delegate log) in the same transaction. */
+static int delegated_apply(struct store_txn *txn, void *arg)
+{
+	struct login_job *j = arg;
+	struct store_deleg_access *a = xcalloc(1, sizeof(*a));
+	struct store_bal *bal = xmalloc(sizeof(*bal));
+	unsigned rights = 0;
+	int r = store_bal_get_by_addr(txn, j->authzid, bal);
+
+	if (r == 1 && bal->state == BAL_ACTIVE)
+		r = store_deleg_rights_any(txn, j->user_id, bal->id, &rights);
+	else if (r >= 0)
+		r = STORE_E_INVALID;
+	if (r == 0 && !(rights & (RIGHT_LOOKUP | RIGHT_READ)))
+		r = STORE_E_INVALID;
+	if (r == 0) {
+		j->bal_id = bal->id;
+		str_copy(j->authzid, sizeof(j->authzid), bal->address);
+		a->bal_id = bal->id;
+		a->grantee_id = j->user_id;
+		str_copy(a->grantee, sizeof(a->grantee), j->user);
+		str_copy(a->protocol, sizeof(a->protocol), "imap");
+		r = store_deleg_log_add(txn, a);
+	}
+	free(a);
+	free(bal);
+	return r;
+}
+
+static void delegated_done(struct imap_cmd_ctx *ctx, int result)
+{
+	struct login_job *j = ctx->data;
+
+	if (result == 0) {
+		log_info("%s imap delegated login: %s acts on %s", imap_session_id(ctx->s), j->user,
+		         j->authzid);
+		login_ok(ctx, j->bal_id, j->user_id, j->user, j->authzid);
+	} else if (result == STORE_E_INVALID || result == STORE_E_NOTFOUND) {
+		log_info("%s imap delegated login refused: %s for %s", imap_session_id(ctx->s),
+		         j->user, j->authzid);
+		imap_reply_no(ctx, "AUTHORIZATIONFAILED", "Not authorized for that identity");
+	} else {
+		imap_reply_no(ctx, "UNAVAILABLE", "Try again later");
+	}
+	imap_cmd_done(ctx);
+}
 
 static void login_done(void *arg, enum auth_result r, const struct store_bal *bal)
 {
 	struct imap_cmd_ctx *ctx = arg;
-	struct imap_session *s = ctx->s;
 	struct login_job *j = ctx->data;
 
 	if (r == AUTH_OK && j->authzid[0] != '\0' && strcasecmp(j->authzid, bal->address) != 0) {
-		/* Acting for another BAL is delegation (a later issue): refused. */
-		imap_reply_no(ctx, "AUTHORIZATIONFAILED", "Not authorized for that identity");
+		/* Acting for another BAL: delegation, decided by the store. */
+		j->user_id = bal->id;
+		str_copy(j->user, sizeof(j->user), bal->address);
+		imap_cmd_store_write(ctx, delegated_apply, j, delegated_done);
+		return;
 	} else if (r == AUTH_OK) {
-		struct buf b;
-
-		s->bal_id = bal->id;
-		str_copy(s->user, sizeof(s->user), bal->address);
-		str_copy(s->authzid, sizeof(s->authzid), j->authzid);
-		imap_session_set_state(s, IMAP_ST_AUTH);
-		buf_init(&b, 0);
-		buf_append_str(&b, "CAPABILITY ");
-		imap_capability_write(s, &b);
-		buf_cstr(&b);
-		imap_reply_ok(ctx, (const char *)b.data, "Logged in");
-		buf_free(&b);
+		login_ok(ctx, bal->id, bal->id, bal->address, j->authzid);
 	} else if (r == AUTH_DISABLED) {
 		imap_reply_no(ctx, "AUTHORIZATIONFAILED", "Account disabled");
 	} else if (r == AUTH_TEMPFAIL) {

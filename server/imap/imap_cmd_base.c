@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "imap_acl.h"
 #include "imap_session.h"
 #include "log.h"
 #include "util.h"
@@ -142,7 +143,9 @@ enum imap_cmd_result imap_cmd_enable(struct imap_cmd_ctx *ctx)
 			buf_printf(&b, " %s", enableable[k].name);
 		}
 	}
-	if (s->enabled & IMAP_EN_UTF8)
+	/* UTF-8 in quoted strings: RFC 6855 section 3, and IMAP4rev2's own
+	 * grammar (RFC 9051 section 9, QUOTED-CHAR). */
+	if (s->enabled & (IMAP_EN_UTF8 | IMAP_EN_REV2))
 		imap_parser_set_utf8(s->parser, true);
 	imap_untagged(s, "ENABLED%.*s", (int)b.len, (const char *)b.data);
 	buf_free(&b);
@@ -150,11 +153,12 @@ enum imap_cmd_result imap_cmd_enable(struct imap_cmd_ctx *ctx)
 	return IMAP_CMD_DONE;
 }
 
-/* One personal namespace, "/" as the hierarchy separator (RFC 2342). */
+/* The personal namespace and the other users one (delegated BALs, see
+ * imap_acl.h), "/" as the hierarchy separator (RFC 2342). */
 imap_cmd_fn imap_cmd_namespace;
 enum imap_cmd_result imap_cmd_namespace(struct imap_cmd_ctx *ctx)
 {
-	imap_untagged(ctx->s, "NAMESPACE ((\"\" \"/\")) NIL NIL");
+	imap_untagged(ctx->s, "NAMESPACE ((\"\" \"/\")) ((\"%s\" \"/\")) NIL", IMAP_OTHER_USERS);
 	imap_reply_ok(ctx, NULL, "NAMESPACE completed");
 	return IMAP_CMD_DONE;
 }

@@ -7,15 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_cmd_msgset.h"
+#include "imap_qresync.h"
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
+#include "quota_alert.h"
 #include "util.h"
 
 struct copy_job {
-	uint64_t bal_id, src_id;
+	uint64_t bal_id, src_id; /* bal_id: the destination's BAL */
+	bool cross;               /* the destination is in another BAL */
 	char dst[STORE_MBOX_NAME_MAX + 1];
 	bool move;
 	uint32_t *uids; /* asked, ascending */
@@ -24,6 +28,7 @@ struct copy_job {
 	uint32_t *src_done, *dst_uids;
 	size_t n_done;
 	uint32_t uidvalidity;
+	bool overquota; /* COPY refused by the quota, its 100 % alert kept */
 };
 
 /* The UIDs of the view indices, pending expunges left out. */
@@ -41,16 +46,45 @@ static uint32_t *msgset_uids(struct imap_cmd_ctx *ctx, const uint32_t *idx, size
 
 /* ---------------------------------------------------------------- COPY, MOVE */
 
+/* EX_GBM_4470: a COPY must fit as a whole, else nothing is copied but the
+ * refusal's 100 % alert is kept. A MOVE within the BAL leaves its usage
+ * unchanged; into another (delegated) BAL it is checked like a COPY. */
+static int copy_admit(struct store_txn *txn, struct copy_job *j)
+{
+	uint64_t bytes = 0, count = 0;
+	unsigned alert;
+	int r = 0;
+
+	j->overquota = false;
+	for (size_t i = 0; i < j->n && (!j->move || j->cross); i++) {
+		struct store_msg m;
+		int found = store_msg_get(txn, j->src_id, j->uids[i], &m);
+
+		if (found < 0)
+			return found;
+		bytes += found == 1 ? m.size : 0;
+		count += found == 1;
+	}
+	if (count > 0)
+		r = store_quota_admit(txn, j->bal_id, bytes, count, quota_alerter(), &alert);
+	j->overquota = r == STORE_E_QUOTA;
+	return j->overquota ? 0 : r;
+}
+
 /* Writer thread: copies (and for MOVE expunges) what still exists. */
 static int copy_apply(struct store_txn *txn, void *arg)
 {
 	struct copy_job *j = arg;
 	struct store_mailbox mb;
+	unsigned alert;
 	int r = store_mailbox_get(txn, j->bal_id, j->dst, &mb);
 
 	j->n_done = 0;
 	if (r != 1)
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	r = copy_admit(txn, j);
+	if (r != 0 || j->overquota)
+		return r;
 	j->uidvalidity = mb.uidvalidity;
 	for (size_t i = 0; i < j->n; i++) {
 		struct store_msg m;
@@ -60,15 +94,16 @@ static int copy_apply(struct store_txn *txn, void *arg)
 			return r;
 		if (r == 0)
 			continue; /* expunged meanwhile */
-		r = store_msg_copy(txn, j->src_id, j->uids[i], mb.id, STORE_APPEND_QUOTA, &m);
-		if (r == 0 && j->move)
-			r = store_msg_expunge(txn, j->src_id, j->uids[i]);
+		if (j->move) /* usage unchanged within the BAL: not checked */
+			r = store_msg_move(txn, j->src_id, j->uids[i], mb.id, STORE_APPEND_QUOTA, &m);
+		else
+			r = store_msg_copy(txn, j->src_id, j->uids[i], mb.id, STORE_APPEND_QUOTA, &m);
 		if (r < 0)
 			return r;
 		j->src_done[j->n_done] = j->uids[i];
 		j->dst_uids[j->n_done++] = m.uid;
 	}
-	return 0;
+	return store_quota_alert(txn, j->bal_id, quota_alerter(), &alert);
 }
 
 /* "COPYUID uidvalidity src-set dst-set" (RFC 4315 section 3). */
@@ -101,6 +136,8 @@ static void copy_done(struct imap_cmd_ctx *ctx, int result)
 	const char *what = j->move ? "MOVE completed" : "COPY completed";
 	struct buf code;
 
+	if (result == 0 && j->overquota)
+		result = STORE_E_QUOTA;
 	if (result < 0) {
 		copy_failed(ctx, result);
 		imap_cmd_done(ctx);
@@ -135,14 +172,16 @@ static enum imap_cmd_result copy_or_move(struct imap_cmd_ctx *ctx, bool move)
 		return IMAP_CMD_DONE;
 	/* The destination is a mailbox name on the wire: mUTF-7 unless UTF-8
 	 * was enabled (RFC 3501 section 5.1.3), decoded like every other. */
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->dst) < 0 ||
+	    imap_acl_resolve(ctx, j->dst, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->dst, RIGHT_INSERT, NULL))
 		return IMAP_CMD_DONE;
 	if (move && s->view->read_only) {
 		imap_reply_no(ctx, NULL, "Mailbox is read-only");
 		return IMAP_CMD_DONE;
 	}
 	j->move = move;
-	j->bal_id = s->bal_id;
+	j->cross = j->bal_id != s->view->mb.bal_id; /* into a delegated BAL */
 	j->src_id = s->view->mb.id;
 	j->uids = msgset_uids(ctx, idx, n, &j->n);
 	j->src_done = imap_cmd_alloc(ctx, (j->n + 1) * sizeof(*j->src_done));
@@ -222,8 +261,12 @@ static void expunge_done(struct imap_cmd_ctx *ctx, int result)
 		         store_strerror(result));
 		imap_reply_no(ctx, "SERVERBUG", "Cannot expunge");
 	} else {
-		/* The sync before the tagged reply sends "* n EXPUNGE". */
-		imap_reply_ok(ctx, NULL, ctx->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
+		/* The sync before the tagged reply sends "* n EXPUNGE" (or
+		 * VANISHED); with QRESYNC the OK carries HIGHESTMODSEQ. */
+		char code[48];
+
+		imap_reply_ok(ctx, imap_qresync_ok_code(ctx->s, code, sizeof(code)),
+		              ctx->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
 	}
 	imap_cmd_done(ctx);
 }

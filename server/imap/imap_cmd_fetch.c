@@ -7,30 +7,20 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
 
 #include "conn.h"
 #include "imap_cmd_msgset.h"
 #include "imap_fetch_render.h"
+#include "imap_qresync.h"
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
 #include "util.h"
 
 /* Bytes rendered per step; output is produced up to CONN_WRITE_HIGH, then
- * the job waits until the queue falls under CONN_WRITE_LOW. */
+ * the job waits (imap_cmd_wait_drain()) until the queue falls under
+ * CONN_WRITE_LOW. */
 #define FETCH_STEP (64 * 1024)
-
-/* While the output queue is full: a check handle runs after each loop
- * iteration's I/O (write completions), and a slow timer covers writes that
- * completed at once, which wake nothing. */
-#define FETCH_WAIT_TIMER_MS 20
-struct fetch_wait {
-	uv_check_t check;
-	uv_timer_t timer;
-	struct fetch_job *j;
-	int open_handles;
-};
 
 /* A message whose \Seen the command sets (RFC 9051 section 6.4.5). */
 struct fetch_seen {
@@ -49,6 +39,7 @@ struct fetch_job {
 	unsigned opts;         /* IMAP_FETCH_OPT_MODSEQ when CONDSTORE is on */
 	uint64_t changedsince; /* RFC 7162 section 3.1.4.1; 0: none */
 	bool has_changedsince;
+	bool vanished;       /* RFC 7162 section 3.2.6 */
 	bool *flags_changed; /* per position: \Seen was just set */
 	struct fetch_seen *seen;
 	size_t n_seen;
@@ -61,17 +52,16 @@ struct fetch_job {
 	struct imap_fetch_render r;
 	struct store_txn *txn; /* open only while producing, never across a wait */
 	struct buf out;
-	struct fetch_wait *wait; /* waiting for the output queue to drain */
-	bool skipped;            /* a message of the set was expunged meanwhile */
+	bool skipped; /* a message of the set was expunged meanwhile */
 	const char *fail_code, *fail_text;
 	bool closed; /* "* BYE" sent after a read error */
 };
 
 /* ---------------------------------------------------------------- arguments */
 
-/* FETCH modifiers (RFC 4466 section 2.4): only (CHANGEDSINCE n) (RFC 7162
- * section 3.1.4.1). VANISHED needs QRESYNC, which is not offered. 0, or -1
- * after BAD. */
+/* FETCH modifiers (RFC 4466 section 2.4): (CHANGEDSINCE n) (RFC 7162
+ * section 3.1.4.1) and VANISHED (section 3.2.6: UID FETCH only, with
+ * CHANGEDSINCE, once QRESYNC is enabled). 0, or -1 after BAD. */
 static int fetch_modifiers(struct imap_cmd_ctx *ctx, struct fetch_job *j)
 {
 	const struct imap_arg *list;
@@ -90,7 +80,17 @@ static int fetch_modifiers(struct imap_cmd_ctx *ctx, struct fetch_job *j)
 			i++;
 			continue;
 		}
+		if (imap_arg_atom_equals(&list[i], "VANISHED") && !j->vanished) {
+			j->vanished = true;
+			continue;
+		}
 		imap_reply_bad(ctx, NULL, "Unsupported FETCH modifier");
+		return -1;
+	}
+	if (j->vanished &&
+	    (!ctx->uid || !j->has_changedsince || !(ctx->s->enabled & IMAP_EN_QRESYNC))) {
+		imap_reply_bad(ctx, NULL,
+		               "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC");
 		return -1;
 	}
 	return 0;
@@ -263,14 +263,6 @@ static int fetch_chunks(struct fetch_job *j)
 	return 0;
 }
 
-static void wait_closed(uv_handle_t *h)
-{
-	struct fetch_wait *w = h->data;
-
-	if (--w->open_handles == 0)
-		free(w);
-}
-
 static void fetch_release(struct fetch_job *j)
 {
 	if (j->rendering)
@@ -279,12 +271,6 @@ static void fetch_release(struct fetch_job *j)
 	fetch_txn_end(j);
 	buf_free(&j->sum);
 	buf_free(&j->out);
-	if (j->wait != NULL) {
-		j->wait->check.data = j->wait->timer.data = j->wait;
-		uv_close((uv_handle_t *)&j->wait->check, wait_closed);
-		uv_close((uv_handle_t *)&j->wait->timer, wait_closed);
-		j->wait = NULL;
-	}
 }
 
 static void fetch_reply(struct fetch_job *j)
@@ -301,28 +287,12 @@ static void fetch_reply(struct fetch_job *j)
 		imap_reply_ok(ctx, NULL, ctx->uid ? "UID FETCH completed" : "FETCH completed");
 }
 
-static void fetch_drained_check(uv_check_t *h);
-static void fetch_drained_timer(uv_timer_t *h);
-
-static void fetch_wait_start(struct fetch_job *j, uv_loop_t *loop)
-{
-	struct fetch_wait *w = j->wait;
-
-	if (w == NULL) {
-		w = j->wait = xcalloc(1, sizeof(*w));
-		w->j = j;
-		uv_check_init(loop, &w->check);
-		uv_timer_init(loop, &w->timer);
-		w->check.data = w->timer.data = j;
-		w->open_handles = 2;
-	}
-	uv_check_start(&w->check, fetch_drained_check);
-	uv_timer_start(&w->timer, fetch_drained_timer, FETCH_WAIT_TIMER_MS, FETCH_WAIT_TIMER_MS);
-}
+static enum imap_cmd_result fetch_resume(struct imap_cmd_ctx *ctx);
+static void fetch_abort(struct imap_cmd_ctx *ctx);
 
 /* Produces responses until the set is done (true: the tagged reply is
  * written and the job released) or the output queue is full (false: the
- * check handle calls again once it drained). */
+ * session's drain wait resumes it, or aborts it if the client goes). */
 static bool fetch_pump(struct fetch_job *j)
 {
 	struct imap_session *s = j->ctx->s;
@@ -362,7 +332,7 @@ again:
 			wait = false;
 			goto again;
 		}
-		fetch_wait_start(j, conn_loop(c));
+		imap_cmd_wait_drain(j->ctx, fetch_resume, fetch_abort);
 		return false;
 	}
 	fetch_reply(j);
@@ -371,28 +341,16 @@ again:
 	return true;
 }
 
-/* Runs after each loop iteration's I/O (write completions among them)
- * while the job waits: goes on once the queue is under its low mark. */
-static void fetch_drained(struct fetch_job *j)
+/* The output fell under its low mark: go on. */
+static enum imap_cmd_result fetch_resume(struct imap_cmd_ctx *ctx)
 {
-	struct imap_session *s = j->ctx->s;
-
-	if (!imap_session_gone(s) && conn_output_queued(s->conn) >= CONN_WRITE_LOW)
-		return;
-	uv_check_stop(&j->wait->check);
-	uv_timer_stop(&j->wait->timer);
-	if (fetch_pump(j))
-		imap_cmd_done(j->ctx);
+	return fetch_pump(ctx->data) ? IMAP_CMD_DONE : IMAP_CMD_WAIT;
 }
 
-static void fetch_drained_check(uv_check_t *h)
+/* The client went while the output was full: free the render state. */
+static void fetch_abort(struct imap_cmd_ctx *ctx)
 {
-	fetch_drained(h->data);
-}
-
-static void fetch_drained_timer(uv_timer_t *h)
-{
-	fetch_drained(h->data);
+	fetch_release(ctx->data);
 }
 
 /* ---------------------------------------------------------------- \Seen */
@@ -491,6 +449,10 @@ enum imap_cmd_result imap_cmd_fetch(struct imap_cmd_ctx *ctx)
 		s->enabled |= IMAP_EN_CONDSTORE;
 	if (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC))
 		j->opts |= IMAP_FETCH_OPT_MODSEQ;
+	if (j->vanished && imap_qresync_fetch_vanished(s, ctx->args[0].str, j->changedsince) < 0) {
+		imap_reply_no(ctx, "SERVERBUG", "Cannot list expunged messages");
+		return IMAP_CMD_DONE;
+	}
 	buf_init(&j->sum, 0);
 	buf_init(&j->out, 0);
 	ctx->data = j;

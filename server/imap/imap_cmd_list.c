@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_mutf7.h"
 #include "imap_session.h"
@@ -26,12 +28,17 @@
 struct list_entry {
 	char *name;
 	uint64_t id; /* 0: no such mailbox, only inferiors (\Noselect) */
+	uint64_t bal_id; /* the mailbox's BAL (another one's: Other Users/) */
 	unsigned special_use;
 	bool subscribed;
+	bool implied; /* a level of the names below it */
 };
 
 struct list_req {
 	struct imap_cmd_ctx *ctx;
+	struct store_txn *txn; /* while collecting */
+	uint64_t cur_bal;      /* ... mailboxes of this BAL */
+	const char *prefix;    /* ... named with this prefix (other users), or NULL */
 	unsigned opts;
 	bool lsub;
 	struct slice *patterns; /* UTF-8, reference prepended */
@@ -102,14 +109,96 @@ static void entry_add(struct list_req *lr, const char *name, const struct store_
 	e->name = xstrdup(name);
 	if (mb != NULL) {
 		e->id = mb->id;
+		e->bal_id = mb->bal_id;
 		e->special_use = mb->special_use;
 		e->subscribed = mb->subscribed;
 	}
 }
 
+/* A delegate sees the mailboxes it has the l right on (RFC 4314 section 4). */
+static bool acl_listed(const struct list_req *lr, uint64_t bal_id, uint64_t mailbox_id,
+                       unsigned need)
+{
+	unsigned rights;
+
+	return imap_acl_owner_of(lr->ctx->s, bal_id) ||
+	       (imap_acl_rights(lr->ctx->s, lr->txn, bal_id, mailbox_id, &rights) == 0 &&
+	        (rights & need) == need);
+}
+
 static int collect_mailbox(void *arg, const struct store_mailbox *mb)
 {
-	entry_add(arg, mb->name, mb);
+	struct list_req *lr = arg;
+	char *full;
+
+	if (!acl_listed(lr, mb->bal_id, mb->id, RIGHT_LOOKUP))
+		return 0;
+	if (lr->prefix == NULL) {
+		entry_add(lr, mb->name, mb);
+		return 0;
+	}
+	full = xmalloc(strlen(lr->prefix) + strlen(mb->name) + 1);
+	strcpy(full, lr->prefix);
+	strcat(full, mb->name);
+	entry_add(lr, full, mb);
+	/* Another BAL's Sent or Trash is not the user's (RFC 6154 attributes
+	 * would make clients use it as their own). */
+	lr->e[lr->n - 1].special_use = 0;
+	free(full);
+	return 0;
+}
+
+/* BALs that delegated rights to the user, in the other users namespace. */
+struct grantors {
+	uint64_t user, self;
+	uint64_t *ids;
+	size_t n;
+};
+
+static int collect_grantor(void *arg, const struct store_deleg *g)
+{
+	struct grantors *gr = arg;
+
+	if (g->grantee_id != gr->user || g->bal_id == gr->self ||
+	    (gr->n > 0 && gr->ids[gr->n - 1] == g->bal_id))
+		return 0;
+	gr->ids = xrealloc(gr->ids, (gr->n + 1) * sizeof(*gr->ids));
+	gr->ids[gr->n++] = g->bal_id;
+	return 0;
+}
+
+static int collect_others(struct list_req *lr, struct store_txn *txn)
+{
+	struct imap_session *s = lr->ctx->s;
+	struct grantors gr = {s->auth_bal_id, s->bal_id, NULL, 0};
+	struct store_bal *bal = xmalloc(sizeof(*bal));
+	char *prefix = xmalloc(strlen(IMAP_OTHER_USERS) + STORE_ADDR_MAX + 2);
+	int r = store_deleg_each(txn, 0, collect_grantor, &gr);
+
+	for (size_t i = 0; i < gr.n && r >= 0; i++) {
+		r = store_bal_get(txn, gr.ids[i], bal);
+		if (r != 1 || bal->state != BAL_ACTIVE)
+			continue; /* a missing one: store_check reports it */
+		sprintf(prefix, "%s%s/", IMAP_OTHER_USERS, bal->address);
+		lr->prefix = prefix;
+		r = store_mailbox_each(txn, bal->id, collect_mailbox, lr);
+	}
+	lr->prefix = NULL;
+	free(gr.ids);
+	free(bal);
+	free(prefix);
+	return r < 0 ? r : 0;
+}
+
+/* A subscribed name that is no mailbox (a deleted one's, see DELETE). */
+static int collect_orphan(void *arg, const char *name)
+{
+	struct list_req *lr = arg;
+
+	if (!acl_listed(lr, lr->ctx->s->bal_id, 0, RIGHT_LOOKUP))
+		return 0;
+	entry_add(lr, name, NULL);
+	lr->e[lr->n - 1].subscribed = true;
 	return 0;
 }
 
@@ -134,27 +223,28 @@ static size_t lower_bound(const struct list_req *lr, size_t n, const char *key)
 	return lo;
 }
 
-static bool has_name(const struct list_req *lr, size_t n, const char *name)
-{
-	size_t i = lower_bound(lr, n, name);
-
-	return i < n && strcmp(lr->e[i].name, name) == 0;
-}
-
 /* Adds the levels implied by mailboxes ("a" for "a/b" alone): sorted,
  * without duplicates. */
 static void add_implied_levels(struct list_req *lr)
 {
 	size_t n = lr->n, k = 0;
 
+	if (n == 0) /* a delegate may see nothing (qsort wants an array) */
+		return;
 	qsort(lr->e, n, sizeof(*lr->e), entry_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *name = xstrdup(lr->e[i].name);
 
 		for (char *p = strchr(name, '/'); p != NULL; p = strchr(p + 1, '/')) {
 			*p = '\0';
-			if (!has_name(lr, n, name))
+			size_t at = lower_bound(lr, n, name);
+
+			if (at < n && strcmp(lr->e[at].name, name) == 0) {
+				lr->e[at].implied = true;
+			} else {
 				entry_add(lr, name, NULL);
+				lr->e[lr->n - 1].implied = true;
+			}
 			*p = '/';
 		}
 		free(name);
@@ -162,7 +252,16 @@ static void add_implied_levels(struct list_req *lr)
 	qsort(lr->e, lr->n, sizeof(*lr->e), entry_cmp);
 	for (size_t i = 0; i < lr->n; i++) {
 		if (k > 0 && strcmp(lr->e[k - 1].name, lr->e[i].name) == 0) {
-			free(lr->e[i].name); /* implied twice */
+			struct list_entry *kept = &lr->e[k - 1];
+
+			/* implied twice, or also a subscription or a mailbox */
+			kept->subscribed |= lr->e[i].subscribed;
+			kept->implied |= lr->e[i].implied;
+			if (kept->id == 0) {
+				kept->id = lr->e[i].id;
+				kept->special_use = lr->e[i].special_use;
+			}
+			free(lr->e[i].name);
 			continue;
 		}
 		lr->e[k++] = lr->e[i];
@@ -186,6 +285,10 @@ static void children_range(const struct list_req *lr, size_t i, size_t *from, si
 
 static bool selected_by(const struct list_req *lr, const struct list_entry *e)
 {
+	/* A subscription alone names no mailbox: only LSUB and LIST
+	 * (SUBSCRIBED) return it (RFC 5258 section 3). */
+	if (e->id == 0 && !e->implied && !lr->lsub && !(lr->opts & SEL_SUBSCRIBED))
+		return false;
 	if (lr->lsub || (lr->opts & SEL_SUBSCRIBED))
 		if (!e->subscribed)
 			return false;
@@ -225,8 +328,13 @@ static int put_entry(struct list_req *lr, struct store_txn *txn, size_t i, bool 
 	children_range(lr, i, &from, &to);
 	buf_append_str(out, lr->lsub ? "* LSUB (" : "* LIST (");
 	mark = out->len;
-	if (e->id == 0)
-		buf_append_str(out, " \\Noselect");
+	/* RFC 5258 section 3: a name that is no mailbox, returned because of the
+	 * selection options (subscribed, or RECURSIVEMATCH), is \NonExistent
+	 * (which implies \Noselect); a level of base LIST is \Noselect. */
+	if (e->id == 0 && !(lr->lsub && e->subscribed))
+		buf_append_str(out, (lr->opts & (SEL_SUBSCRIBED | SEL_SPECIAL_USE)) && !lr->lsub
+		                        ? " \\NonExistent"
+		                        : " \\Noselect");
 	if (!lr->lsub) {
 		buf_append_str(out, from < to ? " \\HasChildren" : " \\HasNoChildren");
 		if ((lr->opts & RET_SUBSCRIBED) && e->subscribed)
@@ -241,7 +349,7 @@ static int put_entry(struct list_req *lr, struct store_txn *txn, size_t i, bool 
 		buf_printf(out, " (\"CHILDINFO\" (%s))",
 		           (lr->opts & SEL_SUBSCRIBED) ? "\"SUBSCRIBED\"" : "\"SPECIAL-USE\"");
 	buf_append_str(out, "\r\n");
-	if (!(lr->opts & RET_STATUS) || e->id == 0)
+	if (!(lr->opts & RET_STATUS) || e->id == 0 || !acl_listed(lr, e->bal_id, e->id, RIGHT_READ))
 		return 0;
 	/* RFC 5819 section 2: STATUS right after its LIST. */
 	r = store_mailbox_get_by_id(txn, e->id, &mb);
@@ -276,8 +384,14 @@ static bool lsub_parent(const struct list_req *lr, size_t i)
 
 static int list_run(struct list_req *lr, struct store_txn *txn, struct buf *out)
 {
-	int r = store_mailbox_each(txn, lr->ctx->s->bal_id, collect_mailbox, lr);
+	int r;
 
+	lr->txn = txn;
+	r = store_mailbox_each(txn, lr->ctx->s->bal_id, collect_mailbox, lr);
+	if (r == 0)
+		r = store_sub_orphan_each(txn, lr->ctx->s->bal_id, collect_orphan, lr);
+	if (r == 0)
+		r = collect_others(lr, txn);
 	if (r < 0)
 		return r;
 	add_implied_levels(lr);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_cmd_mailbox.h"
 #include "imap_mutf7.h"
 #include "imap_session.h"
@@ -70,8 +71,8 @@ int imap_cmd_mailbox_put(const struct imap_session *s, struct buf *out, const ch
 	struct buf m;
 	int r;
 
-	if (imap_cmd_mailbox_utf8(s))
-		return imap_resp_string(out, n, true);
+	if (imap_cmd_mailbox_utf8(s)) /* a name that is not UTF-8 goes as a literal */
+		return imap_resp_string(out, n, imap_utf8_valid(n));
 	buf_init(&m, 0);
 	r = imap_utf8_to_mutf7(n, &m);
 	if (r < 0) { /* not UTF-8 in the store (written by an older tool): as is */
@@ -103,6 +104,9 @@ static void reply_store_error(struct imap_cmd_ctx *ctx, int result, const char *
 		break;
 	case STORE_E_QUOTA:
 		imap_reply_no(ctx, "OVERQUOTA", "Quota exceeded");
+		break;
+	case STORE_E_NOTEMPTY: /* RFC 9051 section 6.3.4 */
+		imap_reply_no(ctx, "HASCHILDREN", "Not a mailbox, only a level of its inferiors");
 		break;
 	case STORE_E_LIMIT:
 	case STORE_E_FULL:
@@ -139,15 +143,29 @@ static struct mbox_job *job_new(struct imap_cmd_ctx *ctx)
 	return j;
 }
 
-/* Creates name, unsubscribed (subscribing is the client's choice). */
+/* A mailbox now named name takes over the subscription the name kept from
+ * a deleted mailbox (see DELETE); otherwise its own flag becomes keep. */
+static int adopt_subscription(struct store_txn *txn, uint64_t bal_id, const char *name,
+                              uint64_t mailbox_id, bool keep)
+{
+	int kept = store_sub_orphan_get(txn, bal_id, name);
+
+	if (kept < 0)
+		return kept;
+	if (kept == 0)
+		return store_mailbox_set_subscribed(txn, mailbox_id, keep);
+	kept = store_mailbox_set_subscribed(txn, mailbox_id, true);
+	return kept < 0 ? kept : store_sub_orphan_set(txn, bal_id, name, false);
+}
+
+/* Creates name, unsubscribed (subscribing is the client's choice) unless
+ * the name kept its subscription from a deleted mailbox. */
 static int create_one(struct store_txn *txn, uint64_t bal_id, const char *name, unsigned su)
 {
 	struct store_mailbox mb;
 	int r = store_mailbox_create(txn, bal_id, name, su, &mb);
 
-	if (r == 0)
-		r = store_mailbox_set_subscribed(txn, mb.id, false);
-	return r;
+	return r < 0 ? r : adopt_subscription(txn, bal_id, name, mb.id, false);
 }
 
 /* RFC 3501 section 6.3.3: superior levels needed by name are created. */
@@ -242,24 +260,51 @@ enum imap_cmd_result imap_cmd_create(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "ALREADYEXISTS", "INBOX always exists");
 		return IMAP_CMD_DONE;
 	}
+	if (imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    !imap_acl_require_create(ctx, j->bal_id, j->name))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, create_apply, j, create_done);
 	return IMAP_CMD_WAIT;
 }
 
 /* ---------------------------------------------------------------- DELETE */
 
+struct inferior_search {
+	const char *name;
+	bool found;
+};
+
+static int find_inferior(void *arg, const struct store_mailbox *mb)
+{
+	struct inferior_search *f = arg;
+	size_t n = strlen(f->name);
+
+	f->found = strncmp(mb->name, f->name, n) == 0 && mb->name[n] == '/';
+	return f->found; /* stop at the first one */
+}
+
 /* The record goes with its messages; inferiors stay, so the name lives on
- * as a \Noselect level while they exist (section 6.3.4). */
+ * as a \Noselect level while they exist (section 6.3.4), which cannot be
+ * deleted in turn. A subscription stays too (RFC 9051 section 6.3.9: not
+ * removed unilaterally). */
 static int delete_apply(struct store_txn *txn, void *arg)
 {
 	struct mbox_job *j = arg;
 	struct store_mailbox mb;
 	int r = store_mailbox_get(txn, j->bal_id, j->name, &mb);
 
+	if (r == 0) {
+		struct inferior_search f = {.name = j->name};
+
+		r = store_mailbox_each(txn, j->bal_id, find_inferior, &f);
+		return r < 0 ? r : f.found ? STORE_E_NOTEMPTY : STORE_E_NOTFOUND;
+	}
 	if (r != 1)
-		return r == 0 ? STORE_E_NOTFOUND : r;
+		return r;
 	j->mailbox_id = mb.id;
-	return store_mailbox_delete(txn, mb.id);
+	if (mb.subscribed)
+		r = store_sub_orphan_set(txn, j->bal_id, j->name, true);
+	return r < 0 ? r : store_mailbox_delete(txn, mb.id);
 }
 
 static void delete_done(struct imap_cmd_ctx *ctx, int result)
@@ -287,6 +332,13 @@ enum imap_cmd_result imap_cmd_delete(struct imap_cmd_ctx *ctx)
 	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0)
 		return IMAP_CMD_DONE;
 	if (strcmp(j->name, "INBOX") == 0) {
+		imap_reply_no(ctx, "CANNOT", "INBOX cannot be deleted");
+		return IMAP_CMD_DONE;
+	}
+	if (imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->name, RIGHT_DELMBOX, NULL))
+		return IMAP_CMD_DONE;
+	if (strcmp(j->name, "INBOX") == 0) { /* another BAL's */
 		imap_reply_no(ctx, "CANNOT", "INBOX cannot be deleted");
 		return IMAP_CMD_DONE;
 	}
@@ -344,8 +396,8 @@ static int rename_apply(struct store_txn *txn, void *arg)
 		return r == 1 ? STORE_E_EXISTS : r;
 	if (strcmp(j->name, "INBOX") == 0)
 		r = rename_inbox(txn, j, &mb);
-	else
-		r = store_mailbox_rename(txn, mb.id, j->new_name);
+	else if ((r = store_mailbox_rename(txn, mb.id, j->new_name)) == 0)
+		r = adopt_subscription(txn, j->bal_id, j->new_name, mb.id, mb.subscribed);
 	if (r == 0)
 		r = create_parents(txn, j->bal_id, j->new_name);
 	return r;
@@ -367,6 +419,7 @@ imap_cmd_fn imap_cmd_rename;
 enum imap_cmd_result imap_cmd_rename(struct imap_cmd_ctx *ctx)
 {
 	struct mbox_job *j = job_new(ctx);
+	uint64_t new_bal;
 
 	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0 ||
 	    imap_cmd_mailbox_arg(ctx, &ctx->args[1], j->new_name) < 0)
@@ -375,6 +428,16 @@ enum imap_cmd_result imap_cmd_rename(struct imap_cmd_ctx *ctx)
 		imap_reply_no(ctx, "ALREADYEXISTS", "INBOX always exists");
 		return IMAP_CMD_DONE;
 	}
+	if (imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    imap_acl_resolve(ctx, j->new_name, &new_bal) < 0)
+		return IMAP_CMD_DONE;
+	if (new_bal != j->bal_id || strcmp(j->new_name, "INBOX") == 0) {
+		imap_reply_no(ctx, "CANNOT", "A mailbox stays in its BAL; INBOX always exists");
+		return IMAP_CMD_DONE;
+	}
+	if (!imap_acl_require(ctx, j->bal_id, j->name, RIGHT_DELMBOX, NULL) ||
+	    !imap_acl_require_create(ctx, j->bal_id, j->new_name))
+		return IMAP_CMD_DONE;
 	imap_cmd_store_write(ctx, rename_apply, j, rename_done);
 	return IMAP_CMD_WAIT;
 }
@@ -389,8 +452,14 @@ static int subscribe_apply(struct store_txn *txn, void *arg)
 	struct store_mailbox mb;
 	int r = store_mailbox_get(txn, j->bal_id, j->name, &mb);
 
-	if (r != 1)
+	if (r == 0) { /* a deleted mailbox's subscription can be removed */
+		r = store_sub_orphan_get(txn, j->bal_id, j->name);
+		if (r == 1)
+			return j->on ? 0 : store_sub_orphan_set(txn, j->bal_id, j->name, false);
 		return r == 0 ? STORE_E_NOTFOUND : r;
+	}
+	if (r < 0)
+		return r;
 	return store_mailbox_set_subscribed(txn, mb.id, j->on);
 }
 
@@ -409,7 +478,9 @@ static enum imap_cmd_result do_subscribe(struct imap_cmd_ctx *ctx, bool on)
 {
 	struct mbox_job *j = job_new(ctx);
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], j->name) < 0 ||
+	    imap_acl_resolve(ctx, j->name, &j->bal_id) < 0 ||
+	    !imap_acl_require(ctx, j->bal_id, j->name, RIGHT_LOOKUP, NULL))
 		return IMAP_CMD_DONE;
 	j->on = on;
 	imap_cmd_store_write(ctx, subscribe_apply, j, subscribe_done);
@@ -532,7 +603,7 @@ int imap_cmd_status_write(const struct imap_session *s, struct store_txn *txn,
 	if (r < 0)
 		return r;
 	buf_append_str(out, "* STATUS ");
-	imap_cmd_mailbox_put(s, out, mb->name);
+	imap_acl_mailbox_put(s, txn, out, mb->bal_id, mb->name);
 	for (unsigned i = 0; i < req->n; i++)
 		buf_printf(out, "%s%s %llu", i == 0 ? " (" : " ", status_names[req->item[i]],
 		           (unsigned long long)status_value(s, mb, &d, req->item[i]));
@@ -549,11 +620,14 @@ enum imap_cmd_result imap_cmd_status(struct imap_cmd_ctx *ctx)
 	const struct imap_arg *list;
 	struct store_mailbox mb;
 	struct store_txn *txn;
+	uint64_t bal_id;
 	unsigned n;
 	struct buf out;
 	int r;
 
-	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0)
+	if (imap_cmd_mailbox_arg(ctx, &ctx->args[0], name) < 0 ||
+	    imap_acl_resolve(ctx, name, &bal_id) < 0 ||
+	    !imap_acl_require(ctx, bal_id, name, RIGHT_READ, NULL))
 		return IMAP_CMD_DONE;
 	if (!imap_arg_get_list(&ctx->args[1], &list, &n) || !imap_cmd_status_parse(list, n, &req)) {
 		imap_reply_bad(ctx, NULL, "Invalid STATUS items");
@@ -565,7 +639,7 @@ enum imap_cmd_result imap_cmd_status(struct imap_cmd_ctx *ctx)
 		return IMAP_CMD_DONE;
 	}
 	buf_init(&out, 0);
-	r = store_mailbox_get(txn, s->bal_id, name, &mb);
+	r = store_mailbox_get(txn, bal_id, name, &mb);
 	if (r == 1)
 		r = imap_cmd_status_write(s, txn, &mb, &req, &out);
 	store_read_end(&txn);

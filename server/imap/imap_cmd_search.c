@@ -207,17 +207,26 @@ enum imap_cmd_result imap_cmd_search(struct imap_cmd_ctx *ctx)
 	struct store_txn *txn = NULL;
 	struct buf b;
 
-	if (search_parse(ctx, ctx->args, 0, &prog) < 0)
-		return IMAP_CMD_DONE;
-	if (search_exec(ctx, prog, &h, &txn) < 0) {
-		/* RFC 5182 section 2.1: a failed SAVE leaves "$" empty. */
-		if (prog->ret & IMAP_SEARCH_RET_SAVE)
+	/* RFC 6855 section 3: no CHARSET once UTF8=ACCEPT is enabled. */
+	unsigned flags = (ctx->s->enabled & IMAP_EN_UTF8) ? IMAP_SEARCH_PARSE_NO_CHARSET : 0;
+
+	if (search_parse(ctx, ctx->args, flags, &prog) < 0 ||
+	    search_exec(ctx, prog, &h, &txn) < 0) {
+		/* RFC 5182 section 2.1: a SEARCH with SAVE that fails (NO or BAD)
+		 * leaves "$" empty. */
+		if (imap_search_asks_save(ctx->args))
 			imap_seqset_clear(&v->saved);
 		imap_search_free(&prog);
 		hits_free(&h);
 		return IMAP_CMD_DONE;
 	}
 	store_read_end(&txn);
+	/* RFC 9051 section 6.4.4: an IMAP4rev2 client gets ESEARCH, "RETURN
+	 * (ALL)" when no RETURN was given (RFC 3501 "* SEARCH" otherwise). */
+	if ((ctx->s->enabled & IMAP_EN_REV2) && !prog->esearch) {
+		prog->esearch = true;
+		prog->ret = IMAP_SEARCH_RET_ALL;
+	}
 	if (prog->ret & IMAP_SEARCH_RET_SAVE)
 		search_save(v, prog, &h);
 	buf_init(&b, 0);

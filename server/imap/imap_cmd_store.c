@@ -4,8 +4,10 @@
  * one command in one store write; keywords created on first use. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "imap_acl.h"
 #include "imap_flags.h"
 #include "imap_cmd_msgset.h"
 #include "imap_session.h"
@@ -306,6 +308,25 @@ static void store_done(struct imap_cmd_ctx *ctx, int result)
 
 /* ---------------------------------------------------------------- command */
 
+/* A delegate needs s, t or w for the flags it changes (RFC 4314 section 4). */
+static bool store_rights_ok(struct imap_cmd_ctx *ctx, const struct store_job *j)
+{
+	unsigned rights, need = imap_acl_store_need(j->op, j->sys, j->n_kw);
+	char missing[STORE_RIGHTS_MAX + 1], text[64];
+	int r = imap_acl_selected_rights(ctx->s, &rights);
+
+	if (r < 0) {
+		imap_reply_no(ctx, "SERVERBUG", "Cannot check the rights");
+		return false;
+	}
+	if ((rights & need) == need)
+		return true;
+	store_rights_format(need & ~rights, missing);
+	snprintf(text, sizeof(text), "Permission denied (right %s missing)", missing);
+	imap_reply_no(ctx, "NOPERM", text);
+	return false;
+}
+
 imap_cmd_fn imap_cmd_store;
 enum imap_cmd_result imap_cmd_store(struct imap_cmd_ctx *ctx)
 {
@@ -318,6 +339,8 @@ enum imap_cmd_result imap_cmd_store(struct imap_cmd_ctx *ctx)
 		return IMAP_CMD_DONE;
 	if (j->has_unchangedsince) /* RFC 7162 section 3.1: enables CONDSTORE */
 		s->enabled |= IMAP_EN_CONDSTORE;
+	if (!store_rights_ok(ctx, j))
+		return IMAP_CMD_DONE;
 	if (s->view->read_only) { /* RFC 9051 section 6.3.3 */
 		imap_reply_no(ctx, NULL, "Mailbox is read-only");
 		return IMAP_CMD_DONE;

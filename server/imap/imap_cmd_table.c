@@ -24,26 +24,31 @@
 	  "UIDPLUS")                                                                               \
 	X("CREATE", imap_cmd_create, IMAP_ST_AUTHED, 0, 1, 2, "CREATE-SPECIAL-USE")                \
 	X("DELETE", imap_cmd_delete, IMAP_ST_AUTHED, 0, 1, 1, NULL)                                \
+	X("DELETEACL", imap_cmd_deleteacl, IMAP_ST_AUTHED, 0, 2, 2, NULL)                          \
 	X("ENABLE", imap_cmd_enable, IMAP_ST_AUTHED, 0, 1, -1, "ENABLE")                           \
 	X("EXAMINE", imap_cmd_examine, IMAP_ST_AUTHED, 0, 1, 2, NULL)                              \
 	X("EXPUNGE", imap_cmd_expunge, IMAP_ST_SELECTED, IMAP_CMDF_UID, 0, 1, NULL)                \
 	X("FETCH", imap_cmd_fetch, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 2, 3,    \
 	  "BINARY")                                                                                \
+	X("GETACL", imap_cmd_getacl, IMAP_ST_AUTHED, 0, 1, 1, "ACL RIGHTS=texk")                   \
 	X("GETQUOTA", imap_cmd_getquota, IMAP_ST_AUTHED, 0, 1, 1, "QUOTA")                         \
 	X("GETQUOTAROOT", imap_cmd_getquotaroot, IMAP_ST_AUTHED, 0, 1, 1, NULL)                    \
 	X("ID", imap_cmd_id, IMAP_ST_ANY, 0, 1, 1, "ID")                                           \
 	X("IDLE", imap_cmd_idle, IMAP_ST_AUTHED, 0, 0, 0, "IDLE")                                  \
 	X("LIST", imap_cmd_list, IMAP_ST_AUTHED, 0, 2, 5, "LIST-EXTENDED")                         \
+	X("LISTRIGHTS", imap_cmd_listrights, IMAP_ST_AUTHED, 0, 2, 2, NULL)                        \
 	X("LOGIN", imap_cmd_login, IMAP_ST_NOT_AUTH, IMAP_CMDF_TLS, 2, 2, NULL)                    \
 	X("LOGOUT", imap_cmd_logout, IMAP_ST_ANY, 0, 0, 0, NULL)                                   \
 	X("LSUB", imap_cmd_lsub, IMAP_ST_AUTHED, 0, 2, 2, NULL)                                    \
 	X("MOVE", imap_cmd_move, IMAP_ST_SELECTED, IMAP_CMDF_UID, 2, 2, "MOVE")                    \
+	X("MYRIGHTS", imap_cmd_myrights, IMAP_ST_AUTHED, 0, 1, 1, NULL)                            \
 	X("NAMESPACE", imap_cmd_namespace, IMAP_ST_AUTHED, 0, 0, 0, "NAMESPACE")                   \
 	X("NOOP", imap_cmd_noop, IMAP_ST_ANY, 0, 0, 0, NULL)                                       \
 	X("RENAME", imap_cmd_rename, IMAP_ST_AUTHED, 0, 2, 2, NULL)                                \
 	X("SEARCH", imap_cmd_search, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 1, -1,  \
 	  "ESEARCH SEARCHRES WITHIN")                                                              \
-	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, NULL)                                \
+	X("SELECT", imap_cmd_select, IMAP_ST_AUTHED, 0, 1, 2, "QRESYNC")                           \
+	X("SETACL", imap_cmd_setacl, IMAP_ST_AUTHED, 0, 3, 3, NULL)                                \
 	X("SETQUOTA", imap_cmd_setquota, IMAP_ST_AUTHED, 0, 2, 2, NULL)                            \
 	X("SORT", imap_cmd_sort, IMAP_ST_SELECTED, IMAP_CMDF_USES_SEQS | IMAP_CMDF_UID, 3, -1,      \
 	  "SORT SORT=DISPLAY")                                                                     \
@@ -96,7 +101,9 @@ static const struct {
 	const char *name;
 	unsigned when;
 } capabilities[] = {
-    {"IMAP4rev1", CAPA_ALWAYS},    {"STARTTLS", CAPA_CLEAR}, /* RFC 9051 section 6.2.1 */
+    {"IMAP4rev1", CAPA_ALWAYS},                              /* RFC 3501 */
+    {"IMAP4rev2", CAPA_ALWAYS},                              /* RFC 9051 section 6.1.1 */
+    {"STARTTLS", CAPA_CLEAR},                                /* RFC 9051 section 6.2.1 */
     {"LOGINDISABLED", CAPA_CLEAR},                           /* RFC 9051 section 6.2.3 */
     {"AUTH=PLAIN", CAPA_TLS},                                /* RFC 4616 */
     {"SASL-IR", CAPA_TLS},                                   /* RFC 4959 */
@@ -107,6 +114,7 @@ static const struct {
     {"CHILDREN", CAPA_SECURE},                               /* RFC 3348 */
     {"QUOTA=RES-STORAGE", CAPA_SECURE},                      /* RFC 9208 */
     {"QUOTA=RES-MESSAGE", CAPA_SECURE},                      /* RFC 9208 */
+    {"UTF8=ACCEPT", CAPA_SECURE},                            /* RFC 6855 */
 };
 
 static unsigned capa_phase(const struct imap_session *s)

@@ -401,6 +401,8 @@ static int parse_prefix(struct sp *sp, unsigned flags)
 	if (imap_arg_atom_equals(sp->a, "RETURN") && parse_return(sp) < 0)
 		return -1;
 	if (imap_arg_atom_equals(sp->a, "CHARSET")) {
+		if (flags & IMAP_SEARCH_PARSE_NO_CHARSET)
+			return sp_fail(sp, "CHARSET not allowed once UTF8=ACCEPT is enabled");
 		sp->a++;
 		if (next_astring(sp, &name) < 0)
 			return -1;
@@ -417,6 +419,7 @@ int imap_search_parse(const struct imap_arg *args, unsigned flags, struct imap_s
 	int r;
 
 	s->root = node_new(IMAP_SEARCH_AND);
+	s->charset_utf8 = (flags & IMAP_SEARCH_PARSE_NO_CHARSET) != 0;
 	r = parse_prefix(&sp, flags);
 	if (r == 0 && sp.a->type == IMAP_ARG_EOL)
 		r = sp_fail(&sp, "missing search key");
@@ -429,6 +432,19 @@ int imap_search_parse(const struct imap_arg *args, unsigned flags, struct imap_s
 	}
 	*search_r = s;
 	return 0;
+}
+
+bool imap_search_asks_save(const struct imap_arg *args)
+{
+	const struct imap_arg *list;
+	unsigned n;
+
+	if (!imap_arg_atom_equals(&args[0], "RETURN") || !imap_arg_get_list(&args[1], &list, &n))
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (imap_arg_atom_equals(&list[i], "SAVE"))
+			return true;
+	return false;
 }
 
 void imap_search_free(struct imap_search **searchp)

@@ -84,6 +84,9 @@ struct imap_search {
 /* SORT and THREAD (RFC 5256): the charset comes first, without the CHARSET
  * keyword, and RETURN is not allowed. */
 #define IMAP_SEARCH_PARSE_CHARSET_FIRST 0x01
+/* UTF8=ACCEPT is enabled: strings are UTF-8 and a CHARSET specification is
+ * refused as malformed (RFC 6855 section 3: "tag BAD"). */
+#define IMAP_SEARCH_PARSE_NO_CHARSET 0x02
 
 /* Parses args (up to IMAP_ARG_EOL) of SEARCH / UID SEARCH after the command
  * name. 0 with *search_r set; -1 malformed ("tag BAD *error_r"); -2 unknown
@@ -91,6 +94,10 @@ struct imap_search {
 int imap_search_parse(const struct imap_arg *args, unsigned flags, struct imap_search **search_r,
                       const char **error_r);
 void imap_search_free(struct imap_search **searchp);
+/* True when args start with "RETURN (...)" naming SAVE, whatever follows:
+ * a SEARCH that asked to SAVE and then failed empties "$" (RFC 5182
+ * section 2.1), even when the rest could not be parsed. */
+bool imap_search_asks_save(const struct imap_arg *args);
 
 /* Resolves "*" in every set against the mailbox's highest sequence number
  * and UID, and fills "$" from saved (UIDs; NULL or empty when nothing was

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "imap_acl.h"
 #include "imap_notify.h"
 #include "imap_parser.h"
 #include "imap_session.h"
@@ -150,6 +151,18 @@ static void unlink_session(struct imap_session *s)
 
 static void cmd_end(struct imap_session *s);
 
+/* The connection went during a drain wait: the command's abort hook frees
+ * what it holds (imap_cmd_wait_drain()). */
+static void drain_abort(struct imap_session *s)
+{
+	imap_cmd_abort_fn *fn = s->cmd.on_abort;
+
+	s->cmd.on_drain = NULL;
+	s->cmd.on_abort = NULL;
+	if (fn != NULL)
+		fn(&s->cmd);
+}
+
 static void on_close(struct conn *c, void *arg)
 {
 	struct imap_session *s = arg;
@@ -160,7 +173,7 @@ static void on_close(struct conn *c, void *arg)
 	s->conn = NULL;
 	if (s->cmd_running && s->cmd.on_drain != NULL) {
 		/* Waiting for the client to read: nothing else will end it. */
-		s->cmd.on_drain = NULL;
+		drain_abort(s);
 		s->cmd_held = false;
 		cmd_end(s);
 		imap_session_unref(s);
@@ -209,10 +222,13 @@ void imap_session_accept(struct conn *c, void *arg)
 
 /* ---------------------------------------------------------------- sync */
 
+static void session_bye(struct imap_session *s, const char *why);
+
 void imap_session_sync(struct imap_session *s)
 {
 	const struct imap_cmd_def *def = s->cmd.def;
 	bool allow_expunge = true;
+	unsigned opts = 0;
 	struct buf out;
 	int r;
 
@@ -223,11 +239,22 @@ void imap_session_sync(struct imap_session *s)
 	if (def != NULL && (def->flags & IMAP_CMDF_USES_SEQS) &&
 	    (!s->cmd.uid || (def->flags & IMAP_CMDF_UID_USES_SEQS)))
 		allow_expunge = false;
+	if (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC))
+		opts |= IMAP_VIEW_MODSEQ;
+	if (s->enabled & IMAP_EN_QRESYNC) /* RFC 7162 section 3.2.10 */
+		opts |= IMAP_VIEW_VANISHED;
 	buf_init(&out, 0);
-	r = imap_view_sync(s->srv->store, s->view, allow_expunge,
-	                   (s->enabled & (IMAP_EN_CONDSTORE | IMAP_EN_QRESYNC)) != 0, &out);
-	if (r < 0)
+	r = imap_view_sync(s->srv->store, s->view, allow_expunge, opts, &out);
+	if (r == STORE_E_NOTFOUND) {
+		/* Deleted by another session: nothing can be told about it
+		 * (RFC 2180 section 3.3); like Dovecot, the session ends. The
+		 * view stays until the session is freed: the running command
+		 * may still hold it. */
+		log_info("%s imap selected mailbox deleted, closing", imap_session_id(s));
+		session_bye(s, "Selected mailbox was deleted, have to disconnect");
+	} else if (r < 0) {
 		log_warn("%s imap sync failed: %s", imap_session_id(s), store_strerror(r));
+	}
 	imap_write(s, out.data, out.len);
 	buf_free(&out);
 	s->changed = false;
@@ -367,7 +394,7 @@ static bool cmd_checks(struct imap_session *s, const struct imap_cmd *cmd,
 		imap_reply_no(ctx, "PRIVACYREQUIRED", "TLS is required first (STARTTLS)");
 		return false;
 	}
-	return true;
+	return imap_acl_precheck(ctx); /* delegated sessions: rights read again */
 }
 
 /* After a handler returned: DONE ends the command, WAIT keeps it. */
@@ -376,9 +403,10 @@ bool imap_output_full(const struct imap_session *s)
 	return s->conn != NULL && conn_output_full(s->conn);
 }
 
-void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume)
+void imap_cmd_wait_drain(struct imap_cmd_ctx *ctx, imap_cmd_fn *resume, imap_cmd_abort_fn *abort_fn)
 {
 	ctx->on_drain = resume;
+	ctx->on_abort = abort_fn;
 }
 
 /* Runs drain continuations while the output has room; DONE once the
@@ -389,12 +417,13 @@ static enum imap_cmd_result run_drain(struct imap_session *s, enum imap_cmd_resu
 		imap_cmd_fn *fn = s->cmd.on_drain;
 
 		if (imap_session_gone(s)) {
-			s->cmd.on_drain = NULL;
+			drain_abort(s);
 			return IMAP_CMD_DONE;
 		}
 		if (imap_output_full(s))
 			break;
 		s->cmd.on_drain = NULL;
+		s->cmd.on_abort = NULL;
 		r = fn(&s->cmd);
 	}
 	return r;
@@ -521,7 +550,11 @@ static void on_literal(struct imap_session *s)
 	const struct imap_literal_info *li = imap_parser_literal(s->parser);
 	enum imap_parse_result r;
 
-	if (s->state & IMAP_ST_AUTHED && !li->uid && li->depth == 0 && li->argc >= 1 &&
+	/* Depth 1: the "UTF8 (~{n}...)" message form (RFC 6855 section 4). */
+	bool msg_depth =
+	    li->depth == 0 || (li->depth == 1 && li->literal8 && (s->enabled & IMAP_EN_UTF8));
+
+	if (s->state & IMAP_ST_AUTHED && !li->uid && msg_depth && li->argc >= 1 &&
 	    slice_casecmp_cstr(li->name, "APPEND") == 0)
 		r = imap_append_literal(s, s->parser, li);
 	else

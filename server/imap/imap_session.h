@@ -29,6 +29,7 @@ struct imap_view;
 #define IMAP_ID_NAME_MAX 64              /* client name kept from ID */
 #define IMAP_MULTIAPPEND_MAX 64          /* messages in one APPEND */
 #define IMAP_POLL_MS 2000                /* mailbox changes made by other processes */
+#define IMAP_DELEG_NOTED_MAX 8           /* delegated BALs logged once per session */
 
 /* ENABLE'd extensions (RFC 5161). */
 #define IMAP_EN_CONDSTORE 0x01
@@ -59,11 +60,19 @@ struct imap_session {
 	unsigned enabled; /* IMAP_EN_* */
 
 	/* Authenticated user: BAL id and address; the SASL authorization
-	 * identity (RFC 4616) when one was given, kept for delegation. */
+	 * identity (RFC 4616) when one was given, kept for delegation.
+	 * bal_id is the BAL the session acts on: the user's own, or with an
+	 * authorization identity a BAL delegated to the user (auth_bal_id),
+	 * whose rights every command checks (imap_acl.h). */
 	uint64_t bal_id;
+	uint64_t auth_bal_id;
 	char user[STORE_ADDR_MAX + 1];
 	char authzid[STORE_ADDR_MAX + 1];
 	char client_name[IMAP_ID_NAME_MAX + 1]; /* from ID, for audit */
+	/* Delegated BALs this session used already (their access is logged
+	 * once per session: imap_acl.c). */
+	uint64_t deleg_noted[IMAP_DELEG_NOTED_MAX];
+	unsigned n_deleg_noted;
 
 	struct imap_view *view; /* selected mailbox, or NULL */
 

@@ -126,7 +126,7 @@ int imap_view_changed(struct store *st, const struct imap_view *v)
 	r = store_mailbox_get_by_id(txn, v->mb.id, &mb);
 	store_read_end(&txn);
 	if (r != 1)
-		return r < 0 ? r : 0;
+		return r < 0 ? r : 1; /* gone: imap_view_sync() says so */
 	return mb.highestmodseq != v->modseq || mb.uidnext != v->uidnext;
 }
 
@@ -234,10 +234,10 @@ static int sync_one(void *arg, uint32_t uid, uint64_t modseq, bool expunged)
 	struct store_msg m;
 	int r;
 
-	(void)modseq;
 	if (expunged) {
 		if (i >= 0 && !c->v->msgs[i].expunged) {
 			c->v->msgs[i].expunged = true;
+			c->v->msgs[i].modseq = modseq; /* the expunge's, for sync_held() */
 			c->v->n_expunged++;
 		}
 		return 0;
@@ -269,15 +269,36 @@ static int cmp_msg_uid(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
+/* "* VANISHED uid-set": one line for all the expunged messages (RFC 7162
+ * section 3.2.10). */
+static void sync_vanished(const struct imap_view *v, struct buf *out)
+{
+	struct imap_seqset set;
+
+	imap_seqset_init(&set);
+	for (uint32_t i = 0; i < v->n; i++)
+		if (v->msgs[i].expunged)
+			imap_seqset_add(&set, v->msgs[i].uid, v->msgs[i].uid);
+	imap_seqset_normalise(&set);
+	buf_append_str(out, "* VANISHED ");
+	imap_seqset_format(&set, out);
+	buf_append_str(out, "\r\n");
+	imap_seqset_free(&set);
+}
+
 /* "* n EXPUNGE" from the highest sequence number down, so that each
- * number is still valid when the client reads it (RFC 9051 section 7.5.1). */
-static void sync_expunge(struct imap_view *v, struct buf *out)
+ * number is still valid when the client reads it (RFC 9051 section 7.5.1),
+ * or VANISHED once QRESYNC is enabled. */
+static void sync_expunge(struct imap_view *v, bool vanished, struct buf *out)
 {
 	uint32_t w = 0;
 
-	for (uint32_t i = v->n; i-- > 0;)
-		if (v->msgs[i].expunged)
-			buf_printf(out, "* %u EXPUNGE\r\n", i + 1);
+	if (vanished)
+		sync_vanished(v, out);
+	else
+		for (uint32_t i = v->n; i-- > 0;)
+			if (v->msgs[i].expunged)
+				buf_printf(out, "* %u EXPUNGE\r\n", i + 1);
 	for (uint32_t i = 0; i < v->n; i++)
 		if (!v->msgs[i].expunged)
 			v->msgs[w++] = v->msgs[i];
@@ -285,12 +306,12 @@ static void sync_expunge(struct imap_view *v, struct buf *out)
 	v->n_expunged = 0;
 }
 
-static void sync_emit(struct sync_ctx *c, bool allow_expunge, bool condstore, struct buf *out)
+static void sync_emit(struct sync_ctx *c, bool allow_expunge, unsigned opts, struct buf *out)
 {
 	struct imap_view *v = c->v;
 
 	if (allow_expunge && v->n_expunged > 0)
-		sync_expunge(v, out);
+		sync_expunge(v, (opts & IMAP_VIEW_VANISHED) != 0, out);
 	if (c->n_added > 0) {
 		qsort(c->added, c->n_added, sizeof(*c->added), cmp_msg_uid);
 		for (size_t i = 0; i < c->n_added; i++)
@@ -304,7 +325,7 @@ static void sync_emit(struct sync_ctx *c, bool allow_expunge, bool condstore, st
 		if (k < 0 || v->msgs[k].expunged)
 			continue;
 		buf_printf(out, "* %ld FETCH (", k + 1);
-		if (condstore)
+		if (opts & IMAP_VIEW_MODSEQ)
 			buf_printf(out, "MODSEQ (%llu) ", (unsigned long long)v->msgs[k].modseq);
 		buf_printf(out, "UID %u FLAGS ", v->msgs[k].uid);
 		imap_view_flags_list(v, v->msgs[k].flags, v->msgs[k].keywords, out);
@@ -312,7 +333,24 @@ static void sync_emit(struct sync_ctx *c, bool allow_expunge, bool condstore, st
 	}
 }
 
-int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, bool condstore,
+/* Expunges held back while MODSEQ values newer than theirs reach the
+ * client (flag updates, FETCH MODSEQ): a HIGHESTMODSEQ below the oldest
+ * of them, so that a client cut off before it hears of them resyncs from
+ * there and learns of them (RFC 5162 erratum 1810, kept in RFC 7162). */
+static void sync_held(const struct imap_view *v, bool allow_expunge, unsigned opts, struct buf *out)
+{
+	uint64_t low = UINT64_MAX;
+
+	if (allow_expunge || v->n_expunged == 0 || !(opts & IMAP_VIEW_MODSEQ))
+		return;
+	for (uint32_t i = 0; i < v->n; i++)
+		if (v->msgs[i].expunged && v->msgs[i].modseq < low)
+			low = v->msgs[i].modseq;
+	buf_printf(out, "* OK [HIGHESTMODSEQ %llu] Expunges pending\r\n",
+	           (unsigned long long)(low - 1));
+}
+
+int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, unsigned opts,
                    struct buf *out)
 {
 	struct sync_ctx c = {.v = v, .old_uidnext = v->uidnext};
@@ -322,6 +360,8 @@ int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, bo
 
 	if (!(allow_expunge && v->n_expunged > 0)) {
 		r = imap_view_changed(st, v);
+		if (r == 0)
+			sync_held(v, allow_expunge, opts, out);
 		if (r <= 0)
 			return r;
 	}
@@ -344,8 +384,11 @@ int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, bo
 			unknown_kw |= c.added[i].keywords != 0;
 		if (unknown_kw || c.n_changed > 0)
 			imap_view_load_keywords(st, v);
-		sync_emit(&c, allow_expunge, condstore, out);
+		sync_emit(&c, allow_expunge, opts, out);
+		sync_held(v, allow_expunge, opts, out);
 		r = 0;
+	} else if (r == 0 && !found) {
+		r = STORE_E_NOTFOUND; /* deleted: the session cannot go on with it */
 	}
 	free(c.added);
 	free(c.changed);

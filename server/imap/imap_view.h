@@ -17,8 +17,8 @@ struct imap_view_msg {
 	uint32_t uid;
 	uint32_t flags;    /* enum store_flag bits */
 	uint64_t keywords; /* keyword index bits */
-	uint64_t modseq;
-	bool expunged; /* gone from the store, EXPUNGE not sent yet */
+	uint64_t modseq;   /* once expunged: the expunge's modseq */
+	bool expunged;     /* gone from the store, EXPUNGE not sent yet */
 };
 
 struct imap_view {
@@ -48,16 +48,23 @@ void imap_view_free(struct imap_view **v);
  * (STORE_MBOX_NAME_MAX + 1 bytes); -1 if too long. */
 int imap_mailbox_name_norm(const char *name, char *out, size_t outsz);
 
-/* Cheap check (one mailbox record): did HIGHESTMODSEQ or UIDNEXT move?
- * 1 yes, 0 no, negative store_err. */
+/* Cheap check (one mailbox record): did HIGHESTMODSEQ or UIDNEXT move, or
+ * is the mailbox gone? 1 yes, 0 no, negative store_err. */
 int imap_view_changed(struct store *st, const struct imap_view *v);
+
+/* imap_view_sync() options. */
+#define IMAP_VIEW_MODSEQ 0x01   /* CONDSTORE: FETCH updates carry MODSEQ */
+#define IMAP_VIEW_VANISHED 0x02 /* QRESYNC: "* VANISHED uids", not EXPUNGE */
 
 /* Brings the view up to date and appends the untagged responses to out:
  * "* n EXPUNGE" (only with allow_expunge; otherwise those messages stay in
- * the view, marked, until a later sync), "* n EXISTS", and "* n FETCH
- * (FLAGS (...))" for messages whose flags changed (with "MODSEQ (m)" when
- * condstore). 0 or a negative store_err. */
-int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, bool condstore,
+ * the view, marked, until a later sync; "* VANISHED uid-set" instead with
+ * IMAP_VIEW_VANISHED, RFC 7162 section 3.2.10), "* n EXISTS", and "* n
+ * FETCH (FLAGS (...))" for messages whose flags changed (with "MODSEQ (m)"
+ * with IMAP_VIEW_MODSEQ; then, while expunges are held back, "* OK
+ * [HIGHESTMODSEQ m]" below theirs). 0, STORE_E_NOTFOUND when the mailbox no longer
+ * exists (deleted by another session), or another negative store_err. */
+int imap_view_sync(struct store *st, struct imap_view *v, bool allow_expunge, unsigned opts,
                    struct buf *out);
 
 /* Number of messages as the client knows them (expunged pending included). */

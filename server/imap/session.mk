@@ -10,7 +10,9 @@ IMAP_CMD_GROUP_SOURCES = \
 	server/imap/imap_cmd_fetch.c server/imap/imap_cmd_msgset.c server/imap/imap_cmd_msgset.h \
 	server/imap/imap_cmd_copy.c server/imap/imap_cmd_store.c \
 	server/imap/imap_cmd_search.c server/imap/imap_search_store.c server/imap/imap_search_store.h \
-	server/imap/imap_cmd_select.c
+	server/imap/imap_cmd_select.c \
+	server/imap/imap_acl.c server/imap/imap_acl.h server/imap/imap_cmd_acl.c \
+	server/imap/imap_qresync.c server/imap/imap_qresync.h
 
 noinst_LIBRARIES += server/imap/libbalimapd.a
 server_imap_libbalimapd_a_SOURCES = \
@@ -26,7 +28,7 @@ server_imap_libbalimapd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 server_imap_libbalimapd_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 
 # Everything an IMAP server (balised, tests, the session fuzz target) links.
-IMAPD_LIBS = server/imap/libbalimapd.a server/libbalauth.a server/imap/libbalimap.a \
+IMAPD_LIBS = server/imap/libbalimapd.a server/libbalalert.a server/libbalauth.a server/imap/libbalimap.a \
 	server/libbalnet.a $(BALSTORE_LIBS) $(LIBUV_LIBS) $(OPENSSL_LIBS) $(ARGON2_LIBS)
 
 # The session in-process over loopback sockets (scripts whole, byte by byte,

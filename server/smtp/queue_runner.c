@@ -553,10 +553,10 @@ static void refresh_whitelist(struct queue_runner *qr)
 	enum whitelist_refresh r = whitelist_holder_refresh(&qr->wl, err, sizeof(err));
 
 	if (r == WHITELIST_RELOADED)
-		log_info("queue whitelist loaded domains=%zu",
+		log_info("queue trust list read domains=%zu",
 		         whitelist_domain_count(whitelist_holder_get(&qr->wl)));
 	else if (r == WHITELIST_FAILED)
-		log_error("queue whitelist: %s (keeping the previous list)", err);
+		log_error("queue trust list refresh failed, previous list kept: %s", err);
 }
 
 static void poll_queue(uv_timer_t *t)

@@ -9,3 +9,10 @@ include tests/e2e/imap_fetch.mk
 include tests/e2e/imap_mailbox.mk
 include tests/e2e/imap_search.mk
 include tests/e2e/whitelist.mk
+include tests/e2e/imap_qresync.mk
+include tests/e2e/imap_rev2.mk
+include tests/e2e/quota.mk
+include tests/e2e/imap_acl.mk
+include tests/e2e/lifecycle.mk
+include tests/e2e/smtp.mk
+include tests/e2e/imapload.mk

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 BUILDDIR = os.environ.get("BALISE_BUILDDIR", os.getcwd())
@@ -243,6 +244,10 @@ def test_domains(env):
     env.ok("domain", "add", "example.test")
     env.ok("domain", "add", "other.test")
     env.refused("domain", "add", "example.test", says=["example.test"])
+    for bad, why in (("a..test", "label is empty"), ("a.-b.test", "starts with a hyphen"),
+                     ("a-.test", "ends with a hyphen"), ("a_b.test", "only letters"),
+                     ("x" * 64 + ".test", "longer than 63")):
+        env.refused("domain", "add", bad, says=["not a valid domain name", why])
     doms = env.json("domain", "list")
     check(isinstance(doms, list) and all(isinstance(d, dict) for d in doms), "list shape %r" % doms)
     check(sorted(d["domain"] for d in doms) == ["example.test", "other.test"], "domains %r" % doms)
@@ -495,6 +500,39 @@ def test_terminal_prompts(env):
 
 
 @with_env
+def test_interrupted_prompt_restores_echo(env):
+    """Ctrl-C (SIGINT) at the hidden password prompt must not leave the
+    terminal without echo."""
+    try:
+        master, slave = os.openpty()
+    except OSError as e:
+        print("     (no pseudo-terminal here: %s; not checked)" % e)
+        return
+    env.domain()
+    env.per("sig@example.test", RPPS_A)
+    check(termios.tcgetattr(slave)[3] & termios.ECHO, "the new terminal has no echo")
+    p = subprocess.Popen([CTL, "-c", env.conf, "bal", "passwd", "sig@example.test"],
+                         stdin=slave, stderr=slave, stdout=subprocess.PIPE)
+    try:
+        seen, deadline = b"", time.monotonic() + TIMEOUT
+        while b"New password: " not in seen:
+            check(time.monotonic() < deadline, "no prompt in %r" % seen)
+            if select.select([master], [], [], 0.1)[0]:
+                seen += os.read(master, 4096)
+        check(not termios.tcgetattr(slave)[3] & termios.ECHO, "echo on at the prompt")
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(timeout=TIMEOUT)
+        check(rc == -signal.SIGINT, "balisectl ended with %r, not by SIGINT" % rc)
+        check(termios.tcgetattr(slave)[3] & termios.ECHO, "echo left off after Ctrl-C")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+        os.close(slave)
+
+
+@with_env
 def test_config_check(env):
     rc, out, err = env.run("config", "check")
     check(rc == 0 and out.strip() == "configuration OK: %s" % env.conf, "good: %r %r" % (out, err))
@@ -594,6 +632,7 @@ TESTS = [
     test_concurrent_writers,
     test_alongside_balised,
     test_terminal_prompts,
+    test_interrupted_prompt_restores_echo,
     test_store_verbs,
 ]
 

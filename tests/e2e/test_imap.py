@@ -333,7 +333,7 @@ def test_misc_commands():
     c = imaps()
     c.login(USERS["alice"], "pw-alice")
     typ, data = c.namespace()
-    check(typ == "OK" and data[0] == b'(("" "/")) NIL NIL', data)
+    check(typ == "OK" and data[0] == b'(("" "/")) (("Other Users/" "/")) NIL', data)
     typ, data = c.xatom("ID", '("name" "e2e")')
     check(typ == "OK", data)
     typ, data = c.enable("CONDSTORE")

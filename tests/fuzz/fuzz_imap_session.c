@@ -2,7 +2,8 @@
 /* A whole IMAP session fed arbitrary client bytes: a real listener, conn
  * and session on a loopback socket, against a temporary store with one
  * BAL (user "u@f.test", password "pw"), plain-text LOGIN allowed so that
- * the authenticated and selected states are reachable. */
+ * the authenticated and selected states are reachable, and a second BAL
+ * ("o@f.test") that delegated rights to it (ACL commands, authzid). */
 #include "config.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
 
 #define FUZZ_USER "u@f.test"
 #define FUZZ_PASSWORD "pw"
+#define FUZZ_OWNER "o@f.test" /* delegates to FUZZ_USER */
 #define FUZZ_SPINS_MAX 20000 /* loop turns per input before giving up */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,6 +43,33 @@ static struct {
 	unsigned accepted;
 	bool echo;
 } env;
+
+/* A second BAL, FUZZ_OWNER, delegates to the user: lrsi on the whole BAL,
+ * lrswte on its INBOX (AUTHENTICATE PLAIN with it as authorization
+ * identity, or "Other Users/o@f.test/..." after LOGIN). */
+static int setup_owner(struct store_txn *txn, uint64_t user_id)
+{
+	struct store_bal bal = {.type = BAL_PER, .holder_type = 8, .quota_bytes = 256 * 1024};
+	struct store_mailbox mb;
+	struct store_deleg g = {.grantee_id = user_id};
+	const char *why = NULL;
+	int r;
+
+	str_copy(bal.address, sizeof(bal.address), FUZZ_OWNER);
+	str_copy(bal.holder, sizeof(bal.holder), "810001234565");
+	r = store_bal_create(txn, &bal, &why);
+	g.bal_id = bal.id;
+	if (r == 0)
+		r = store_rights_parse("lrsi", &g.rights, NULL);
+	if (r == 0)
+		r = store_deleg_set(txn, &g, &why);
+	if (r == 0)
+		r = store_mailbox_get(txn, bal.id, "INBOX", &mb) == 1 ? 0 : STORE_E_NOTFOUND;
+	g.mailbox_id = mb.id;
+	if (r == 0)
+		r = store_rights_parse("lrswte", &g.rights, NULL);
+	return r == 0 ? store_deleg_set(txn, &g, &why) : r;
+}
 
 static int setup_apply(struct store_txn *txn, void *arg)
 {
@@ -59,7 +88,9 @@ static int setup_apply(struct store_txn *txn, void *arg)
 	                sizeof(bal.password_hash), &why) < 0)
 		fatal("pwhash: %s", why);
 	r = store_bal_create(txn, &bal, &why);
-	return r == STORE_E_EXISTS ? 0 : r;
+	if (r == STORE_E_EXISTS)
+		return 0;
+	return r < 0 ? r : setup_owner(txn, bal.id);
 }
 
 static void on_accept(struct conn *c, void *arg)

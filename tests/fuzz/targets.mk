@@ -70,3 +70,35 @@ tests_fuzz_fuzz_dsn_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dsn_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_dsn_LDADD = common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/dsn.dict
+
+# SMTP command lines, DATA/BDAT readers, SASL (server/smtp/smtp.mk)
+check_PROGRAMS += tests/fuzz/fuzz_smtp_parser
+tests_fuzz_fuzz_smtp_parser_SOURCES = tests/fuzz/fuzz_smtp_parser.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_smtp_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
+tests_fuzz_fuzz_smtp_parser_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_parser_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_parser_LDADD = server/smtp/libbalsmtp.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/smtp_parser.dict
+
+# MAIL/RCPT DSN parameters, xtext and RFC 6533 codecs (server/smtp/smtp.mk)
+check_PROGRAMS += tests/fuzz/fuzz_dsn_params
+tests_fuzz_fuzz_dsn_params_SOURCES = tests/fuzz/fuzz_dsn_params.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_dsn_params_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
+tests_fuzz_fuzz_dsn_params_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dsn_params_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dsn_params_LDADD = server/smtp/libbalsmtp.a common/libbalcommon.a
+EXTRA_DIST += tests/fuzz/dsn_params.dict
+
+# Sieve compiler and compiled-form loader; compile then run (sieve/local.mk)
+check_PROGRAMS += tests/fuzz/fuzz_sieve_compile tests/fuzz/fuzz_sieve_run
+tests_fuzz_fuzz_sieve_compile_SOURCES = tests/fuzz/fuzz_sieve_compile.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sieve_compile_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sieve
+tests_fuzz_fuzz_sieve_compile_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_compile_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_compile_LDADD = $(SIEVE_LIBS)
+tests_fuzz_fuzz_sieve_run_SOURCES = tests/fuzz/fuzz_sieve_run.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sieve_run_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sieve
+tests_fuzz_fuzz_sieve_run_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_run_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_run_LDADD = $(SIEVE_LIBS)
+EXTRA_DIST += tests/fuzz/sieve_compile.dict tests/fuzz/sieve_run.dict

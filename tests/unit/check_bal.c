@@ -432,6 +432,95 @@ START_TEST(test_delete_retires_address)
 }
 END_TEST
 
+/* Subscriptions of names that are no mailbox (DB_SUBS): per BAL, names
+ * normalised like mailbox names, long names, and removed with the BAL. */
+struct sub_ctx {
+	uint64_t bal;
+	const char *name;
+	bool on;
+};
+
+static int ap_sub(struct store_txn *t, void *ctx)
+{
+	struct sub_ctx *c = ctx;
+
+	return store_sub_orphan_set(t, c->bal, c->name, c->on);
+}
+
+static int sub_set(uint64_t bal, const char *name, bool on)
+{
+	struct sub_ctx c = {bal, name, on};
+
+	return store_write(S, ap_sub, &c);
+}
+
+static int count_name(void *arg, const char *name)
+{
+	(void)name;
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+/* How many names bal keeps; *has is store_sub_orphan_get(name). */
+static unsigned subs_of(uint64_t bal, const char *name, int *has)
+{
+	struct store_txn *t;
+	unsigned n = 0;
+
+	ck_assert_int_eq(store_read_begin(S, &t), 0);
+	ck_assert_int_eq(store_sub_orphan_each(t, bal, count_name, &n), 0);
+	*has = store_sub_orphan_get(t, bal, name);
+	store_read_end(&t);
+	return n;
+}
+
+START_TEST(test_orphan_subscriptions)
+{
+	struct bal_ctx a, b;
+	char longname[STORE_MBOX_NAME_MAX + 1];
+	const char *why = NULL;
+	int has;
+
+	memset(longname, 'n', STORE_MBOX_NAME_MAX);
+	longname[STORE_MBOX_NAME_MAX] = '\0';
+	ck_assert_int_eq(store_write(S, ap_domain, "example.test"), 0);
+	ck_assert_int_eq(create(&a, "jean@example.test", 8, RPPS_A), 0);
+	ck_assert_int_eq(create(&b, "marie@example.test", 8, RPPS_B), 0);
+	ck_assert_int_eq(sub_set(a.bal.id, "Gone", true), 0);
+	ck_assert_int_eq(sub_set(a.bal.id, "Gone", true), 0); /* twice: one name */
+	ck_assert_int_eq(sub_set(a.bal.id, "inbox/old", true), 0);
+	ck_assert_int_eq(sub_set(a.bal.id, longname, true), 0);
+	ck_assert_int_eq(sub_set(a.bal.id, "bad*name", true), STORE_E_INVALID);
+	ck_assert_int_eq(sub_set(b.bal.id, "Other", true), 0);
+	ck_assert_msg(store_check(S, &why) == 0, "%s", why);
+	/* a mailbox of that name carries the subscription itself */
+	ck_assert_int_eq(sub_set(b.bal.id, "Sent", true), 0);
+	ck_assert_int_eq(store_check(S, &why), STORE_E_IO);
+	ck_assert_ptr_nonnull(strstr(why, "Sent kept beside its mailbox"));
+	ck_assert_int_eq(sub_set(b.bal.id, "Sent", false), 0);
+	ck_assert_uint_eq(subs_of(a.bal.id, "Gone", &has), 3);
+	ck_assert_int_eq(has, 1);
+	subs_of(a.bal.id, "INBOX/old", &has); /* INBOX is case-insensitive */
+	ck_assert_int_eq(has, 1);
+	subs_of(a.bal.id, longname, &has);
+	ck_assert_int_eq(has, 1);
+	subs_of(a.bal.id, "Other", &has); /* another BAL's */
+	ck_assert_int_eq(has, 0);
+	ck_assert_int_eq(sub_set(a.bal.id, "Gone", false), 0);
+	ck_assert_int_eq(sub_set(a.bal.id, "Gone", false), 0); /* not kept: fine */
+	ck_assert_uint_eq(subs_of(a.bal.id, "Gone", &has), 2);
+	ck_assert_int_eq(has, 0);
+	/* deleting the BAL removes its names, not the other BAL's */
+	a.op = 2;
+	ck_assert_int_eq(store_write(S, ap_bal, &a), 0);
+	ck_assert_uint_eq(subs_of(a.bal.id, longname, &has), 0);
+	ck_assert_int_eq(has, 0);
+	ck_assert_uint_eq(subs_of(b.bal.id, "Other", &has), 1);
+	ck_assert_int_eq(has, 1);
+	ck_assert_msg(store_check(S, &why) == 0, "%s", why);
+}
+END_TEST
+
 static Suite *bal_suite(void)
 {
 	Suite *s = suite_create("bal");
@@ -455,6 +544,7 @@ static Suite *bal_suite(void)
 	tcase_add_test(tc, test_duplicate_address);
 	tcase_add_test(tc, test_update_immutable);
 	tcase_add_test(tc, test_delete_retires_address);
+	tcase_add_test(tc, test_orphan_subscriptions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -555,6 +555,50 @@ START_TEST(savedate_and_empty_saved)
 }
 END_TEST
 
+/* RFC 6855 section 3: once UTF8=ACCEPT is on, CHARSET is malformed (BAD,
+ * not NO [BADCHARSET]) and strings are UTF-8. */
+START_TEST(utf8_accept_no_charset)
+{
+	const char *error;
+
+	imap_parser_set_utf8(parser, true);
+	ck_assert_int_eq(parse("CHARSET UTF-8 ALL", IMAP_SEARCH_PARSE_NO_CHARSET, &error), -1);
+	ck_assert_str_eq(error, "CHARSET not allowed once UTF8=ACCEPT is enabled");
+	ck_assert_int_eq(parse("CHARSET KOI8-R ALL", IMAP_SEARCH_PARSE_NO_CHARSET, &error), -1);
+	ck_assert_int_eq(
+	    parse("RETURN (SAVE) CHARSET US-ASCII ALL", IMAP_SEARCH_PARSE_NO_CHARSET, &error), -1);
+	ck_assert_int_eq(parse("SUBJECT \"caf\xc3\xa9\"", IMAP_SEARCH_PARSE_NO_CHARSET, &error), 0);
+	ck_assert(search->charset_utf8);
+	ck_assert_int_eq(parse("CHARSET UTF-8 ALL", 0, &error), 0);
+	ck_assert_int_eq(parse("ALL", 0, &error), 0);
+	ck_assert(!search->charset_utf8);
+}
+END_TEST
+
+/* RFC 5182 section 2.1: whether a SEARCH asked to SAVE, read from the raw
+ * arguments, since a failed parse leaves no program. */
+static bool asks_save(const char *text)
+{
+	const char *error;
+
+	parse(text, 0, &error);
+	return imap_search_asks_save(imap_parser_command(parser)->args);
+}
+
+START_TEST(save_requested)
+{
+	ck_assert(asks_save("RETURN (SAVE) ALL"));
+	ck_assert(asks_save("RETURN (MIN save) NOSUCHKEY"));
+	ck_assert(asks_save("RETURN (SAVE) CHARSET KOI8-R ALL"));
+	ck_assert(asks_save("RETURN (SAVE)"));
+	ck_assert(!asks_save("RETURN (MIN MAX) ALL"));
+	ck_assert(!asks_save("RETURN () ALL"));
+	ck_assert(!asks_save("ALL SAVE"));
+	ck_assert(!asks_save("RETURN SAVE ALL"));
+	ck_assert(!asks_save("\"RETURN\" (SAVE) ALL"));
+}
+END_TEST
+
 static Suite *imap_search_suite(void)
 {
 	Suite *s = suite_create("imap_search");
@@ -566,6 +610,8 @@ static Suite *imap_search_suite(void)
 	tcase_add_test(tc, rfc_examples);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, dates);
+	tcase_add_test(tc, utf8_accept_no_charset);
+	tcase_add_test(tc, save_requested);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("eval");
 	tcase_add_checked_fixture(tc, setup, teardown);

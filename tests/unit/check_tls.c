@@ -638,6 +638,24 @@ START_TEST(idle_trim_keeps_session)
 }
 END_TEST
 
+/* An idle session keeps at most TLS_BIO_IDLE_KEEP per BIO: neither the
+ * handshake flight nor a large reply stays allocated once trimmed. */
+START_TEST(idle_trim_releases_bio_memory)
+{
+	struct pair p;
+
+	ck_assert_int_eq(try_offer(TLS1_3_VERSION, TLS1_3_VERSION, NULL, NULL, NULL, &p), 1);
+	ck_assert_uint_gt(tls_session_bio_alloc(p.srv), TLS_BIO_IDLE_KEEP);
+	tls_session_trim(p.srv);
+	ck_assert_uint_le(tls_session_bio_alloc(p.srv), 2 * TLS_BIO_IDLE_KEEP);
+	exchange(p.cli, p.srv, 60000, WHOLE);
+	ck_assert_uint_gt(tls_session_bio_alloc(p.srv), 2 * TLS_BIO_IDLE_KEEP);
+	tls_session_trim(p.srv);
+	ck_assert_uint_le(tls_session_bio_alloc(p.srv), 2 * TLS_BIO_IDLE_KEEP);
+	pair_free(&p, true);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ client certificates */
 
 static void client_cert_case(const char *cert, const char *crl, long want_verify, bool verified)
@@ -923,6 +941,7 @@ static Suite *tls_suite(void)
 	tcase_add_test(tc, close_notify);
 	tcase_add_test(tc, garbage_is_an_error);
 	tcase_add_test(tc, idle_trim_keeps_session);
+	tcase_add_test(tc, idle_trim_releases_bio_memory);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("peers");

@@ -11,5 +11,8 @@ TESTS += tests/unit/check_cfg
 
 include tests/unit/storage.mk
 include tests/unit/queue.mk
+include tests/unit/quota.mk
+include tests/unit/lifecycle.mk
 include tests/unit/admin.mk
 include tests/unit/net.mk
+include tests/unit/deleg.mk

@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: ISC
+# The BAL lifecycle end to end: Sent purge (balisectl and balised's job),
+# wiping by store compact, deletion requests (EX_GBM_6021), inactivity
+# warnings cancelled by an IMAP login (balisectl bal inactivity-run --now).
+TESTS += tests/e2e/test_lifecycle.py
+EXTRA_DIST += tests/e2e/test_lifecycle.py

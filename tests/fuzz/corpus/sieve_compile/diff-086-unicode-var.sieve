@@ -1,0 +1,3 @@
+require ["variables", "encoded-character", "fileinto"];
+set "a" "${unicode:48 e9}";
+fileinto "${a}";

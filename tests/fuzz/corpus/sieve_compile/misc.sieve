@@ -1,0 +1,1 @@
+require ["mailbox","duplicate","reject","ereject","subaddress","envelope","fileinto"]; if duplicate :seconds 10 :last { ereject "dup"; } elsif mailboxexists "W" { fileinto :create "W"; } if envelope :detail "to" "x" { reject "r"; }

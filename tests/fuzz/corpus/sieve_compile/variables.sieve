@@ -1,0 +1,2 @@
+require ["variables","fileinto"];
+if header :matches "from" "*<*@*>" { set :lower "d" "${3}"; fileinto "${d}"; }

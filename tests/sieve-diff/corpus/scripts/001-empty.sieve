@@ -1,0 +1,1 @@
+# implicit keep only

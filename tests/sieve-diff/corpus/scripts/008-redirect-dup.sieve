@@ -1,0 +1,3 @@
+redirect "bob@example.net";
+redirect "bob@example.net";
+keep;

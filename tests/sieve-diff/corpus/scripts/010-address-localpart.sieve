@@ -1,0 +1,2 @@
+require "fileinto";
+if address :localpart :matches ["to", "cc"] "eve*" { fileinto "Eve"; }

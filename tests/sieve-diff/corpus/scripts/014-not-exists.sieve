@@ -1,0 +1,1 @@
+if not exists ["x-spam-score", "message-id"] { discard; }

@@ -1,0 +1,2 @@
+require "fileinto";
+if allof (exists "to", header :contains "from" "martin") { fileinto "Martin"; }

@@ -1,0 +1,2 @@
+require "fileinto";
+if anyof (header :is "x-priority" "1", header :contains "subject" "urgent") { fileinto "Urgent"; }

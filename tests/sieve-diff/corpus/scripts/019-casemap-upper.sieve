@@ -1,0 +1,2 @@
+REQUIRE "fileinto";
+IF HEADER :IS "X-MULTI" "TWO" { FILEINTO "Upper"; }

@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+addflag "a b";
+if hasflag :is "b" { fileinto "HasB"; }

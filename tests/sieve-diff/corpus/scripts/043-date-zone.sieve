@@ -1,0 +1,2 @@
+require ["date", "fileinto"];
+if date :zone "+0000" :is "date" "weekday" "2" { fileinto "Mardi"; }

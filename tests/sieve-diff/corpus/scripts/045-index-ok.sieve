@@ -1,0 +1,2 @@
+require ["index", "fileinto"];
+if header :index 1 :last :is "x-multi" "three" { fileinto "Last"; }

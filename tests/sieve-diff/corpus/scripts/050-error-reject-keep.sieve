@@ -1,0 +1,3 @@
+require "reject";
+keep;
+reject "non";

@@ -1,0 +1,2 @@
+require "ereject";
+if exists "list-id" { ereject "Non."; }

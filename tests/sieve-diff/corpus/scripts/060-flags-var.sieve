@@ -1,0 +1,5 @@
+require ["imap4flags", "variables", "fileinto"];
+set "f" "";
+addflag "f" "\\Seen";
+addflag "f" "$X";
+fileinto :flags "${f}" "VarFlags";

@@ -1,0 +1,3 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "INBOX" { fileinto "Oui"; }
+if mailboxexists ["INBOX", "Nope"] { fileinto "Non"; }

@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if date :matches :originalzone "date" "iso8601" "*" { fileinto "${0}"; }

@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if date :matches :zone "-0330" "date" "std11" "*" { fileinto "${0}"; }

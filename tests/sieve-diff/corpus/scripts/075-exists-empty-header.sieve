@@ -1,0 +1,3 @@
+require "fileinto";
+if exists "x-empty" { fileinto "Empty"; }
+if header :is "x-empty" "" { fileinto "EmptyValue"; }

@@ -1,0 +1,6 @@
+require ["imap4flags", "fileinto"];
+addflag "a";
+fileinto "A";
+addflag "b";
+removeflag "a";
+keep;

@@ -1,0 +1,3 @@
+require "reject";
+redirect "bob@example.net";
+reject "Non";

@@ -1,0 +1,3 @@
+require "fileinto";
+if true { fileinto "A"; if true { stop; } fileinto "B"; }
+fileinto "C";

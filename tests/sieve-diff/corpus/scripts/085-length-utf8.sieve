@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set :length "l" "éèà";
+fileinto "L${l}";

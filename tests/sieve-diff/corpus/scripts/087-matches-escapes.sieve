@@ -1,0 +1,3 @@
+require "fileinto";
+if header :matches "subject" "*\\?*" { fileinto "Question"; }
+if header :matches "subject" "*[*]*" { fileinto "Bracket"; }

@@ -1,0 +1,3 @@
+require "copy";
+redirect :copy "bob@example.net";
+redirect :copy "bob@example.net";

@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :matches "*lundi*10h*" { fileinto "Body"; }

@@ -1,0 +1,3 @@
+require "fileinto";
+if address :is "from" "Jean Dupont" { fileinto "Display"; }
+if address :contains "from" "dupont" { fileinto "Contains"; }

@@ -1,0 +1,2 @@
+require ["date", "relational", "fileinto"];
+if currentdate :value "ge" "year" "2020" { fileinto "Recent"; }

@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "date" "zone" "*" { fileinto "Z${0}"; }

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :from "alice@example.com" :subject "Re: absence" "Absente";

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: ISC
+# Check suites of libbalsieve: one per RFC (sieve/local.mk builds the library).
+SIEVE_CHECKS = tests/unit/check_sieve_5228 tests/unit/check_sieve_5229 tests/unit/check_sieve_5232 \
+	tests/unit/check_sieve_5230 tests/unit/check_sieve_5231 tests/unit/check_sieve_5173 tests/unit/check_sieve_5429 tests/unit/check_sieve_5260 tests/unit/check_sieve_5490 \
+	tests/unit/check_sieve_limits tests/unit/check_sieve_binary
+check_PROGRAMS += $(SIEVE_CHECKS)
+TESTS += $(SIEVE_CHECKS)
+EXTRA_DIST += tests/unit/sieve_check_util.h
+SIEVE_CHECK_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sieve
+tests_unit_check_sieve_5228_SOURCES = tests/unit/check_sieve_5228.c
+tests_unit_check_sieve_5228_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5228_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5228_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5229_SOURCES = tests/unit/check_sieve_5229.c
+tests_unit_check_sieve_5229_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5229_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5229_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5232_SOURCES = tests/unit/check_sieve_5232.c
+tests_unit_check_sieve_5232_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5232_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5232_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5230_SOURCES = tests/unit/check_sieve_5230.c
+tests_unit_check_sieve_5230_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5230_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5230_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5231_SOURCES = tests/unit/check_sieve_5231.c
+tests_unit_check_sieve_5231_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5231_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5231_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5173_SOURCES = tests/unit/check_sieve_5173.c
+tests_unit_check_sieve_5173_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5173_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5173_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5429_SOURCES = tests/unit/check_sieve_5429.c
+tests_unit_check_sieve_5429_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5429_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5429_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5260_SOURCES = tests/unit/check_sieve_5260.c
+tests_unit_check_sieve_5260_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5260_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5260_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_5490_SOURCES = tests/unit/check_sieve_5490.c
+tests_unit_check_sieve_5490_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_5490_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_5490_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_limits_SOURCES = tests/unit/check_sieve_limits.c
+tests_unit_check_sieve_limits_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_limits_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_limits_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_binary_SOURCES = tests/unit/check_sieve_binary.c
+tests_unit_check_sieve_binary_CPPFLAGS = $(SIEVE_CHECK_CPPFLAGS)
+tests_unit_check_sieve_binary_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_sieve_binary_LDADD = $(SIEVE_LIBS) $(CHECK_LIBS)
