@@ -84,6 +84,26 @@ static const struct cfg_key keys[] = {
 	{"limits", "connections_per_ip", CFG_UINT, OFF(connections_per_ip), "100", 1, 1000000,
 	 "Open client connections from one source address."},
 
+	{"queue", "poll_interval", CFG_DURATION, OFF(queue_poll), "5s", 1, 3600,
+	 "How often the queue runner looks for due entries (also after balisectl queue retry)."},
+	{"queue", "retry_first", CFG_DURATION, OFF(retry_first), "5m", 1, 86400,
+	 "Wait after the first failed attempt."},
+	{"queue", "retry_factor", CFG_UINT, OFF(retry_factor), "2", 1, 10,
+	 "Each further wait is the previous one times this factor..."},
+	{"queue", "retry_max", CFG_DURATION, OFF(retry_max), "4h", 1, 7 * 86400,
+	 "... up to this longest wait."},
+	{"queue", "expire", CFG_DURATION, OFF(queue_expire), "5d", 1, 30 * 86400,
+	 "Give-up time after arrival: then an NDR (4.4.7) for the recipients left."},
+	{"queue", "delay_notice", CFG_DURATION, OFF(delay_notice), "4h", 0, 30 * 86400,
+	 "Age after which a delay notice goes out once for NOTIFY=DELAY (0: never)."},
+	{"queue", "connections_max", CFG_UINT, OFF(out_conn_max), "20", 1, 10000,
+	 "Outbound SMTP connections open at once, all destinations together."},
+	{"queue", "connections_per_destination", CFG_UINT, OFF(out_conn_per_dest), "2", 1, 100,
+	 "Outbound SMTP connections open at once to one destination domain."},
+	{"queue", "messages_per_connection", CFG_UINT, OFF(out_msgs_per_conn), "100", 1, 100000,
+	 "Messages sent over one connection before it is closed (RSET between them)."},
+	{"queue", "routes", CFG_ROUTES, OFF(routes), "", 0, 0,
+	 "Static routes overriding DNS: \"domain=host:port, ...\"."},
 	{"lifecycle", "interval", CFG_DURATION, OFF(lifecycle_interval), "1d", 60, 7 * 86400,
 	 "Time between runs of balised's lifecycle jobs (Sent purge, inactivity); the first "
 	 "runs at start."},
@@ -250,6 +270,101 @@ int cfg_parse_listen(const char *s, struct cfg_listen *out_r, const char **why_r
 	return r;
 }
 
+void cfg_routes_free(struct cfg_routes *r)
+{
+	free(r->route);
+	r->route = NULL;
+	r->n = 0;
+}
+
+/* A host name (letters, digits, '-', '.'), or an IP address. */
+static bool route_host_ok(const char *h, bool v6)
+{
+	unsigned char tmp[sizeof(struct in6_addr)];
+
+	if (v6)
+		return inet_pton(AF_INET6, h, tmp) == 1;
+	if (*h == '\0' || *h == '.' || *h == '-')
+		return false;
+	for (; *h != '\0'; h++)
+		if (!isalnum((unsigned char)*h) && *h != '-' && *h != '.')
+			return false;
+	return true;
+}
+
+/* "domain=host:port" or "domain=[v6]:port" into rt. */
+static int parse_one_route(char *item, struct cfg_route *rt, const char **why_r)
+{
+	char *eq = strchr(item, '='), *host, *port;
+	bool v6 = false;
+
+	if (eq == NULL || eq == item)
+		return *why_r = "expected domain=host:port", -1;
+	*eq = '\0';
+	host = eq + 1;
+	if (*host == '[') {
+		char *close = strchr(host, ']');
+		if (close == NULL || close[1] != ':')
+			return *why_r = "IPv6 address must be written [ADDR]:PORT", -1;
+		*close = '\0';
+		host++;
+		port = close + 2;
+		v6 = true;
+	} else {
+		port = strrchr(host, ':');
+		if (port == NULL)
+			return *why_r = "missing :PORT", -1;
+		*port++ = '\0';
+	}
+	if (!route_host_ok(item, false) || str_copy(rt->domain, sizeof(rt->domain), item) < 0)
+		return *why_r = "not a domain name", -1;
+	if (!route_host_ok(host, v6) || str_copy(rt->host, sizeof(rt->host), host) < 0)
+		return *why_r = "not a host name or address", -1;
+	if (parse_port(port, &rt->port) < 0)
+		return *why_r = "port must be 1-65535", -1;
+	for (char *p = rt->domain; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return 0;
+}
+
+int cfg_parse_routes(const char *s, struct cfg_routes *out_r, const char **why_r)
+{
+	char *copy = xstrdup(s), *save = NULL, *item;
+	int r = 0;
+
+	cfg_routes_free(out_r);
+	out_r->route = xcalloc(CFG_ROUTES_MAX, sizeof(*out_r->route));
+	for (item = strtok_r(copy, ", \t", &save); item != NULL; item = strtok_r(NULL, ", \t", &save)) {
+		if (out_r->n >= CFG_ROUTES_MAX) {
+			*why_r = "too many routes (at most 64)";
+			r = -1;
+			break;
+		}
+		if (parse_one_route(item, &out_r->route[out_r->n], why_r) < 0) {
+			r = -1;
+			break;
+		}
+		if (cfg_route_find(out_r, out_r->route[out_r->n].domain) != NULL) {
+			*why_r = "domain routed twice";
+			r = -1;
+			break;
+		}
+		out_r->n++;
+	}
+	free(copy);
+	if (r < 0)
+		cfg_routes_free(out_r);
+	return r;
+}
+
+const struct cfg_route *cfg_route_find(const struct cfg_routes *r, const char *domain)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (strcasecmp(r->route[i].domain, domain) == 0)
+			return &r->route[i];
+	return NULL;
+}
+
 static int parse_bool(const char *s, bool *out_r)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"};
@@ -330,6 +445,10 @@ static const char *set_value(struct config *cfg, const struct cfg_key *k, const 
 		return NULL;
 	case CFG_LISTEN:
 		if (cfg_parse_listen(v, (struct cfg_listen *)field, &why) < 0)
+			return why;
+		return NULL;
+	case CFG_ROUTES:
+		if (cfg_parse_routes(v, (struct cfg_routes *)field, &why) < 0)
 			return why;
 		return NULL;
 	case CFG_LOGLEVEL:
@@ -564,6 +683,7 @@ void cfg_free(struct config *cfg)
 			*p = NULL;
 		}
 	}
+	cfg_routes_free(&cfg->routes);
 	free(cfg->path);
 	free(cfg->dir);
 	cfg->path = cfg->dir = NULL;

@@ -24,6 +24,7 @@ enum cfg_type {
 	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 */
 	CFG_LISTEN,   /* comma-separated "IPv4:port" or "[IPv6]:port"; empty = off */
 	CFG_LOGLEVEL, /* debug, info, warn, error */
+	CFG_ROUTES,   /* comma-separated "domain=host:port"; empty = none */
 };
 
 #define CFG_LISTEN_MAX 4
@@ -36,6 +37,21 @@ struct cfg_listen {
 		uint16_t port;
 		bool v6;
 	} addr[CFG_LISTEN_MAX];
+};
+
+/* Static routes of the outbound queue: mail for domain goes to host:port
+ * (a DNS name, an IPv4 address or [IPv6]) instead of the domain's MX. */
+#define CFG_ROUTES_MAX 64
+#define CFG_DOMAIN_MAX 253
+struct cfg_route {
+	char domain[CFG_DOMAIN_MAX + 1]; /* lower case */
+	char host[CFG_DOMAIN_MAX + 1];   /* without brackets */
+	uint16_t port;
+};
+
+struct cfg_routes {
+	unsigned n;
+	struct cfg_route *route; /* n entries, allocated */
 };
 
 struct config {
@@ -79,6 +95,17 @@ struct config {
 	uint64_t connections_max;
 	uint64_t connections_per_ip;
 
+	/* [queue] */
+	uint64_t queue_poll;        /* seconds */
+	uint64_t retry_first;       /* seconds */
+	uint64_t retry_factor;
+	uint64_t retry_max;         /* seconds */
+	uint64_t queue_expire;      /* seconds */
+	uint64_t delay_notice;      /* seconds, 0 = never */
+	uint64_t out_conn_max;
+	uint64_t out_conn_per_dest;
+	uint64_t out_msgs_per_conn;
+	struct cfg_routes routes;
 	/* [lifecycle], [inactivity] */
 	uint64_t lifecycle_interval; /* seconds between runs of the daily jobs */
 	uint64_t inactivity_warn_after;
@@ -124,5 +151,10 @@ void cfg_free(struct config *cfg);
 int cfg_parse_size(const char *s, uint64_t *out_r);
 int cfg_parse_duration(const char *s, uint64_t *out_r);
 int cfg_parse_listen(const char *s, struct cfg_listen *out_r, const char **why_r);
+/* Replaces *out_r (freeing what it held); on error *out_r is left empty. */
+int cfg_parse_routes(const char *s, struct cfg_routes *out_r, const char **why_r);
+void cfg_routes_free(struct cfg_routes *r);
+/* The route for domain (case-insensitive), or NULL. */
+const struct cfg_route *cfg_route_find(const struct cfg_routes *r, const char *domain);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* balised: the daemon's entry point. Loads the configuration, binds the
  * listeners and loads TLS as root, drops root, opens the store, serves IMAP
- * and SMTP (inbound, submission) on the libuv loop until SIGTERM or SIGINT. */
+ * and SMTP (inbound, submission) on the libuv loop, and runs the outbound
+ * queue, until SIGTERM or SIGINT. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "lifecycle_job.h"
 #include "listen.h"
 #include "log.h"
+#include "queue_runner.h"
 #include "quota_alert.h"
 #include "sandbox.h"
 #include "smtp_session.h"
@@ -48,6 +50,8 @@ struct daemon {
 	uv_loop_t *loop;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	struct tls_ctx *tls;
+	struct tls_ctx *tls_client; /* outbound SMTP; NULL without [tls] ca */
+	struct queue_runner *queue;
 	struct tls_ctx *tls_peer; /* port 25: asks for the operator's certificate */
 	struct listen_set *listeners;
 	struct imap_server imap;
@@ -251,6 +255,31 @@ static int bind_listeners(struct daemon *d)
 	return 0;
 }
 
+/* As root: the client context of the outbound queue (our certificate, the
+ * trust-space CA). Without [tls] ca the queue runs but cannot deliver. */
+static int load_client_tls(struct daemon *d)
+{
+	const struct config *cfg = &d->cfg;
+	struct tls_ctx_opts to = {.cert_file = cfg->tls_cert,
+				  .key_file = cfg->tls_key,
+				  .ca_file = cfg->tls_ca,
+				  .crl_file = cfg->tls_crl};
+	char err[TLS_ERR_MAX + 256];
+
+	if (cfg->tls_ca[0] == '\0' || cfg->tls_cert[0] == '\0') {
+		log_warn("[tls] ca or cert not set: the outbound queue cannot deliver");
+		return 0;
+	}
+	if (cfg->tls_crl[0] == '\0')
+		to.crl_file = NULL;
+	d->tls_client = tls_ctx_new_client(&to, err, sizeof(err));
+	if (d->tls_client == NULL) {
+		log_error("[tls] client context for outbound SMTP: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Switches to user for good. Only called as root. 0 or -1 (logged). */
 static int become_user(const char *user)
 {
@@ -409,6 +438,13 @@ static void on_signal_closed(uv_handle_t *h)
 	(void)h;
 }
 
+static void on_queue_stopped(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->queue = NULL;
+}
+
 /* The last session (IMAP and SMTP) is gone: the cross-thread handles may
  * close. */
 static void on_sessions_empty(void *arg)
@@ -436,6 +472,8 @@ static void stop_loop(struct daemon *d)
 	d->stopping = true;
 	lifecycle_job_stop(&d->lifecycle);
 	listen_set_free(&d->listeners);
+	if (d->queue != NULL)
+		queue_runner_stop(d->queue, on_queue_stopped, d);
 	if (uv_is_active((uv_handle_t *)&d->wl_timer))
 		uv_close((uv_handle_t *)&d->wl_timer, NULL);
 	imap_notify_stop_poll();
@@ -461,6 +499,8 @@ static void on_hup(uv_signal_t *h, int signum)
 	char err[TLS_ERR_MAX];
 
 	(void)signum;
+	if (d->tls_client != NULL && tls_ctx_reload(d->tls_client, err, sizeof(err)) < 0)
+		log_error("signal=HUP outbound TLS reload failed, keeping the old context: %s", err);
 	if (d->tls == NULL) {
 		log_info("signal=HUP reload requested (nothing to reload)");
 		return;
@@ -541,9 +581,10 @@ int main(int argc, char **argv)
 	imap_notify_init(d.loop);
 	/* Landlock binds the calling thread and those it starts: before the store's
 	 * writer thread. seccomp goes on every thread once all is open. */
-	if (bind_listeners(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
+	if (bind_listeners(&d) == 0 && load_client_tls(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
 	    sandbox_landlock(&d.cfg) == 0 && open_store(&d) == 0) {
 		start_imap(&d);
+		d.queue = queue_runner_start(d.loop, d.store, d.tls_client, &d.cfg);
 		start_smtp(&d);
 		if (sandbox_seccomp(&d.cfg) == 0 && run_loop(&d) == 0)
 			status = EXIT_SUCCESS;
@@ -557,6 +598,7 @@ int main(int argc, char **argv)
 		uv_run(d.loop, UV_RUN_DEFAULT);
 	}
 	tls_ctx_free(&d.tls);
+	tls_ctx_free(&d.tls_client);
 	tls_ctx_free(&d.tls_peer);
 	tls_global_free();
 	cfg_free(&d.cfg);

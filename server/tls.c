@@ -3,6 +3,8 @@
  * sessions over a pair of OpenSSL memory BIOs (the socket stays libuv's). */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -12,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,4 +679,17 @@ bool tls_session_peer_verified(const struct tls_session *s)
 const char *tls_verify_reason(long result)
 {
 	return X509_verify_cert_error_string(result);
+}
+
+bool tls_session_peer_names_host(const struct tls_session *s, const char *host)
+{
+	X509 *peer = SSL_get0_peer_certificate(s->ssl);
+	unsigned char ip[16];
+
+	if (peer == NULL || host == NULL || *host == '\0')
+		return false;
+	if (inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1)
+		return X509_check_ip_asc(peer, host, 0) == 1;
+	return X509_check_host(peer, host, strlen(host), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+			       NULL) == 1;
 }

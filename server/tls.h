@@ -143,5 +143,9 @@ X509 *tls_session_peer_cert(const struct tls_session *s);
 /* True when a certificate was presented and verified. */
 bool tls_session_peer_verified(const struct tls_session *s);
 const char *tls_verify_reason(long result);
+/* True when the peer certificate names host (RFC 6125: a DNS name, no
+ * partial wildcards; an IP literal against the IP addresses). The SMTP
+ * client checks the MX or route host this way after the handshake. */
+bool tls_session_peer_names_host(const struct tls_session *s, const char *host);
 
 #endif

@@ -6,9 +6,10 @@
  *   queue_inject DATA_DIR [--from ADDR] [--rcpt ADDR]... [--envid X]
  *                [--ret FULL|HDRS] [--notify BITS] [--orcpt TYPE VALUE]
  *                [--bal ID] [--arrival T] [--next T] [--expires T]
- *                [--blob ID] [--attempt IDX STATE CODE ENH TEXT HOST]...
- *     adds one entry (a new blob holding a small message unless --blob
- *     names an existing one), then records the attempts given in one
+ *                [--blob ID | --message FILE]
+ *                [--attempt IDX STATE CODE ENH TEXT HOST]...
+ *     adds one entry (a new blob holding a small message, or FILE's bytes,
+ *     unless --blob names an existing one), then records the attempts given in one
  *     write; prints "ID BLOB_ID".
  *   queue_inject DATA_DIR --refs BLOB_ID
  *     prints the blob's reference count, or "gone". */
@@ -35,6 +36,8 @@ struct inj {
 	struct store_qresult res[INJ_ATTEMPTS_MAX];
 	size_t n_res;
 	bool new_blob;
+	char *message; /* --message FILE's bytes, or NULL */
+	size_t message_len;
 	const char *why;
 	bool deleted;
 };
@@ -90,6 +93,20 @@ static int inj_attempt(struct inj *q, char **argv, int i, int argc)
 	return i + 6;
 }
 
+static void inj_read_message(struct inj *q, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0)
+		inj_die("--message: cannot read the file");
+	q->message = malloc((size_t)n + 1);
+	if (q->message == NULL || fread(q->message, 1, (size_t)n, f) != (size_t)n)
+		inj_die("--message: cannot read the file");
+	q->message_len = (size_t)n;
+	fclose(f);
+}
+
 static int inj_rcpt_opt(struct inj *q, char **argv, int i, int argc)
 {
 	struct store_qrcpt *r = q->e.n_rcpts ? &q->rcpts[q->e.n_rcpts - 1] : NULL;
@@ -143,6 +160,8 @@ static void inj_parse(struct inj *q, int argc, char **argv)
 			q->e.next_attempt = inj_num(argv[++i]);
 		else if (strcmp(a, "--expires") == 0)
 			q->e.expires = inj_num(argv[++i]);
+		else if (strcmp(a, "--message") == 0)
+			inj_read_message(q, argv[++i]);
 		else if (strcmp(a, "--blob") == 0) {
 			q->e.blob_id = (uint64_t)inj_num(argv[++i]);
 			q->new_blob = false;
@@ -156,7 +175,9 @@ static int inj_add(struct store_txn *txn, void *arg)
 	struct inj *q = arg;
 	int rc = 0;
 
-	if (q->new_blob)
+	if (q->new_blob && q->message != NULL)
+		rc = store_blob_put(txn, q->message, q->message_len, NULL, 0, &q->e.blob_id);
+	else if (q->new_blob)
 		rc = store_blob_put(txn, inj_message, sizeof(inj_message) - 1, NULL, 0,
 		                    &q->e.blob_id);
 	return rc != 0 ? rc : store_queue_add(txn, &q->e, &q->why);

@@ -91,6 +91,14 @@ static const struct {
 	{"[server]\ndata_dir = d\n[storage]\nmap_size = 12X\n", "test.conf:4: [storage] map_size: not a size"},
 	{"[server]\ndata_dir = d\n[storage]\nmap_size = 1K\n", "test.conf:4: [storage] map_size: value out of range"},
 	{"[server]\ndata_dir = d\n[listen]\nimap = 127.0.0.1\n", "test.conf:4: [listen] imap: missing :PORT"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a.test\n", "test.conf:4: [queue] routes: expected domain=host:port"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a.test=h\n", "[queue] routes: missing :PORT"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a.test=h:0\n", "[queue] routes: port must be 1-65535"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a.test=h_x:25\n", "[queue] routes: not a host name or address"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a/b=h:25\n", "[queue] routes: not a domain name"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a.test=[::1:25\n", "[queue] routes: IPv6 address must be written"},
+	{"[server]\ndata_dir = d\n[queue]\nroutes = a.test=h:1, A.test=h:2\n", "[queue] routes: domain routed twice"},
+	{"[server]\ndata_dir = d\n[queue]\nretry_factor = 0\n", "[queue] retry_factor: value out of range"},
 	{"[server]\ndata_dir = d\n[listen]\nimap = 127.0.0.1:70000\n", "test.conf:4: [listen] imap: port must be 1-65535"},
 	{"[server]\ndata_dir = d\n[listen]\nimap = 300.0.0.1:143\n", "[listen] imap: not an IPv4 address"},
 	{"[server]\ndata_dir = d\n[listen]\nimap = ::1:143\n", "[listen] imap: not an IPv4 address"},
@@ -197,6 +205,41 @@ START_TEST(value_parsers)
 }
 END_TEST
 
+START_TEST(routes)
+{
+	const struct cfg_route *r;
+	struct cfg_routes rt = {0};
+	const char *why = NULL;
+
+	ck_assert_int_eq(parse("[server]\ndata_dir = d\n"), 0);
+	ck_assert_uint_eq(cfg.routes.n, 0);
+	ck_assert_uint_eq(cfg.retry_first, 300);
+	ck_assert_uint_eq(cfg.queue_expire, 5 * 86400);
+	ck_assert_int_eq(parse("[server]\ndata_dir = d\n[queue]\n"
+			       "routes = Other.Test=mx.other.test:2525, v6.test=[::1]:25,"
+			       "ip.test=127.0.0.1:26\n"),
+			 0);
+	ck_assert_uint_eq(cfg.routes.n, 3);
+	r = cfg_route_find(&cfg.routes, "OTHER.test");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->domain, "other.test");
+	ck_assert_str_eq(r->host, "mx.other.test");
+	ck_assert_uint_eq(r->port, 2525);
+	r = cfg_route_find(&cfg.routes, "v6.test");
+	ck_assert_str_eq(r->host, "::1");
+	ck_assert_uint_eq(r->port, 25);
+	ck_assert_ptr_null(cfg_route_find(&cfg.routes, "nowhere.test"));
+	ck_assert_ptr_null(cfg_route_find(&cfg.routes, "test"));
+	/* A failed parse leaves nothing behind (no leak, no half table). */
+	ck_assert_int_eq(cfg_parse_routes("a.test=h:1, bad", &rt, &why), -1);
+	ck_assert_uint_eq(rt.n, 0);
+	ck_assert_ptr_null(rt.route);
+	ck_assert_int_eq(cfg_parse_routes("", &rt, &why), 0);
+	ck_assert_uint_eq(rt.n, 0);
+	cfg_routes_free(&rt);
+}
+END_TEST
+
 START_TEST(key_table_documented)
 {
 	size_t n;
@@ -228,6 +271,7 @@ static Suite *cfg_suite(void)
 	tcase_add_test(tc, load_file);
 	tcase_add_test(tc, value_parsers);
 	tcase_add_test(tc, key_table_documented);
+	tcase_add_test(tc, routes);
 	suite_add_tcase(s, tc);
 	return s;
 }
