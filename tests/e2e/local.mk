@@ -19,3 +19,4 @@ include tests/e2e/sieve.mk
 include tests/e2e/imapload.mk
 include tests/e2e/smtpload.mk
 include tests/e2e/sandbox.mk
+include tests/e2e/two_operators.mk
