@@ -424,6 +424,7 @@ static void start_smtp(struct daemon *d)
 	d->smtp.whitelist = &d->whitelist;
 	d->smtp.hostname = cfg->hostname;
 	d->smtp.postmaster = d->postmaster;
+	d->smtp.postmaster_set = cfg->postmaster[0] != '\0';
 	d->smtp.size_max = cfg->message_size_max;
 	d->smtp.rcpt_max = (unsigned)cfg->smtp_recipients_max;
 	d->smtp.cmd_max = (unsigned)cfg->smtp_commands_max;

@@ -12,7 +12,8 @@
 
 struct qr_params {
 	const char *hostname;
-	char postmaster[STORE_QADDR_MAX + 1];
+	char postmaster[STORE_QADDR_MAX + 1]; /* [server] postmaster, else hostname's */
+	bool postmaster_set;                  /* [server] postmaster was configured */
 	uint64_t retry_first, retry_factor, retry_max; /* seconds */
 	uint64_t expire;                               /* seconds after arrival */
 	uint64_t delay_notice;                         /* seconds, 0 = never */

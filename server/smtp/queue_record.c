@@ -242,14 +242,29 @@ static int queue_remote(struct store_txn *txn, const char *addr, struct buf *msg
 	return r;
 }
 
+/* The report's From: [server] postmaster when configured; else the
+ * postmaster of the return path's domain when it is served here (a report
+ * signed with the host name's domain would be refused by an operator whose
+ * whitelist lists only the mail domains), else the host name's. */
+static const char *report_postmaster(struct store_txn *txn, const struct qr_params *p,
+                                     const char *return_path, char *buf, size_t bufsz)
+{
+	const char *at = strrchr(return_path, '@');
+
+	if (p->postmaster_set || at == NULL || store_domain_exists(txn, at + 1) != 1)
+		return p->postmaster;
+	snprintf(buf, bufsz, "postmaster@%s", at + 1);
+	return buf;
+}
+
 static int send_report(struct store_txn *txn, struct rec *r)
 {
 	struct qr_job *j = r->j;
 	const struct store_qentry *e = r->cur;
-	char id[64];
+	char id[64], pm[STORE_QADDR_MAX + 16];
 	struct dsn d = {
 	    .reporting_mta = j->params->hostname,
-	    .postmaster = j->params->postmaster,
+	    .postmaster = report_postmaster(txn, j->params, e->return_path, pm, sizeof(pm)),
 	    .return_path = e->return_path,
 	    .envid = e->envid[0] ? e->envid : NULL,
 	    .arrival = e->arrival,

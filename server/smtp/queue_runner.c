@@ -600,7 +600,8 @@ struct queue_runner *queue_runner_start(uv_loop_t *loop, struct store *store, st
 	qr->store = store;
 	qr->cfg = cfg;
 	qr->params.hostname = cfg->hostname;
-	if (cfg->postmaster[0] != '\0')
+	qr->params.postmaster_set = cfg->postmaster[0] != '\0';
+	if (qr->params.postmaster_set)
 		str_copy(qr->params.postmaster, sizeof(qr->params.postmaster), cfg->postmaster);
 	else
 		snprintf(qr->params.postmaster, sizeof(qr->params.postmaster), "postmaster@%s",

@@ -46,7 +46,9 @@ struct smtp_server {
 	struct auth *auth;
 	struct whitelist_holder *whitelist;
 	const char *hostname;
-	const char *postmaster; /* signs DSNs; "" or NULL: postmaster@hostname */
+	const char *postmaster; /* RCPT TO:<Postmaster>; "" or NULL: postmaster@hostname */
+	bool postmaster_set;    /* [server] postmaster configured: it signs the reports,
+	                         * else the postmaster of a domain served here does */
 	uint64_t size_max;      /* [limits] message_size_max */
 	unsigned rcpt_max, cmd_max, err_max;
 	uint64_t idle_ms;

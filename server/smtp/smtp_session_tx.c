@@ -449,10 +449,22 @@ static void submit(struct smtp_session *s)
 	j->d.local_msg = buf_slice(&j->local);
 	j->d.queue_msg = buf_slice(&j->queue);
 	j->d.arrival = time_now();
-	if (s->srv->postmaster != NULL && s->srv->postmaster[0] != '\0')
+	if (s->srv->postmaster_set && s->srv->postmaster != NULL && s->srv->postmaster[0] != '\0') {
 		snprintf(j->postmaster, sizeof(j->postmaster), "%s", s->srv->postmaster);
-	else
-		snprintf(j->postmaster, sizeof(j->postmaster), "postmaster@%s", s->srv->hostname);
+	} else {
+		/* The postmaster of a domain served here (the first local
+		 * recipient's): other operators' whitelists list mail domains,
+		 * not host names, and check the header From: of reports too. */
+		const char *dom = s->srv->hostname;
+
+		for (unsigned i = 0; i < j->d.n_rcpts; i++) {
+			if (j->d.rcpts[i].local) {
+				dom = smtp_addr_domain(j->d.rcpts[i].addr);
+				break;
+			}
+		}
+		snprintf(j->postmaster, sizeof(j->postmaster), "postmaster@%s", dom);
+	}
 	smtp_deliver_init(&j->d);
 	j->d.hostname = s->srv->hostname;
 	j->d.postmaster = j->postmaster;
