@@ -45,6 +45,60 @@ def issue(name, subj, ca, ca_key):
     return crt, key
 
 
+CA_CNF = """\
+[ca]
+default_ca = e2e
+[e2e]
+dir = {d}
+database = {d}/index.txt
+serial = {d}/serial
+crlnumber = {d}/crlnumber
+new_certs_dir = {d}
+certificate = {ca}
+private_key = {key}
+default_md = sha256
+default_days = 2
+default_crl_days = 1
+policy = anything
+unique_subject = no
+preserve = yes
+[anything]
+countryName = optional
+organizationName = optional
+commonName = supplied
+"""
+
+
+def openssl_ca(*args):
+    """openssl ca with the harness CA and a minimal database in B.tmp/ca-db
+    (dated certificates, revocation, CRLs)."""
+    d = os.path.join(B.tmp, "ca-db")
+    cnf = os.path.join(d, "ca.cnf")
+    if not os.path.exists(cnf):
+        os.mkdir(d)
+        open(os.path.join(d, "index.txt"), "w").close()
+        for f in ("serial", "crlnumber"):
+            with open(os.path.join(d, f), "w") as fh:
+                fh.write("1000\n")
+        with open(cnf, "w") as fh:
+            fh.write(CA_CNF.format(d=d, ca=B.ca, key=os.path.join(B.tmp, "ca.key")))
+    sh(harness.OPENSSL, "ca", "-batch", "-notext", "-config", cnf, *args)
+
+
+def issue_dated(name, subj, start=None, end=None):
+    """A certificate of the harness CA through openssl ca, with explicit
+    validity dates (YYYYMMDDHHMMSSZ) when given."""
+    d = B.tmp
+    key, csr, crt = (os.path.join(d, name + x) for x in (".key", ".csr", ".pem"))
+    sh(harness.OPENSSL, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+       "-subj", subj)
+    dates = (["-startdate", start] if start else []) + (["-enddate", end] if end else [])
+    openssl_ca("-in", csr, "-out", crt, *dates)
+    got = sh(harness.OPENSSL, "x509", "-in", crt, "-noout", "-subject", "-nameopt", "compat")
+    check(got.strip() == "subject=" + subj, got)  # the DN stays the whitelisted one
+    return crt, key
+
+
 def make_peer_pki():
     d = B.tmp
     P["op"] = issue("op", OP_DN, B.ca, os.path.join(d, "ca.key"))
@@ -56,6 +110,11 @@ def make_peer_pki():
        "-addext", "basicConstraints=critical,CA:TRUE",
        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     P["rogue"] = issue("rogue", OP_DN, rc, rk)
+    # Listed DN, right chain, but out of its dates or revoked.
+    P["expired"] = issue_dated("expired", OP_DN, "20200101000000Z", "20200201000000Z")
+    P["future"] = issue_dated("future", OP_DN, "20990101000000Z", "20990201000000Z")
+    P["good"] = issue_dated("good", OP_DN)
+    P["revoked"] = issue_dated("revoked", OP_DN)
 
 
 def write_whitelist(path, without=()):
@@ -93,17 +152,17 @@ def setup():
     B.start()
 
 
-def client_ctx(cert=None):
-    ctx = B.tls_context()
+def client_ctx(cert=None, srv=None):
+    ctx = (srv or B).tls_context()
     if cert is not None:
         ctx.load_cert_chain(*P[cert])
     return ctx
 
 
-def inbound(cert="op"):
-    s = smtplib.SMTP("127.0.0.1", B.smtp_port, timeout=IO_TIMEOUT)
+def inbound(cert="op", srv=None):
+    s = smtplib.SMTP("127.0.0.1", (srv or B).smtp_port, timeout=IO_TIMEOUT)
     s.ehlo("mx.op.example")
-    s.starttls(context=client_ctx(cert))
+    s.starttls(context=client_ctx(cert, srv))
     s.ehlo("mx.op.example")
     return s
 
@@ -169,6 +228,68 @@ def test_certificate_other_ca():
     expect(r, 550, "5.7.1")
     check(b"Certificat client refuse" in r[1], r)
     s.quit()
+
+
+def refused_peer(cert, reason, srv=None):
+    s = inbound(cert=cert, srv=srv)
+    r = s.mail("dr@op.example")
+    expect(r, 550, "5.7.1")
+    check(b"Certificat client refuse: " + reason in r[1], r)
+    expect(s.rcpt(USERS["alice"]), 503, "5.5.1")
+    s.quit()
+
+
+def test_certificate_expired():
+    refused_peer("expired", b"certificate has expired")
+
+
+def test_certificate_not_yet_valid():
+    refused_peer("future", b"certificate is not yet valid")
+
+
+def crl_instance(crl):
+    """A second balised with the same CA, whitelist and port-25 listener as
+    B, and [tls] crl = crl."""
+    b = harness.Balise()
+    b.smtp_port = harness.free_port()
+    conf = open(b.conf).read()
+    conf = conf.replace("[listen]\n", "[listen]\nsmtp = 127.0.0.1:%d\n" % b.smtp_port)
+    conf = conf.replace("[tls]\n", "[tls]\nca = %s\ncrl = %s\n" % (B.ca, crl))
+    conf += "\n[trust]\nwhitelist = %s\n" % B.wl
+    open(b.conf, "w").write(conf)
+    b.add_bal("alice", "pw-alice")
+    return b.start()
+
+
+def test_certificate_revoked():
+    crl = os.path.join(B.tmp, "revoked.crl")
+    openssl_ca("-revoke", P["revoked"][0], "-crl_reason", "keyCompromise")
+    openssl_ca("-gencrl", "-out", crl)
+    with crl_instance(crl) as b:
+        for cert in ("good", "op"):  # not revoked: the CRL check passes
+            s = inbound(cert=cert, srv=b)
+            expect(s.mail("dr@op.example"), 250, "2.1.0")
+            expect(s.rcpt("alice@test.example"), 250, "2.1.5")
+            s.quit()
+        refused_peer("revoked", b"certificate revoked", srv=b)
+        check("smtp refused peer: Certificat client refuse: certificate revoked"
+              in b.output(), "no log line for the revoked peer")
+    # B has no [tls] crl: the same certificate passes there.
+    s = inbound(cert="revoked")
+    expect(s.mail("dr@op.example"), 250, "2.1.0")
+    s.quit()
+
+
+def test_crl_expired():
+    # A CRL past its nextUpdate: OpenSSL fails every verification with
+    # "CRL has expired", so every peer is refused until the operator
+    # installs a fresh CRL (fail-closed).
+    crl = os.path.join(B.tmp, "stale.crl")
+    openssl_ca("-gencrl", "-out", crl, "-crl_lastupdate", "20200101000000Z",
+               "-crl_nextupdate", "20200201000000Z")
+    with crl_instance(crl) as b:
+        for cert in ("good", "op"):
+            refused_peer(cert, b"CRL has expired", srv=b)
 
 
 def test_dn_not_listed():
@@ -637,6 +758,8 @@ def test_sigterm_421():
 
 
 TESTS = [test_mail_before_starttls, test_no_client_certificate, test_certificate_other_ca,
+         test_certificate_expired, test_certificate_not_yet_valid, test_certificate_revoked,
+         test_crl_expired,
          test_dn_not_listed, test_rcpt_refusals, test_quota_full_rcpt, test_deliver_and_read_back,
          test_header_from_check, test_size_refusals, test_pipelining_and_bdat,
          test_dsn_success_local, test_partial_delivery_report, test_too_many_errors_and_rcpts, test_session_limits,
