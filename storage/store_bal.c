@@ -477,7 +477,11 @@ int store_bal_update(struct store_txn *txn, const struct store_bal *bal, const c
 	if (upd->created == 0) /* a caller that never read it keeps the original */
 		upd->created = old->created;
 	rc = store_bal_put(txn, upd);
-	if (rc == 0) /* a larger quota may bring usage below a level */
+	/* A changed quota may bring usage below a level. Only then: a 100 %
+	 * reached by a refused delivery stands while usage stays under 100 %,
+	 * and any other update (a login time, a state) must not re-arm it. */
+	if (rc == 0 && (upd->quota_bytes != old->quota_bytes ||
+	                upd->quota_messages != old->quota_messages))
 		rc = store_quota_rearm(txn, upd->id);
 out:
 	if (why_r != NULL)

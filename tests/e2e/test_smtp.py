@@ -7,7 +7,10 @@
 # exact code; delivery read back over IMAP; the outbound queue; BDAT and
 # PIPELINING; SIZE; a SIGKILL during parallel deliveries; tls_policy.sh on
 # the three ports.
+import email
+import email.header
 import imaplib
+import json
 import os
 import re
 import shutil
@@ -145,7 +148,7 @@ def setup():
              "header_from_exempt = exempt.example\n" % wl)
     open(B.conf, "w").write(conf)
     for name, quota in (("alice", None), ("bob", None), ("carol", None), ("full", "2K"),
-                        ("susp", None), ("sender", None), ("tiny", "3K"), ("petit", "2K"),
+                        ("susp", None), ("sender", None), ("tiny", "3K"), ("petit", "2K"), ("alerte", "10K"),
                         ("dave", None)):
         USERS[name] = B.add_bal(name, "pw-" + name, quota=quota)
     B.ctl("bal", "set", USERS["susp"], "--state", "suspended")
@@ -339,6 +342,30 @@ def test_quota_full_rcpt():
     expect(r, 552, "5.2.2")
     check(b"pleine" in r[1], r)
     s.quit()
+
+
+def test_quota_alerts_by_smtp():
+    """Deliveries over SMTP cross 80 % then 90 % of a 10K quota, then one
+    that would pass it is refused (552 5.2.2): one French alert per level
+    in the BAL's INBOX (EX_GBM_4470), the 100 % one on the refusal."""
+    line = "y" * 78 + "\r\n"
+    s = inbound()
+    for subject, lines, code in (("q80", 100, 250), ("q90", 6, 250), ("q100", 30, 552),
+                                 ("q100bis", 30, 552)):
+        expect(s.mail("dr@op.example"), 250, "2.1.0")
+        expect(s.rcpt(USERS["alerte"]), 250, "2.1.5")
+        r = s.data(message(to=USERS["alerte"], subject=subject, body=line * lines))
+        expect(r, code, "2.0.0" if code == 250 else "5.2.2")
+    s.quit()
+    alerts = [m for m in imap_messages("alerte") if b"Auto-Submitted: auto-generated" in m]
+    subjects = [str(email.header.make_header(email.header.decode_header(
+        email.message_from_bytes(m)["Subject"]))) for m in alerts]
+    check(len(alerts) == 3, "alerts: %r" % subjects)
+    check("80\u00a0%" in subjects[0] and "90\u00a0%" in subjects[1] and "pleine" in subjects[2],
+          subjects)
+    rows = [r for r in json.loads(B.ctl("quota", "report", "--json"))
+            if r["address"] == USERS["alerte"]]
+    check(rows and rows[0]["alert_level"] == 100, rows)
 
 
 def test_deliver_and_read_back():
@@ -760,7 +787,7 @@ def test_sigterm_421():
 TESTS = [test_mail_before_starttls, test_no_client_certificate, test_certificate_other_ca,
          test_certificate_expired, test_certificate_not_yet_valid, test_certificate_revoked,
          test_crl_expired,
-         test_dn_not_listed, test_rcpt_refusals, test_quota_full_rcpt, test_deliver_and_read_back,
+         test_dn_not_listed, test_rcpt_refusals, test_quota_full_rcpt, test_quota_alerts_by_smtp, test_deliver_and_read_back,
          test_header_from_check, test_size_refusals, test_pipelining_and_bdat,
          test_dsn_success_local, test_partial_delivery_report, test_too_many_errors_and_rcpts, test_session_limits,
          test_mail_loop, test_submission_auth_before_tls,
