@@ -3,6 +3,7 @@
 # balise.conf on free loopback ports, BALs made with balisectl (cheap
 # argon2), and a balised that is always stopped. Stdlib only.
 import os
+import random
 import shutil
 import signal
 import socket
@@ -22,7 +23,29 @@ STOP_TIMEOUT = 15.0
 HOLDER = "810001234565"  # a valid RPPS idNat (Luhn), for PER BALs
 
 
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
+    """A free loopback port below the kernel's ephemeral range: a port the
+    kernel handed out (bind to 0) is also what it gives to the local end of
+    outgoing connections, so with tests running in parallel another test's
+    client could take it before balised binds it."""
+    low = 20000
+    high = max(low + 1000, _ephemeral_low())
+    for _ in range(200):
+        port = random.randrange(low, high)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
