@@ -250,7 +250,7 @@ def inner():
                 f.write(EXTRA_CONF.format(ca=b.ca, whitelist=wl))
             b.start()
             try:
-                return run_tests([
+                result = run_tests([
                     test_delivered_through_mx_host,
                     test_no_mx_falls_back_to_address,
                     test_null_mx_is_final_5_1_10,
@@ -259,8 +259,10 @@ def inner():
             finally:
                 status = b.stop()
                 SINK.close()
-                if status != 0:
-                    print("balised exit status %r\n%s" % (status, b.output()[-3000:]))
+            if status != 0:
+                print("FAIL balised exit status %r\n%s" % (status, b.output()[-3000:]))
+                return 1
+            return result
     finally:
         DNS.close()
         shutil.rmtree(tmp, ignore_errors=True)
