@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "msgsum.h"
+#include "util.h"
 
 #define MSGSUM_DATE_MAX_COMMENT 32 /* nested comment depth skipped */
 
@@ -100,20 +101,6 @@ static int date_zone(struct date_cur *c)
 		    strncasecmp((const char *)w, zones[i].name, n) == 0)
 			return zones[i].hours * 3600;
 	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
 }
 
 int msgsum_date_parse(const uint8_t *p, size_t len, int64_t *t_r)

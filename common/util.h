@@ -27,5 +27,9 @@ void str_lower(char *s);
 /* Wall clock in milliseconds and seconds since the epoch (UTC). */
 int64_t time_now_ms(void);
 int64_t time_now(void);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), and
+ * back (H. Hinnant's algorithms): the one calendar of the code base. */
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+void civil_from_days(int64_t days, int64_t *year_r, unsigned *month_r, unsigned *day_r);
 
 #endif

@@ -7,20 +7,14 @@
 #include <strings.h>
 
 #include "imap_date.h"
+#include "util.h"
 
 static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 int32_t imap_days_from_civil(int year, unsigned month, unsigned day)
 {
-	/* Count from 1 March so that the leap day ends each 4-year cycle. */
-	int y = year - (month <= 2);
-	int era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return (int32_t)(era * 146097 + (int)doe - 719468);
+	return (int32_t)days_from_civil(year, month, day);
 }
 
 static unsigned days_in_month(int year, unsigned month)
