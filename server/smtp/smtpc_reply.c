@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "smtp_xtext.h"
 #include "smtpc_reply.h"
 
 void smtpc_reply_reset(struct smtpc_reply *r)
@@ -145,14 +146,7 @@ void smtpc_ehlo_line(struct smtpc_ehlo *e, const char *line, size_t len, bool fi
 
 int smtpc_xtext_encode(const char *s, struct buf *out)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		int r = (*p < '!' || *p > '~' || *p == '+' || *p == '=')
-		            ? buf_printf(out, "+%02X", *p)
-		            : buf_append_u8(out, *p);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
+	return smtp_xtext_encode(slice_from_cstr(s), out); /* server/smtp/smtp_xtext.c */
 }
 
 uint64_t smtpc_retry_delay(uint32_t attempts, uint64_t first, uint64_t factor, uint64_t max)

@@ -53,7 +53,7 @@ struct smtpc_ehlo {
  * skipped by the caller: pass first=true). */
 void smtpc_ehlo_line(struct smtpc_ehlo *e, const char *line, size_t len, bool first);
 
-/* Appends s as xtext: '+', '=' and bytes outside '!'..'~' as "+XX". */
+/* Appends the C string s as xtext (RFC 3461 section 4): smtp_xtext_encode. */
 int smtpc_xtext_encode(const char *s, struct buf *out);
 
 /* The wait before the next attempt after attempts failed ones (1 = the

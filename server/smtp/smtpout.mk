@@ -12,7 +12,7 @@ server_smtp_libbalsmtpout_a_SOURCES = \
 server_smtp_libbalsmtpout_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 	-I$(top_srcdir)/server/smtp
 server_smtp_libbalsmtpout_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
-SMTPOUT_LIBS = server/smtp/libbalsmtpout.a server/libbalnet.a $(BALSTORE_LIBS) \
+SMTPOUT_LIBS = server/smtp/libbalsmtpout.a server/smtp/libbalsmtp.a server/libbalnet.a $(BALSTORE_LIBS) \
 	$(LIBUV_LIBS) $(WHITELIST_LIBS) $(RESOLV_LIBS)
 
 server_balised_CPPFLAGS += -I$(top_srcdir)/server/smtp
@@ -35,5 +35,5 @@ tests_fuzz_fuzz_smtpc_reply_SOURCES = tests/fuzz/fuzz_smtpc_reply.c $(FUZZ_DRIVE
 tests_fuzz_fuzz_smtpc_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server/smtp
 tests_fuzz_fuzz_smtpc_reply_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtpc_reply_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_smtpc_reply_LDADD = server/smtp/libbalsmtpout.a common/libbalcommon.a
+tests_fuzz_fuzz_smtpc_reply_LDADD = server/smtp/libbalsmtpout.a server/smtp/libbalsmtp.a common/libbalcommon.a
 EXTRA_DIST += tests/fuzz/smtpc_reply.dict
