@@ -69,6 +69,12 @@ static const struct ctl_opt ctl_opts_inactive[] = {
     {"days", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
 static const struct ctl_opt ctl_opts_inactivity_run[] = {{"now", CTL_OPT_ARG, NULL},
                                                          {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_audit_search[] = {
+    {"bal", CTL_OPT_ARG, NULL},   {"actor", CTL_OPT_ARG, NULL}, {"action", CTL_OPT_ARG, NULL},
+    {"since", CTL_OPT_ARG, NULL}, {"until", CTL_OPT_ARG, NULL}, {"json", 0, NULL},
+    {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_audit_export[] = {
+    {"since", CTL_OPT_ARG, NULL}, {"until", CTL_OPT_ARG, NULL}, {NULL, 0, NULL}};
 static const struct ctl_opt ctl_opts_delreq_create[] = {{"requested-by", CTL_OPT_ARG, NULL},
                                                         {"reason", CTL_OPT_ARG, NULL},
                                                         {"contact", CTL_OPT_ARG, NULL},
@@ -238,6 +244,26 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Check the store's consistency: mailbox counters, message reference counts, quota usage "
      "and indexes (read-only; safe while balised runs).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},
+    {"audit", "search", ctl_audit_search,
+     "[--bal B] [--actor A] [--action T] [--since D] [--until D] [--json]",
+     "List audit traces in time order: who did what to which BAL, from where, and the answer "
+     "(docs/audit.md).",
+     "  --bal B             traces of the BAL acted on (its index)\n"
+     "  --actor A           traces by this author (address, Unix user or certificate DN)\n"
+     "  --action T          this action (\"imap.fetch\"), or every action under a prefix\n"
+     "                      (\"imap\", \"admin.bal\")\n"
+     "  --since D           from D (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC) on\n"
+     "  --until D           before D (excluded)\n"
+     "  --json              print a JSON array\n",
+     ctl_opts_audit_search, NULL, 0, 0, 0},
+    {"audit", "export", ctl_audit_export, "--since D --until D",
+     "Print the audit traces from D (included) to D (excluded) as JSON Lines, one record per "
+     "line, for a SIEM.",
+     NULL, ctl_opts_audit_export, NULL, 0, 0, 0},
+    {"audit", "expire", ctl_audit_expire, "[--now DATE]",
+     "Apply the [audit] retention now, as balised's daily job does: traces past it are "
+     "deleted (or anonymised); --now sets the clock (tests, catching up).",
+     NULL, ctl_opts_inactivity_run, NULL, 0, 0, 0},
     {"sieve", "list", ctl_sieve_list, "BAL [--json]",
      "List a BAL's Sieve scripts: active flag, size, last change, and the space used.", NULL,
      ctl_opts_json, "BAL", 1, 1, 0},

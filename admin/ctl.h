@@ -118,6 +118,8 @@ void ctl_store_close(struct ctl *ctl);
  * durable outcome. Every command that changes something goes through here:
  * this is where the admin audit trace belongs. */
 int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg);
+/* "balisectl(uid=1000,user=alice)", for log lines and the jobs' author. */
+const char *ctl_who(void);
 
 /* Reads a password from standard input: one line without its line ending
  * (with a prompt, no echo and a confirmation when stdin is a terminal).
@@ -211,6 +213,11 @@ int ctl_delreq_approve(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_reject(struct ctl *ctl, const struct ctl_args *args);
 
 /* ctl_sieve.c, ctl_annuaire.c */
+int ctl_audit_search(struct ctl *ctl, const struct ctl_args *args);
+int ctl_audit_export(struct ctl *ctl, const struct ctl_args *args);
+int ctl_audit_expire(struct ctl *ctl, const struct ctl_args *args);
+/* "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ": 0, or -1. */
+int ctl_parse_date(const char *s, int64_t *t_r);
 int ctl_sieve_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_sieve_get(struct ctl *ctl, const struct ctl_args *args);
 int ctl_sieve_activate(struct ctl *ctl, const struct ctl_args *args);

@@ -19,17 +19,6 @@
 #define CTL_DAY 86400
 #define CTL_DAYS_MAX 36500
 
-/* "balisectl(uid=1000,user=alice)": who acted, for the trace. */
-static const char *ctl_who(void)
-{
-	static char who[128];
-	struct passwd *pw = getpwuid(getuid());
-
-	snprintf(who, sizeof(who), "balisectl(uid=%u,user=%s)", (unsigned)getuid(),
-	         pw != NULL ? pw->pw_name : "?");
-	return who;
-}
-
 /* ---------------------------------------------------------------- purge-sent */
 
 struct ctl_purge {
@@ -49,7 +38,12 @@ static int ctl_purge_apply(struct store_txn *txn, void *arg)
 	if (r <= 0)
 		return r == 0 ? STORE_E_NOTFOUND : r;
 	p->bal_id = b.id;
-	return store_sent_purge(txn, b.id, p->before, p->dry_run, &p->r);
+	r = store_sent_purge(txn, b.id, p->before, p->dry_run, &p->r);
+	if (r == 0 && !p->dry_run)
+		r = store_audit_admin(txn, 0, ctl_who(), "policy.sent-purge", b.address,
+		                      "messages=%llu bytes=%llu", (unsigned long long)p->r.messages,
+		                      (unsigned long long)p->r.bytes);
+	return r;
 }
 
 int ctl_bal_purge_sent(struct ctl *ctl, const struct ctl_args *args)
@@ -162,6 +156,13 @@ int ctl_bal_inactive(struct ctl *ctl, const struct ctl_args *args)
 
 /* ---------------------------------------------------------------- compact */
 
+static int ctl_compact_noop(struct store_txn *txn, void *arg)
+{
+	(void)txn;
+	(void)arg;
+	return 0;
+}
+
 int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args)
 {
 	uint64_t before = 0, after = 0;
@@ -174,6 +175,10 @@ int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args)
 		return ctl_fail(ctl, "%s", why != NULL ? why : store_strerror(r));
 	store_audit(ctl_who(), "store-compact", "bytes_before=%llu bytes_after=%llu",
 	            (unsigned long long)before, (unsigned long long)after);
+	/* The trace, once the new file is in place. */
+	if (ctl_store_open(ctl) != CTL_EXIT_OK || ctl_run_write(ctl, ctl_compact_noop, NULL) != 0)
+		fprintf(stderr, "%s: warning: the audit trace of the compaction was not written\n",
+		        CTL_PROG);
 	printf("compacted %s: %llu -> %llu bytes; deleted records are wiped\n", ctl->cfg.data_dir,
 	       (unsigned long long)before, (unsigned long long)after);
 	return CTL_EXIT_OK;
@@ -388,7 +393,7 @@ int ctl_delreq_reject(struct ctl *ctl, const struct ctl_args *args)
 /* ---------------------------------------------------------------- inactivity-run */
 
 /* "2027-01-31" (midnight UTC) or "2027-01-31T12:00:00Z". */
-static int ctl_parse_date(const char *s, int64_t *t_r)
+int ctl_parse_date(const char *s, int64_t *t_r)
 {
 	struct tm tm = {0};
 	const char *end = strptime(s, "%Y-%m-%d", &tm);

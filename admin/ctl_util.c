@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,12 +145,106 @@ void ctl_store_close(struct ctl *ctl)
 		store_close(&ctl->store);
 }
 
+/* "balisectl(uid=1000,user=alice)": who acted, for log lines. */
+const char *ctl_who(void)
+{
+	static char who[128];
+	struct passwd *pw = getpwuid(getuid());
+
+	snprintf(who, sizeof(who), "balisectl(uid=%u,user=%s)", (unsigned)getuid(),
+	         pw != NULL ? pw->pw_name : "?");
+	return who;
+}
+
+/* The Unix user: the author of admin traces. */
+static void ctl_user(char *out, size_t outsz)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL)
+		snprintf(out, outsz, "%s", pw->pw_name);
+	else
+		snprintf(out, outsz, "uid=%u", (unsigned)getuid());
+}
+
+/* Options whose value is free text that may name a person: the trace
+ * keeps only its length. */
+static bool ctl_free_text_opt(const char *a)
+{
+	return strcmp(a, "--reason") == 0 || strcmp(a, "--display-name") == 0 ||
+	       strncmp(a, "--reason=", 9) == 0 || strncmp(a, "--display-name=", 15) == 0;
+}
+
+/* The admin trace: action admin.NOUN.VERB, the command line as request
+ * (free texts reduced to their length), the first address as the BAL. */
+static void ctl_audit_fill(struct ctl *ctl, struct store_audit *r)
+{
+	size_t n = 0;
+
+	r->cat = AUDIT_CAT_ADMIN;
+	r->by = AUDIT_BY_ADMIN;
+	ctl_user(r->actor, sizeof(r->actor));
+	snprintf(r->action, sizeof(r->action), "admin.%s.%s", ctl->cmd->noun, ctl->cmd->verb);
+	str_copy(r->client, sizeof(r->client), "balisectl");
+	for (int i = 0; i < ctl->argc && n < sizeof(r->request) - 1; i++) {
+		const char *a = ctl->argv[i];
+		char len[32];
+
+		if (i >= 2 && r->bal[0] == '\0' && strchr(a, '@') != NULL && a[0] != '-')
+			str_copy(r->bal, sizeof(r->bal), a);
+		if (i > 2 && ctl_free_text_opt(ctl->argv[i - 1]) && strchr(ctl->argv[i - 1], '=') == NULL) {
+			snprintf(len, sizeof(len), "(%zu chars)", strlen(a));
+			a = len;
+		} else if (ctl_free_text_opt(a) && strchr(a, '=') != NULL) {
+			snprintf(len, sizeof(len), "--%.*s=(%zu chars)", (int)(strchr(a, '=') - a - 2),
+			         a + 2, strlen(strchr(a, '=') + 1));
+			a = len;
+		}
+		n += (size_t)snprintf(r->request + n, sizeof(r->request) - n, "%s%s", i ? " " : "", a);
+	}
+}
+
+struct ctl_audited {
+	store_apply_fn *apply;
+	void *arg;
+	struct store_audit *rec;
+};
+
+static int ctl_audited_apply(struct store_txn *txn, void *p)
+{
+	struct ctl_audited *a = p;
+	int r = a->apply(txn, a->arg);
+
+	a->rec->time_ms = 0;
+	return r != 0 ? r : store_audit_put(txn, a->rec);
+}
+
+static int ctl_audit_failure(struct store_txn *txn, void *p)
+{
+	struct store_audit *rec = p;
+
+	rec->time_ms = 0;
+	return store_audit_put(txn, rec);
+}
+
 int ctl_run_write(struct ctl *ctl, store_apply_fn *apply, void *arg)
 {
-	int r = store_write(ctl->store, apply, arg);
+	struct store_audit *rec = xcalloc(1, sizeof(*rec));
+	struct ctl_audited a = {apply, arg, rec};
+	int r;
 
-	/* The audit trace of admin actions hooks in here: author (the calling
-	 * user), ctl->cmd and ctl->argv as the request, r as the outcome. */
+	/* The trace goes in the transaction of the change; a refusal (rolled
+	 * back) is traced in a transaction of its own. */
+	ctl_audit_fill(ctl, rec);
+	str_copy(rec->response, sizeof(rec->response), "OK");
+	r = store_write(ctl->store, ctl_audited_apply, &a);
+	if (r != 0) {
+		snprintf(rec->response, sizeof(rec->response), "refused: %s", store_strerror(r));
+		if (store_write(ctl->store, ctl_audit_failure, rec) != 0)
+			fprintf(stderr, "%s: warning: the audit trace of this refusal was not written\n",
+			        CTL_PROG);
+	}
+	free(rec);
 	return r;
 }
 

@@ -17,6 +17,7 @@ admin_balisectl_SOURCES = \
 	admin/ctl_whitelist.c \
 	admin/ctl_lifecycle.c \
 	admin/ctl_sieve.c \
-	admin/ctl_annuaire.c
+	admin/ctl_annuaire.c \
+	admin/ctl_audit.c
 admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS) $(OPENSSL_CFLAGS)
 admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS) $(LIBXML2_LIBS)

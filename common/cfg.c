@@ -134,6 +134,22 @@ static const struct cfg_key keys[] = {
 	{"sandbox", "landlock", CFG_BOOL, OFF(sandbox_landlock), "yes", 0, 0,
 	 "Landlock file rules after start-up (where the kernel has them): data_dir read-write, "
 	 "configuration, certificate, whitelist and annuaire directories read-only."},
+	{"audit", "retention_auth", CFG_UINT, OFF(audit_days_auth), "365", 0, 36500,
+	 "Days an authentication trace (logins, success and failure) is kept; 0: for ever."},
+	{"audit", "retention_access", CFG_UINT, OFF(audit_days_access), "365", 0, 36500,
+	 "Days an access trace (IMAP commands, delegated access) is kept; 0: for ever."},
+	{"audit", "retention_message", CFG_UINT, OFF(audit_days_message), "365", 0, 36500,
+	 "Days a message trace (SMTP transactions, deliveries, outbound attempts) is kept; "
+	 "0: for ever."},
+	{"audit", "retention_admin", CFG_UINT, OFF(audit_days_admin), "1095", 0, 36500,
+	 "Days an administration trace (balisectl changes, policy actions, clock warnings) is "
+	 "kept; 0: for ever."},
+	{"audit", "anonymise", CFG_BOOL, OFF(audit_anonymise), "no", 0, 0,
+	 "Past their retention, traces are anonymised (addresses and source addresses replaced "
+	 "by a keyed hash, so that one person's traces still link) instead of deleted."},
+	{"audit", "syslog", CFG_BOOL, OFF(audit_syslog), "no", 0, 0,
+	 "Also send each trace balised records to syslog (facility authpriv), as one JSON "
+	 "object."},
 };
 
 const struct cfg_key *cfg_keys(size_t *n_r)

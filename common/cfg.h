@@ -122,6 +122,15 @@ struct config {
 	/* [sandbox] */
 	char *sandbox_seccomp; /* on, log, off */
 	bool sandbox_landlock;
+
+	/* [audit]: retention in days per category (0: kept), anonymise
+	 * instead of delete, copy of each record to syslog */
+	uint64_t audit_days_auth;
+	uint64_t audit_days_access;
+	uint64_t audit_days_message;
+	uint64_t audit_days_admin;
+	bool audit_anonymise;
+	bool audit_syslog;
 };
 
 struct cfg_key {

@@ -24,6 +24,8 @@
 #include "conn.h"
 #include "imap_notify.h"
 #include "imap_session.h"
+#include "audit.h"
+#include "clock_check.h"
 #include "lifecycle_job.h"
 #include "listen.h"
 #include "log.h"
@@ -454,6 +456,7 @@ static void on_sessions_empty(void *arg)
 
 	if (imap_sessions_count() == 0 && smtp_sessions_count() == 0 && !d->notify_closed) {
 		d->notify_closed = true;
+		audit_stop(); /* the last sessions' traces are written */
 		imap_notify_close();
 	}
 }
@@ -472,6 +475,7 @@ static void stop_loop(struct daemon *d)
 		return;
 	d->stopping = true;
 	lifecycle_job_stop(&d->lifecycle);
+	clock_check_stop();
 	listen_set_free(&d->listeners);
 	if (d->queue != NULL)
 		queue_runner_stop(d->queue, on_queue_stopped, d);
@@ -546,6 +550,8 @@ static int run_loop(struct daemon *d)
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
 	}
+	audit_init(d->loop, d->store, d->cfg.audit_syslog);
+	clock_check_start(d->loop);
 	d->lifecycle = lifecycle_job_start(d->loop, d->store, &d->cfg);
 	log_info("ready pid=%ld", (long)getpid());
 	uv_run(d->loop, UV_RUN_DEFAULT);

@@ -18,13 +18,28 @@ struct lifecycle_job {
 	bool running, stopping, timer_closed;
 	struct store_jobstat sent, inact;
 	uint64_t pruned; /* expired vacation and duplicate records */
-	int rc_sent, rc_inact, rc_prune;
+	uint64_t audit_days[STORE_AUDIT_CATS + 1]; /* [audit] retention per category */
+	bool audit_anonymise;
+	uint64_t audit_done; /* traces deleted or anonymised */
+	int rc_sent, rc_inact, rc_prune, rc_audit;
 };
 
 static void job_free_if_done(struct lifecycle_job *j)
 {
 	if (j->stopping && j->timer_closed && !j->running)
 		free(j);
+}
+
+/* [audit] retention: traces past their category's days deleted or
+ * anonymised. */
+static void job_audit_retention(struct lifecycle_job *j, int64_t now)
+{
+	struct store_audit_expiry x = {.anonymise = j->audit_anonymise};
+
+	for (int c = 1; c <= STORE_AUDIT_CATS; c++)
+		x.before_ms[c] =
+		    j->audit_days[c] == 0 ? 0 : (now - (int64_t)j->audit_days[c] * 86400) * 1000;
+	j->rc_audit = store_job_audit_retention(j->store, &x, &j->audit_done);
 }
 
 static void job_work(uv_work_t *w)
@@ -35,6 +50,7 @@ static void job_work(uv_work_t *w)
 	j->rc_sent = store_job_sent_purge(j->store, now, "balised(job)", &j->sent);
 	j->rc_inact = store_job_inactivity(j->store, &j->pol, now, "balised(job)", &j->inact);
 	j->rc_prune = store_job_sieve_prune(j->store, now, &j->pruned);
+	job_audit_retention(j, now);
 }
 
 static void job_done(uv_work_t *w, int status)
@@ -52,6 +68,11 @@ static void job_done(uv_work_t *w, int status)
 		         j->rc_sent < 0 ? store_strerror(j->rc_sent) : "");
 	if (j->rc_inact < 0)
 		log_warn("lifecycle inactivity job: %s", store_strerror(j->rc_inact));
+	if (j->rc_audit < 0)
+		log_warn("lifecycle audit retention: %s", store_strerror(j->rc_audit));
+	else if (status == 0)
+		log_info("lifecycle audit_traces_%s=%llu", j->audit_anonymise ? "anonymised" : "deleted",
+		         (unsigned long long)j->audit_done);
 	if (j->rc_prune < 0)
 		log_warn("lifecycle Sieve memory prune: %s", store_strerror(j->rc_prune));
 	else if (status == 0)
@@ -85,6 +106,11 @@ struct lifecycle_job *lifecycle_job_start(uv_loop_t *loop, struct store *store,
 	j->pol.notice = (int64_t)cfg->inactivity_notice;
 	j->pol.action = a < 0 ? INACT_NONE : (enum store_inact_action)a; /* cfg checked it */
 	j->pol.host = cfg->hostname;
+	j->audit_days[AUDIT_CAT_AUTH] = cfg->audit_days_auth;
+	j->audit_days[AUDIT_CAT_ACCESS] = cfg->audit_days_access;
+	j->audit_days[AUDIT_CAT_MESSAGE] = cfg->audit_days_message;
+	j->audit_days[AUDIT_CAT_ADMIN] = cfg->audit_days_admin;
+	j->audit_anonymise = cfg->audit_anonymise;
 	uv_timer_init(loop, &j->timer);
 	j->timer.data = j;
 	uv_timer_start(&j->timer, on_tick, 0, cfg->lifecycle_interval * 1000);

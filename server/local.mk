@@ -2,12 +2,13 @@
 # balised, the daemon, and the password checks its sessions share. The
 # IMAP sessions come from server/imap/session.mk.
 noinst_LIBRARIES += server/libbalauth.a
-server_libbalauth_a_SOURCES = server/auth.c server/auth.h
+server_libbalauth_a_SOURCES = server/auth.c server/auth.h server/audit.c server/audit.h
 server_libbalauth_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 
 sbin_PROGRAMS += server/balised
 server_balised_SOURCES = server/balised.c server/lifecycle_job.c server/lifecycle_job.h
 server_balised_SOURCES += server/sandbox.c server/sandbox.h
+server_balised_SOURCES += server/clock_check.c server/clock_check.h
 server_balised_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/server/imap
 server_balised_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) $(SECCOMP_CFLAGS)
 server_balised_CPPFLAGS += -I$(top_srcdir)/server/smtp

@@ -81,7 +81,9 @@ void store_map_info(struct store *store, uint64_t *size_r, uint64_t *max_r, uint
  * level is 0, 80, 90 or 100, each queue entry is readable, has a recipient
  * still to do and one due-index entry, and the indexes agree with the
  * records, and each delegation is between two existing BALs (on a mailbox
- * of its BAL) and each delegated access is of an existing BAL. 0, or STORE_E_IO with
+ * of its BAL) and each delegated access is of an existing BAL, and each
+ * audit record is readable with its BAL index entry and no index entry
+ * is left without its record. 0, or STORE_E_IO with
  * *why_r describing the first problem (valid until the thread's next call). */
 int store_check(struct store *store, const char **why_r);
 
@@ -754,15 +756,16 @@ struct store_notice {
 };
 int store_notice_put(struct store_txn *txn, const struct store_notice *n, bool *queued_r);
 
-/* One trace line of a lifecycle action ("audit event=E by=WHO k=v ..."):
+/* One log line of a lifecycle action ("audit event=E by=WHO k=v ..."):
  * counts, sizes, ids and addresses, never a subject or a body. Written at
- * warn level so that no log_level hides it; the audit issue will route
- * these to the audit table. */
+ * warn level so that no log_level hides it; the record itself goes in the
+ * audit table in the action's transaction (store_audit_admin). */
 void store_audit(const char *by, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* The daily lifecycle jobs (balised's timer; balisectl with its own clock).
- * One write request per BAL, each traced with store_audit under `by`. They
+ * One write request per BAL, each traced with store_audit_admin under `by`
+ * in its transaction (and a store_audit log line). They
  * wait for the writer: never call them on an event loop thread.
  *   - Sent purge: each BAL with a sent_retention gets store_sent_purge of
  *     what was sent more than that many days before now.
@@ -790,6 +793,136 @@ int store_inact_action_parse(const char *s);                   /* -1 when unknow
 int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct store_jobstat *st);
 int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, int64_t now,
                          const char *by, struct store_jobstat *st);
+
+/* ---------------------------------------------------------------- audit traces */
+
+/* Audit traces (EX_GDT_5040, 5050, 5070; docs/audit.md): one record per
+ * traced action, keyed by time in milliseconds and a sequence number (cursor
+ * order is time order), indexed by the BAL acted on. A record holds who did
+ * what to which BAL, from where, with what client, and what the server
+ * answered; for a message its internal id, Message-ID, sender, recipients
+ * and size. Never a subject, a body byte or a password: callers put only
+ * the fields below, and request summaries never carry addresses (those go
+ * in their own fields, so that anonymisation reaches them all).
+ *
+ * Strings are stored as given up to their limit (longer ones are cut) with
+ * control characters replaced by '?': a trace never makes the change it
+ * describes fail. */
+enum store_audit_cat {
+	AUDIT_CAT_AUTH = 1,    /* authentication, success and failure */
+	AUDIT_CAT_ACCESS = 2,  /* IMAP commands, delegated access */
+	AUDIT_CAT_MESSAGE = 3, /* SMTP transactions, deliveries, outbound attempts */
+	AUDIT_CAT_ADMIN = 4,   /* balisectl changes, policy actions, clock warnings */
+};
+#define STORE_AUDIT_CATS 4
+
+enum store_audit_by {
+	AUDIT_BY_NONE = 0,     /* unknown (failed authentication of no known BAL...) */
+	AUDIT_BY_BAL = 1,      /* the BAL's own user */
+	AUDIT_BY_DELEGATE = 2, /* another BAL's user with delegated rights */
+	AUDIT_BY_ADMIN = 3,    /* a Unix user running balisectl */
+	AUDIT_BY_PEER = 4,     /* another operator: its certificate's DN */
+	AUDIT_BY_SYSTEM = 5,   /* balised itself (daily jobs, queue runner, clock) */
+};
+
+#define STORE_AUDIT_ACTION_MAX 40
+#define STORE_AUDIT_ACTOR_MAX 1024 /* a certificate DN */
+#define STORE_AUDIT_CLIENT_MAX 128
+#define STORE_AUDIT_SRC_MAX 64
+#define STORE_AUDIT_TEXT_MAX 512
+#define STORE_AUDIT_REF_MAX 64
+#define STORE_AUDIT_MSGID_MAX 512
+#define STORE_AUDIT_RCPTS_MAX 65000
+
+struct store_audit {
+	int64_t time_ms; /* UTC milliseconds; 0 at put: now */
+	uint64_t seq;    /* set by put */
+	enum store_audit_cat cat;
+	char action[STORE_AUDIT_ACTION_MAX + 1]; /* "imap.fetch", "smtp.inbound" ... */
+	enum store_audit_by by;
+	char actor[STORE_AUDIT_ACTOR_MAX + 1];  /* address, Unix user or DN */
+	char bal[STORE_ADDR_MAX + 1];           /* the BAL acted on, or "" */
+	char client[STORE_AUDIT_CLIENT_MAX + 1]; /* IMAP ID name, EHLO name */
+	char src[STORE_AUDIT_SRC_MAX + 1];       /* source address, or "" */
+	uint16_t port;                           /* source port, 0 unknown */
+	char request[STORE_AUDIT_TEXT_MAX + 1];  /* summary, never an address */
+	char response[STORE_AUDIT_TEXT_MAX + 1]; /* "OK ...", "550 5.1.1 ..." */
+	/* A message, when the action concerns one. */
+	char ref[STORE_AUDIT_REF_MAX + 1];        /* internal message id */
+	char message_id[STORE_AUDIT_MSGID_MAX + 1];
+	char sender[STORE_ADDR_MAX + 3];          /* "" or the return path */
+	const char *rcpts; /* comma-separated recipients, NULL: none (put:
+	                    * borrowed; each: valid during the call) */
+	uint64_t size;     /* total encoded size, 0 unknown */
+	bool anonymised;   /* addresses replaced by keyed hashes */
+};
+
+const char *store_audit_cat_name(enum store_audit_cat c); /* auth, access, message, admin */
+int store_audit_cat_parse(const char *s);                 /* -1 when unknown */
+const char *store_audit_by_name(enum store_audit_by b);   /* none, bal, delegate ... */
+
+/* Writes the record in txn (the transaction of the change it describes);
+ * sets time_ms (when 0) and seq. STORE_E_INVALID for a category out of
+ * range or an empty action. */
+int store_audit_put(struct store_txn *txn, struct store_audit *r);
+
+/* The record as bytes (a process that emits many records packs each one at
+ * once and writes them later in one request). time_ms 0 is taken now. */
+void store_audit_pack(const struct store_audit *r, struct buf *out);
+int store_audit_put_packed(struct store_txn *txn, struct slice packed);
+
+/* Records from since_ms (inclusive) to until_ms (exclusive; 0: no end) in
+ * time order, matching every filter given (NULL or "": any): bal and actor
+ * compared case-insensitively, action exact or, for "imap", every
+ * "imap.*". With bal the BAL index is used. fn returns non-zero to stop. */
+struct store_audit_filter {
+	int64_t since_ms, until_ms;
+	const char *bal, *actor, *action;
+};
+int store_audit_each(struct store_txn *txn, const struct store_audit_filter *f,
+                     int (*fn)(void *arg, const struct store_audit *r), void *arg);
+
+/* One JSON object (no newline) with every field; times in RFC 3339 UTC
+ * with milliseconds. */
+void store_audit_json(const struct store_audit *r, struct buf *out);
+
+/* The key of the anonymising hash, 32 random bytes kept in meta, made on
+ * first use (a write txn then; a read txn gives STORE_E_NOTFOUND). */
+#define STORE_AUDIT_KEY_LEN 32
+int store_audit_key(struct store_txn *txn, uint8_t key[STORE_AUDIT_KEY_LEN]);
+/* "anon-" and 16 hex digits of HMAC-SHA-256(key, lower-cased s): one
+ * person's records still link, without naming them. out: 22 bytes. */
+void store_audit_anon(const uint8_t key[STORE_AUDIT_KEY_LEN], const char *s, char *out);
+
+/* Retention: records of category c older than before_ms[c] (0: kept) are
+ * deleted or, with anonymise, have their addresses (actor when a BAL or a
+ * delegate, bal, sender, recipients) and source address replaced by
+ * store_audit_anon (once: anonymised records are kept as they are). At
+ * most max records per call; *pos is where the scan resumes (zero at
+ * first); *more_r true when records may remain. */
+struct store_audit_pos {
+	int64_t time_ms;
+	uint64_t seq;
+};
+struct store_audit_expiry {
+	int64_t before_ms[STORE_AUDIT_CATS + 1]; /* by category; [0] unused */
+	bool anonymise;
+};
+int store_audit_expire(struct store_txn *txn, const struct store_audit_expiry *x, size_t max,
+                       struct store_audit_pos *pos, uint64_t *done_r, bool *more_r);
+/* The daily job: store_audit_expire in write requests of a few thousand
+ * records until done; *done_r counts them. Waits for the writer. */
+int store_job_audit_retention(struct store *s, const struct store_audit_expiry *x,
+                              uint64_t *done_r);
+
+/* An administration or policy action's record in txn (the transaction of
+ * the change): category admin, author by (a Unix user; "balised..." is the
+ * server itself), the BAL acted on (address or ""), a printf summary (no
+ * address in it) and the response "OK". now: unix seconds of the action
+ * (the jobs' clock; 0: now). */
+int store_audit_admin(struct store_txn *txn, int64_t now, const char *by, const char *action,
+                      const char *bal, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* ---------------------------------------------------------------- Sieve */
 

@@ -413,6 +413,8 @@ int store_check(struct store *store, const char **why_r)
 	if (rc == 0)
 		rc = store_sieve_check(c.txn, &c.why);
 	if (rc == 0)
+		rc = store_audit_check(c.txn, &c.why);
+	if (rc == 0)
 		rc = store_check_stats(&c);
 	store_read_end(&c.txn);
 	free(c.blob_refs);

@@ -45,6 +45,8 @@ enum store_db {
 	DB_SIEVE,       /* bal id, script name -> script text and compiled form */
 	DB_VACATION,    /* bal id, SHA-256(sender, handle) -> last reply, expiry */
 	DB_DUPLICATE,   /* bal id, SHA-256(handle, value) -> expiry (RFC 7352) */
+	DB_AUDIT,       /* time ms, seq -> audit record */
+	DB_AUDIT_BAL,   /* lower-cased BAL address, NUL, time ms, seq -> (empty) */
 	DB_COUNT
 };
 
@@ -212,5 +214,7 @@ int store_deleg_purge_bal(struct store_txn *txn, uint64_t bal_id);
 int store_deleg_purge_mailbox(struct store_txn *txn, uint64_t bal_id, uint64_t mailbox_id);
 /* store_check's part: STORE_E_IO with *why_r (static) on the first problem. */
 int store_deleg_check(struct store_txn *txn, const char **why_r);
+/* store_audit.c: store_check's part for the audit tables. */
+int store_audit_check(struct store_txn *txn, const char **why_r);
 
 #endif

@@ -56,6 +56,7 @@ static int job_bal_ids(struct store *s, struct job_ids *j)
 struct job_purge {
 	uint64_t bal_id;
 	int64_t now;
+	const char *by;
 	uint32_t days;
 	struct store_purge r;
 };
@@ -71,8 +72,14 @@ static int job_purge_apply(struct store_txn *txn, void *arg)
 	if (rc <= 0 || b.sent_retention == 0) /* deleted or changed since */
 		return rc < 0 ? rc : 0;
 	p->days = b.sent_retention;
-	return store_sent_purge(txn, b.id, p->now - (int64_t)b.sent_retention * JOB_DAY, false,
-	                        &p->r);
+	rc = store_sent_purge(txn, b.id, p->now - (int64_t)b.sent_retention * JOB_DAY, false,
+	                      &p->r);
+	if (rc == 0 && p->r.messages > 0)
+		rc = store_audit_admin(txn, p->now, p->by, "policy.sent-purge", b.address,
+		                       "older_than_days=%u messages=%llu bytes=%llu", p->days,
+		                       (unsigned long long)p->r.messages,
+		                       (unsigned long long)p->r.bytes);
+	return rc;
 }
 
 /* A retention and something older than it in Sent. */
@@ -94,7 +101,7 @@ int store_job_sent_purge(struct store *s, int64_t now, const char *by, struct st
 
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < j.n && rc == 0; i++) {
-		struct job_purge p = {.bal_id = j.ids[i], .now = now};
+		struct job_purge p = {.bal_id = j.ids[i], .now = now, .by = by};
 		rc = store_write(s, job_purge_apply, &p);
 		if (rc != 0 || p.r.messages == 0)
 			continue;
@@ -138,6 +145,7 @@ struct job_inact {
 	uint64_t bal_id;
 	const struct store_inact_policy *pol;
 	int64_t now;
+	const char *by;
 	enum job_inact_step done;
 	bool queued;
 };
@@ -227,6 +235,13 @@ static int job_inact_apply(struct store_txn *txn, void *arg)
 	case JI_NOTHING:
 		break;
 	}
+	if (rc == 0 && ji->done != JI_NOTHING)
+		rc = store_audit_admin(txn, ji->now, ji->by,
+		                       ji->done == JI_WARNED      ? "policy.inactivity-warning"
+		                       : ji->done == JI_SUSPENDED ? "policy.inactivity-suspend"
+		                                                  : "policy.inactivity-deletion-due",
+		                       b->address, "action=%s contact_queued=%d",
+		                       store_inact_action_name(ji->pol->action), ji->queued);
 out:
 	explicit_bzero(b, sizeof(*b));
 	free(b);
@@ -242,7 +257,7 @@ int store_job_inactivity(struct store *s, const struct store_inact_policy *pol, 
 
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < j.n && rc == 0; i++) {
-		struct job_inact ji = {.bal_id = j.ids[i], .pol = pol, .now = now};
+		struct job_inact ji = {.bal_id = j.ids[i], .pol = pol, .now = now, .by = by};
 		rc = store_write(s, job_inact_apply, &ji);
 		if (rc != 0 || ji.done == JI_NOTHING)
 			continue;

@@ -115,6 +115,7 @@ struct imap_cmd_ctx {
 	imap_cmd_abort_fn *on_abort; /* ditto, may be NULL */
 	/* Reply summary, for logging and tests. */
 	const char *result; /* "OK", "NO", "BAD" once a tagged reply was written */
+	const char *result_text; /* "[code] text" of that reply (arena), for audit */
 };
 
 /* The table (imap_cmd_table.c). Lookup is case-insensitive; NULL if unknown. */

@@ -127,6 +127,8 @@ static enum imap_cmd_result login_start(struct imap_cmd_ctx *ctx, struct login_j
 	struct imap_session *s = ctx->s;
 
 	ctx->data = j;
+	str_copy(s->audit_user, sizeof(s->audit_user), j->authcid);
+	str_copy(s->audit_authzid, sizeof(s->audit_authzid), j->authzid);
 	auth_check(s->srv->auth, j->authcid, pw.p, pw.len, conn_peer_addr(s->conn),
 	           imap_session_id(s), login_done, ctx);
 	return IMAP_CMD_WAIT;

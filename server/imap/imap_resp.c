@@ -55,8 +55,16 @@ static void reply(struct imap_cmd_ctx *ctx, const char *status, const char *code
 		buf_printf(&b, "[%s] ", code);
 	buf_printf(&b, "%s\r\n", text);
 	imap_write(s, b.data, b.len);
-	buf_free(&b);
 	ctx->result = status;
+	/* "[code] text" without the tag, for the audit trace (cut short). */
+	{
+		size_t skip = ctx->tag.len + 2 + strlen(status), n = b.len - 2 - skip;
+
+		if (n > 200)
+			n = 200;
+		ctx->result_text = imap_cmd_strdup(ctx, (struct slice){b.data + skip, n});
+	}
+	buf_free(&b);
 }
 
 void imap_reply_ok(struct imap_cmd_ctx *ctx, const char *code, const char *text)

@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "imap_acl.h"
+#include "imap_audit.h"
 #include "imap_notify.h"
 #include "imap_parser.h"
 #include "imap_session.h"
@@ -334,6 +335,8 @@ static void cmd_end(struct imap_session *s)
 {
 	const char *result = s->cmd.result;
 
+	imap_audit_cmd(&s->cmd);
+	s->audit_user[0] = s->audit_authzid[0] = '\0';
 	if (s->cmd.def != NULL)
 		log_debug("%s imap cmd=%s%s result=%s", imap_session_id(s),
 		          s->cmd.uid ? "UID " : "", s->cmd.def->name,

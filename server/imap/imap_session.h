@@ -69,6 +69,9 @@ struct imap_session {
 	char user[STORE_ADDR_MAX + 1];
 	char authzid[STORE_ADDR_MAX + 1];
 	char client_name[IMAP_ID_NAME_MAX + 1]; /* from ID, for audit */
+	/* The identities a LOGIN or AUTHENTICATE tried (audit of failures). */
+	char audit_user[STORE_ADDR_MAX + 1];
+	char audit_authzid[STORE_ADDR_MAX + 1];
 	/* Delegated BALs this session used already (their access is logged
 	 * once per session: imap_acl.c). */
 	uint64_t deleg_noted[IMAP_DELEG_NOTED_MAX];

@@ -12,7 +12,8 @@ IMAP_CMD_GROUP_SOURCES = \
 	server/imap/imap_cmd_search.c server/imap/imap_search_store.c server/imap/imap_search_store.h \
 	server/imap/imap_cmd_select.c \
 	server/imap/imap_acl.c server/imap/imap_acl.h server/imap/imap_cmd_acl.c \
-	server/imap/imap_qresync.c server/imap/imap_qresync.h
+	server/imap/imap_qresync.c server/imap/imap_qresync.h \
+	server/imap/imap_audit.c server/imap/imap_audit.h
 
 noinst_LIBRARIES += server/imap/libbalimapd.a
 server_imap_libbalimapd_a_SOURCES = \

@@ -308,6 +308,45 @@ static int send_report(struct store_txn *txn, struct rec *r)
 	return rc;
 }
 
+/* The attempt's audit trace (smtp.outbound), in its transaction: the
+ * server's answer to the first recipient, every recipient tried. */
+static int record_trace(struct store_txn *txn, struct rec *r)
+{
+	struct store_audit *a = xcalloc(1, sizeof(*a));
+	struct store_bal *b = xmalloc(sizeof(*b));
+	const struct store_qreply *rep = &r->res[0].reply;
+	struct buf rcpts;
+	int rc;
+
+	a->cat = AUDIT_CAT_MESSAGE;
+	a->by = AUDIT_BY_SYSTEM;
+	str_copy(a->action, sizeof(a->action), "smtp.outbound");
+	str_copy(a->actor, sizeof(a->actor), "balised(queue)");
+	if (r->cur->bal_id != 0 && store_bal_get(txn, r->cur->bal_id, b) == 1)
+		str_copy(a->bal, sizeof(a->bal), b->address);
+	snprintf(a->request, sizeof(a->request), "attempt=%u domain=%s rcpts=%zu",
+	         r->cur->attempts + 1, r->j->domain, r->n_res);
+	buf_init(&rcpts, 0);
+	buf_printf(&rcpts, "%u %s %s%s%s%s", rep->code, rep->enhanced, rep->text,
+	           rep->host[0] ? " (" : "", rep->host, rep->host[0] ? ")" : "");
+	buf_append(&rcpts, "", 1);
+	str_copy(a->response, sizeof(a->response), (const char *)rcpts.data);
+	buf_free(&rcpts);
+	snprintf(a->ref, sizeof(a->ref), "queue:%llu", (unsigned long long)r->cur->id);
+	str_copy(a->sender, sizeof(a->sender), r->cur->return_path);
+	a->size = r->j->msg.size;
+	buf_init(&rcpts, 0);
+	for (size_t i = 0; i < r->n_res; i++)
+		buf_printf(&rcpts, "%s%s", i ? "," : "", r->cur->rcpts[r->res[i].rcpt].address);
+	buf_append(&rcpts, "", 1);
+	a->rcpts = (const char *)rcpts.data;
+	rc = store_audit_put(txn, a);
+	buf_free(&rcpts);
+	free(b);
+	free(a);
+	return rc;
+}
+
 int qr_record_apply(struct store_txn *txn, void *arg)
 {
 	struct qr_job *j = arg;
@@ -333,6 +372,8 @@ int qr_record_apply(struct store_txn *txn, void *arg)
 	if (next > qr_expiry(j->params, &cur))
 		next =
 		    qr_expiry(j->params, &cur) > j->now ? qr_expiry(j->params, &cur) : j->now + 1;
+	if (rc == 0 && r.n_res > 0 && j->tried)
+		rc = record_trace(txn, &r);
 	if (rc == 0 && r.n_res > 0)
 		rc = store_queue_attempt(txn, cur.id, j->now, r.res, r.n_res, next, &j->deleted,
 		                         &j->why);

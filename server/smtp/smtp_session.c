@@ -12,6 +12,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "smtp_audit.h"
 #include "smtp_session_int.h"
 #include "util.h"
 
@@ -195,6 +196,9 @@ void smtp_reply(struct smtp_session *s, int code, const char *enh, const char *f
 	if (smtp_reply_format(&out, code, enh, text) == 0)
 		conn_write(s->conn, out.data, out.len);
 	buf_free(&out);
+	s->last_code = code;
+	snprintf(s->last_text, sizeof(s->last_text), "%s%s%.*s", enh != NULL ? enh : "",
+	         enh != NULL ? " " : "", (int)strcspn(text, "\n"), text);
 	count_error(s, code);
 }
 
@@ -311,10 +315,16 @@ static void run_command(struct smtp_session *s, const struct smtp_cmd *cmd)
 		smtp_cmd_auth(s, cmd);
 		break;
 	case SMTP_VERB_MAIL:
+		s->last_code = 0;
 		smtp_cmd_mail(s, cmd);
+		if (s->last_code >= 400)
+			smtp_audit_refused(s, "MAIL", cmd->path.addr, s->last_code, s->last_text);
 		break;
 	case SMTP_VERB_RCPT:
+		s->last_code = 0;
 		smtp_cmd_rcpt(s, cmd);
+		if (s->last_code >= 400)
+			smtp_audit_refused(s, "RCPT", cmd->path.addr, s->last_code, s->last_text);
 		break;
 	case SMTP_VERB_DATA:
 		smtp_cmd_data(s);

@@ -12,12 +12,14 @@
 #include "auth.h"
 #include "conn.h"
 #include "log.h"
+#include "smtp_audit.h"
 #include "smtp_session_int.h"
 #include "util.h"
 
 struct auth_job {
 	struct smtp_session *s;
 	char authzid[SMTP_SASL_FIELD_MAX + 1];
+	char user[SMTP_SASL_FIELD_MAX + 1]; /* as tried, for the trace */
 };
 
 static void auth_done(void *arg, enum auth_result r, const struct store_bal *bal)
@@ -40,6 +42,8 @@ static void auth_done(void *arg, enum auth_result r, const struct store_bal *bal
 		/* AUTH_DISABLED too: the same answer as a wrong password. */
 		smtp_reply(s, 535, "5.7.8", "Identifiants invalides");
 	}
+	smtp_audit_auth(s, s->authed ? s->user : j->user, j->authzid, s->authed, s->last_code,
+	                s->last_text);
 	explicit_bzero(j, sizeof(*j));
 	free(j);
 	smtp_wait_done(s);
@@ -52,6 +56,7 @@ static void check(struct smtp_session *s, const char *authzid, const char *user,
 
 	j->s = s;
 	str_copy(j->authzid, sizeof(j->authzid), authzid);
+	str_copy(j->user, sizeof(j->user), user);
 	smtp_wait(s);
 	auth_check(s->srv->auth, user, (const uint8_t *)pw, pwlen, conn_peer_addr(s->conn),
 	           smtp_sid(s), auth_done, j);

@@ -30,6 +30,9 @@ struct smtp_session {
 	bool input_reset; /* STARTTLS: drop the rest of this read */
 	bool shutdown;    /* SIGTERM came while waiting: 421 after the reply */
 	unsigned n_cmds, n_errs;
+	/* The last reply sent (first line), for audit traces. */
+	int last_code;
+	char last_text[200];
 
 	bool greeted; /* EHLO or HELO */
 	bool esmtp;   /* EHLO: extensions may be used */

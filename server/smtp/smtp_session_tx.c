@@ -16,6 +16,8 @@
 #include "log.h"
 #include "mime.h"
 #include "quota_alert.h"
+#include "audit.h"
+#include "smtp_audit.h"
 #include "smtp_session_int.h"
 #include "util.h"
 #include "whitelist.h"
@@ -31,6 +33,7 @@ struct smtp_job {
 	char from[SMTP_PATH_MAX + 1];
 	char envid[SMTP_ENVID_MAX + 1];
 	char postmaster[STORE_ADDR_MAX + 16];
+	struct smtp_audit_msg audit; /* the traces written with the message */
 	int result;
 };
 
@@ -338,6 +341,7 @@ static void job_free(struct smtp_job *j)
 	smtp_deliver_free(&j->d);
 	buf_free(&j->local);
 	buf_free(&j->queue);
+	smtp_audit_msg_free(&j->audit);
 	free(j->d.rcpts);
 	free(j);
 }
@@ -388,10 +392,16 @@ static void job_done(struct imap_job *ij)
 	struct smtp_session *s = j->s;
 
 	s->job = NULL;
+	s->last_code = 0;
 	if (!smtp_gone(s))
 		job_reply(s, j);
 	else if (j->result == 0) /* stored, the client never heard */
 		log_info("%s smtp stored id=%s after the client left", smtp_sid(s), j->id);
+	if (j->result != 0)
+		smtp_audit_msg_failed(&j->audit, s->last_code != 0 ? s->last_code : 451,
+		                      s->last_code != 0 ? s->last_text : store_strerror(j->result));
+	else
+		audit_copy(j->audit.rec);
 	job_free(j);
 	smtp_wait_done(s);
 }
@@ -415,8 +425,10 @@ static bool need_copy(const struct smtp_session *s, bool local)
 static int job_apply(struct store_txn *txn, void *ctx)
 {
 	struct smtp_job *j = ctx;
+	int r = smtp_deliver_apply(txn, &j->d);
 
-	return smtp_deliver_apply(txn, &j->d);
+	/* The traces in the same transaction as the message. */
+	return r != 0 ? r : smtp_audit_put(txn, &j->audit, &j->d);
 }
 
 /* Hands the message to the writer; the reply waits for the commit. */
@@ -442,6 +454,7 @@ static void submit(struct smtp_session *s)
 	           : s->mp.ret == SMTP_RET_HDRS ? QRET_HDRS
 	                                        : QRET_UNSET;
 	j->d.sender_bal = s->authed ? s->from_bal : 0;
+	smtp_audit_msg_init(s, &j->audit, j->id, buf_slice(&s->msg));
 	j->d.rcpts = s->rcpts; /* the job takes them */
 	j->d.n_rcpts = s->n_rcpts;
 	s->rcpts = NULL;
@@ -479,23 +492,34 @@ static void submit(struct smtp_session *s)
 	store_write_async(s->srv->store, &j->req);
 }
 
+/* The message was refused at its end: traced with its envelope. */
+static void refused_end(struct smtp_session *s)
+{
+	struct smtp_audit_msg m = {0};
+
+	smtp_audit_msg_init(s, &m, "", buf_slice(&s->msg));
+	smtp_audit_msg_failed(&m, s->last_code, s->last_text);
+	smtp_audit_msg_free(&m);
+	smtp_tx_reset(s);
+}
+
 void smtp_message_end(struct smtp_session *s)
 {
 	enum smtp_reply_id v = smtp_data_verdict(&s->dr, s->mp.body);
 
 	if (v != SMTP_R_OK) {
 		smtp_reply_id(s, v);
-		smtp_tx_reset(s);
+		refused_end(s);
 		return;
 	}
 	/* RFC 5321 section 6.3: a message that went round too often. */
 	if (mime_header_count(buf_slice(&s->msg), "Received") >= SMTP_HOPS_MAX) {
 		smtp_reply(s, 554, "5.4.6", "Boucle de messagerie detectee (trop de Received:)");
-		smtp_tx_reset(s);
+		refused_end(s);
 		return;
 	}
 	if (s->mode == SMTP_MODE_INBOUND && !smtp_trust_header_from(s, buf_slice(&s->msg))) {
-		smtp_tx_reset(s);
+		refused_end(s);
 		return;
 	}
 	submit(s);

@@ -7,6 +7,7 @@ server_smtp_libbalsmtpd_a_SOURCES = \
 	server/smtp/smtp_session.c server/smtp/smtp_session.h \
 	server/smtp/smtp_session_int.h \
 	server/smtp/smtp_session_tx.c server/smtp/smtp_session_auth.c \
+	server/smtp/smtp_audit.c server/smtp/smtp_audit.h \
 	server/smtp/smtp_trust.c \
 	server/smtp/smtp_deliver.c server/smtp/smtp_deliver.h
 server_smtp_libbalsmtpd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
