@@ -165,6 +165,8 @@ void audit_emit(const struct store_audit *r)
 {
 	struct store_audit *c;
 
+	if (!au.started)
+		return; /* not set up (tests, fuzzing) or stopped */
 	au.emitted++;
 	if (r->time_ms == 0 || au.syslog_copy) {
 		c = xmalloc(sizeof(*c));
@@ -176,9 +178,10 @@ void audit_emit(const struct store_audit *r)
 	} else {
 		c = NULL;
 	}
-	if (au.store == NULL || !au.started || au.n_pending >= AUDIT_PENDING_MAX) {
-		if (au.store != NULL)
-			au.dropped++;
+	if (au.store == NULL || au.n_pending >= AUDIT_PENDING_MAX) {
+		if (au.store != NULL && au.dropped++ % 1000 == 0)
+			log_warn("audit: %zu traces wait for the store: new ones are dropped "
+			         "(dropped=%llu)", au.n_pending, (unsigned long long)au.dropped);
 		free(c);
 		return;
 	}

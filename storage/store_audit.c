@@ -348,16 +348,41 @@ int store_audit_each(struct store_txn *txn, const struct store_audit_filter *f,
 
 /* ---------------------------------------------------------------- JSON */
 
+/* Length of the valid UTF-8 sequence at p (1 to 4), 0 when invalid. */
+static size_t utf8_len(const uint8_t *p)
+{
+	size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+
+	if (n == 0 || p[0] >= 0xf5)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0; /* overlong, surrogate, past U+10FFFF */
+	return n;
+}
+
+/* A JSON string member; bytes that are not UTF-8 become U+FFFD. */
 static void json_str(struct buf *out, const char *name, const char *s)
 {
 	buf_printf(out, ",\"%s\":\"", name);
 	for (const uint8_t *p = (const uint8_t *)(s != NULL ? s : ""); *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
 			buf_printf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		} else if (*p < 0x20 || *p == 0x7f) {
 			buf_printf(out, "\\u%04x", *p);
-		else
+		} else if (*p < 0x80) {
 			buf_append(out, p, 1);
+		} else if ((n = utf8_len(p)) > 0) {
+			buf_append(out, p, n);
+			p += n - 1;
+		} else {
+			buf_printf(out, "\\ufffd");
+		}
 	}
 	buf_append(out, "\"", 1);
 }

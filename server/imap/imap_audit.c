@@ -215,8 +215,12 @@ static void trace_command(struct imap_cmd_ctx *ctx, enum cmd_kind k, struct stor
 		         " mailbox=\"%.300s\" %s=%llu to=%s", view, ctx->uid ? "uids" : "messages",
 		         (unsigned long long)set_size(ctx), a1);
 		break;
-	default:
-		snprintf(r->request + n, sizeof(r->request) - n, " mailbox=\"%.300s\"", view);
+	default: /* UID EXPUNGE names a set too */
+		if (ctx->uid && ctx->argc >= 1)
+			snprintf(r->request + n, sizeof(r->request) - n, " mailbox=\"%.300s\" uids=%llu",
+			         view, (unsigned long long)set_size(ctx));
+		else
+			snprintf(r->request + n, sizeof(r->request) - n, " mailbox=\"%.300s\"", view);
 		break;
 	}
 }

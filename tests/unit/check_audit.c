@@ -124,6 +124,26 @@ START_TEST(test_names)
 }
 END_TEST
 
+START_TEST(test_json_escapes)
+{
+	struct store_audit *r = rec(AUDIT_CAT_ACCESS, "imap.select", "a\"b\\c", "", 1000);
+	struct buf j;
+
+	strcpy(r->request, "SELECT mailbox=\"Re\xc3\xa7u\xff\xe2\x82\"");
+	r->rcpts = NULL;
+	buf_init(&j, 0);
+	store_audit_json(r, &j);
+	buf_append(&j, "", 1);
+	ck_assert_ptr_nonnull(strstr((char *)j.data, "\"actor\":\"a\\\"b\\\\c\""));
+	ck_assert_ptr_nonnull(
+	    strstr((char *)j.data, "\"request\":\"SELECT mailbox=\\\"Re\xc3\xa7u\\ufffd\\ufffd"));
+	ck_assert_ptr_nonnull(strstr((char *)j.data, "\"rcpts\":\"\""));
+	ck_assert_ptr_nonnull(strstr((char *)j.data, "\"time\":\"1970-01-01T00:00:01.000Z\""));
+	buf_free(&j);
+	free(r);
+}
+END_TEST
+
 START_TEST(test_roundtrip)
 {
 	struct store_audit *r = rec(AUDIT_CAT_MESSAGE, "smtp.inbound", "CN=mx,O=Op,C=FR",
@@ -416,6 +436,7 @@ static Suite *audit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_json_escapes);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_limits_and_refusals);
 	tcase_add_test(tc, test_search);
