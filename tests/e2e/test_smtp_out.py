@@ -271,6 +271,13 @@ def test_temporary_then_success():
     check(len(s.messages) == 1 and s.messages[0]["accepted"] == ["later@retry.test"],
           "sink messages %r" % s.messages)
     check(s.connections - conns == 2, "%d connections" % (s.connections - conns))
+    # each attempt is traced in its own transaction (docs/audit.md)
+    recs = [json.loads(line) for line in
+            B.ctl("audit", "export", "--since", "2000-01-01", "--until", "2100-01-01").splitlines()]
+    att = [r for r in recs if r["action"] == "smtp.outbound" and r["ref"] == "queue:%d" % qid]
+    check(len(att) == 2 and att[0]["response"].startswith("4") and
+          att[1]["response"].startswith("250") and att[1]["rcpts"] == "later@retry.test" and
+          att[1]["by"] == "system" and att[1]["size"] > 0, "outbound traces %r" % att)
 
 
 def test_permanent_failure_gives_french_ndr():
