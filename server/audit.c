@@ -57,8 +57,10 @@ static void batch_done(void *ctx, int result)
 {
 	struct audit_batch *b = ctx;
 
-	if (result == 0)
+	if (result == 0) {
 		au.written += b->n;
+		log_debug("audit wrote traces=%zu", b->n);
+	}
 	else
 		log_error("audit: %zu traces not written: %s", b->n, store_strerror(result));
 	au.flight_done = 1;
