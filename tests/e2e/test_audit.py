@@ -233,7 +233,8 @@ def test_sessions_traced():
 
 
 def test_delegated_traced():
-    with new_balise() as b:
+    # With the syslog copy on (its path runs under the sandbox too).
+    with new_balise("\n[audit]\nsyslog = yes\n") as b:
         owner, dlg = b.add_bal("owner", PW), b.add_bal("deleg", PW)
         b.ctl("delegate", "grant", owner, dlg, "--rights", "lrp")
         b.start()
