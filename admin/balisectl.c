@@ -238,15 +238,15 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Rewrite the store record by record into a fresh file and wipe the old one, so that "
      "deleted mail leaves the disk. balised must be stopped (docs/deletion.md).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},
+    {"store", "check", ctl_store_check, "",
+     "Check the store's consistency: mailbox counters, message reference counts, quota usage "
+     "and indexes (read-only; safe while balised runs).",
+     NULL, ctl_opts_none, NULL, 0, 0, 0},
     {"backup", "", ctl_backup, "DIR",
      "Copy the store (every message included) into DIR/data.mdb while balised runs: one "
      "consistent state, compacted. DIR is created, or must be an empty directory. Restore: "
      "docs/runbook.md.",
      NULL, ctl_opts_none, "DIR", 1, 1, 0},
-    {"store", "check", ctl_store_check, "",
-     "Check the store's consistency: mailbox counters, message reference counts, quota usage "
-     "and indexes (read-only; safe while balised runs).",
-     NULL, ctl_opts_none, NULL, 0, 0, 0},
     {"sieve", "list", ctl_sieve_list, "BAL [--json]",
      "List a BAL's Sieve scripts: active flag, size, last change, and the space used.", NULL,
      ctl_opts_json, "BAL", 1, 1, 0},
