@@ -50,12 +50,14 @@ static int backup_prepare_dir(const char *dir, bool *made_r, const char **why_r)
 		*made_r = true;
 		return STORE_OK;
 	}
+	if (errno == ENOENT) {
+		*why_r = "cannot create the backup directory (its parent must exist)";
+		return STORE_E_INVALID;
+	}
 	if (errno != EEXIST) {
-		*why_r = errno == ENOENT
-		             ? "cannot create the backup directory (its parent must exist)"
-		             : "cannot create the backup directory";
+		*why_r = "cannot create the backup directory";
 		log_error("store backup: mkdir %s: %s", dir, strerror(errno));
-		return errno == ENOENT ? STORE_E_INVALID : STORE_E_IO;
+		return STORE_E_IO;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		*why_r = "the backup path exists and is not a directory";
