@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "balstore.h"
@@ -86,6 +87,8 @@ static void setup(void)
 	store_test_dir(g_dir);
 	store_test_dir(g_out);
 	o.path = g_dir;
+	o.map_size = 1 << 20; /* small: the tests make it grow */
+	o.map_size_max = 1ULL << 30;
 	ck_assert_int_eq(store_open(&o, &g_s, &why), 0);
 	ck_assert_int_eq(store_write(g_s, ap_domain, DOMAIN), 0);
 	snprintf(b.address, sizeof(b.address), "dr@" DOMAIN);
@@ -234,6 +237,42 @@ START_TEST(test_backup_during_writes)
 }
 END_TEST
 
+/* Another process grows the map past ours: the copy adopts the new size
+ * (MDB_MAP_RESIZED) and starts again, and holds that process's messages. */
+START_TEST(test_backup_after_another_process_grew_the_map)
+{
+	uint64_t size0, size1, bytes;
+	const char *why = NULL;
+	pid_t pid;
+	int status;
+
+	store_map_info(g_s, &size0, NULL, NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct store_opts o = {0};
+
+		o.path = g_dir;
+		o.map_size = 1 << 20;
+		o.map_size_max = 1ULL << 30;
+		/* the parent's handle is left alone (its writer thread is not in
+		 * this process); this process opens the environment afresh */
+		if (store_open(&o, &g_s, &why) != 0)
+			_exit(1);
+		for (unsigned n = 0; n < (unsigned)(2 * (size0 / BIG) + 2); n++)
+			put(n, BIG);
+		store_close(&g_s);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(store_backup(g_s, g_out, &bytes, &why), 0);
+	store_map_info(g_s, &size1, NULL, NULL);
+	ck_assert_uint_gt(size1, size0);
+	ck_assert_uint_eq(verify_backup(), 2 * (size0 / BIG) + 2);
+}
+END_TEST
+
 START_TEST(test_backup_refusals)
 {
 	char path[400], file[400];
@@ -281,6 +320,7 @@ Suite *backup_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_backup_is_the_state_of_its_moment);
 	tcase_add_test(tc, test_backup_during_writes);
+	tcase_add_test(tc, test_backup_after_another_process_grew_the_map);
 	tcase_add_test(tc, test_backup_refusals);
 	suite_add_tcase(s, tc);
 	return s;
