@@ -8,4 +8,4 @@ TESTS += tests/e2e/test_config_doc.py tests/e2e/test_backup.py \
 	tests/e2e/test_mutt.py tests/e2e/test_offlineimap.py tests/e2e/test_fetchmail.py
 EXTRA_DIST += tests/e2e/test_config_doc.py tests/e2e/test_backup.py \
 	tests/e2e/test_mutt.py tests/e2e/test_offlineimap.py tests/e2e/test_fetchmail.py \
-	tests/e2e/clientlab.py
+	tests/e2e/clientlab.py docs/configuration.md
