@@ -215,7 +215,11 @@ static int store_quota_send(struct store_txn *txn, const struct store_bal *bal,
 		return rc;
 	q->alert_level = level;
 	*alert_r = level;
-	return store_quota_put(txn, bal->id, q);
+	rc = store_quota_put(txn, bal->id, q);
+	if (rc == 0) /* the policy action's trace, in its transaction */
+		rc = store_audit_admin(txn, 0, "balised(quota)", "policy.quota-alert", bal->address,
+		                       "level=%u percent=%u refused=%d", level, a.percent, refused);
+	return rc;
 }
 
 /* Loads the BAL and its usage (bal allocated by the caller). */
