@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: ISC
 # The forwarding rule RE_GBM_4480 (server/sieve_policy.c), for ManageSieve
 # uploads and Sieve at delivery, the upload compiler that applies it
-# (server/sieve_upload.c), and their unit suites.
+# (server/sieve_upload.c), the managed rules' script (server/sieve_managed.c),
+# and their unit suites.
 noinst_LIBRARIES += server/libbalsievepolicy.a
 server_libbalsievepolicy_a_SOURCES = server/sieve_policy.c server/sieve_policy.h \
-	server/sieve_upload.c server/sieve_upload.h
+	server/sieve_upload.c server/sieve_upload.h \
+	server/sieve_managed.c server/sieve_managed.h
 server_libbalsievepolicy_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
 server_libbalsievepolicy_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 SIEVE_POLICY_LIBS = server/libbalsievepolicy.a sieve/libbalsieve.a $(BALSTORE_LIBS) \

@@ -3,7 +3,9 @@
  * (server/sieve_upload.c): a valid script gives a compiled form that
  * loads; a syntax error gives its line and column; a redirect the rule
  * refuses (RE_GBM_4480) stops the upload with the French reason, one it
- * allows compiles; redirects to a variable are left to delivery. */
+ * allows compiles; redirects to a variable are left to delivery. And the
+ * managed rules (server/sieve_managed.c): the vacation message and subject
+ * checks, and the generated script compiled and run. */
 #include "config.h"
 
 #include <check.h>
@@ -11,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sieve_managed.h"
 #include "sieve_upload.h"
 #include "store_test.h"
+#include "util.h"
 
 #define RPPS_A "810001234565"
 #define RPPS_B "810007654329"
@@ -193,10 +197,204 @@ START_TEST(test_redirect_variable)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- managed */
+
+static char g_msg[STORE_VACATION_MESSAGE_MAX + 64];
+static const char *g_mwhy;
+static unsigned g_mline;
+
+static int message(const char *in, size_t len)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	g_mwhy = NULL;
+	g_mline = 99;
+	rc = sieve_managed_message(in, len, &b, &g_mwhy, &g_mline);
+	g_msg[0] = '\0';
+	if (rc == 0) {
+		ck_assert_uint_lt(b.len, sizeof(g_msg));
+		memcpy(g_msg, b.data, b.len + 1);
+		ck_assert_uint_eq(strlen(g_msg), b.len);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+#define MSG(lit) message(lit, sizeof(lit) - 1)
+
+START_TEST(test_managed_message)
+{
+	static char big[STORE_VACATION_MESSAGE_MAX + 2];
+
+	ck_assert_int_eq(MSG("Absent.\n"), 0);
+	ck_assert_str_eq(g_msg, "Absent.");
+	ck_assert_int_eq(MSG("\xef\xbb\xbf" "Je suis absent.  \r\n\r\nÉcrivez à \"mon\" confrère.\t\r\n\n \n"),
+	                 0);
+	ck_assert_str_eq(g_msg, "Je suis absent.\n\nÉcrivez à \"mon\" confrère.");
+	ck_assert_int_eq(MSG("a\tb"), 0);
+	ck_assert_str_eq(g_msg, "a\tb");
+	ck_assert_int_eq(MSG(""), -1);
+	ck_assert_str_eq(g_mwhy, "the message is empty");
+	ck_assert_int_eq(MSG(" \n\t\r\n"), -1);
+	ck_assert_str_eq(g_mwhy, "the message is empty");
+	ck_assert_int_eq(MSG("ok\nok\nbad \xc3\x28\n"), -1);
+	ck_assert_str_eq(g_mwhy, "not valid UTF-8");
+	ck_assert_uint_eq(g_mline, 3);
+	ck_assert_int_eq(MSG("ok\r\nnul \0 here"), -1);
+	ck_assert_str_eq(g_mwhy, "a NUL byte");
+	ck_assert_uint_eq(g_mline, 2);
+	ck_assert_int_eq(MSG("bare\rcr"), -1);
+	ck_assert_str_eq(g_mwhy, "a control character");
+	ck_assert_uint_eq(g_mline, 1);
+	ck_assert_int_eq(MSG("esc \x1b[31m"), -1);
+	ck_assert_int_eq(MSG("c1 \xc2\x85"), -1);
+	ck_assert_int_eq(MSG("\xed\xa0\x80"), -1); /* a surrogate */
+	memset(big, 'a', sizeof(big));
+	ck_assert_int_eq(message(big, STORE_VACATION_MESSAGE_MAX), 0);
+	ck_assert_int_eq(message(big, STORE_VACATION_MESSAGE_MAX + 1), -1);
+	ck_assert_str_eq(g_mwhy, "the message is longer than 16 KiB");
+	ck_assert_uint_eq(g_mline, 0);
+	/* trailing blanks beyond the limit are dropped first */
+	memset(big + 10, ' ', sizeof(big) - 10);
+	ck_assert_int_eq(message(big, sizeof(big)), 0);
+	ck_assert_uint_eq(strlen(g_msg), 10);
+}
+END_TEST
+
+START_TEST(test_managed_subject)
+{
+	char s[STORE_VACATION_SUBJECT_MAX + 2];
+	const char *why = NULL;
+
+	ck_assert_int_eq(sieve_managed_subject_check("Absence du Dr Dupont — été", &why), 0);
+	ck_assert_int_eq(sieve_managed_subject_check("", &why), -1);
+	ck_assert_int_eq(sieve_managed_subject_check("a\r\nBcc: x@y.fr", &why), -1);
+	ck_assert_str_eq(why, "the subject holds a control character");
+	ck_assert_int_eq(sieve_managed_subject_check("\xff", &why), -1);
+	ck_assert_str_eq(why, "the subject is not valid UTF-8");
+	memset(s, 'x', sizeof(s));
+	s[STORE_VACATION_SUBJECT_MAX] = '\0';
+	ck_assert_int_eq(sieve_managed_subject_check(s, &why), 0);
+	s[STORE_VACATION_SUBJECT_MAX] = 'x';
+	s[STORE_VACATION_SUBJECT_MAX + 1] = '\0';
+	ck_assert_int_eq(sieve_managed_subject_check(s, &why), -1);
+}
+END_TEST
+
+static char g_script[4096];
+
+/* Generates m's script into g_script and compiles it for bal. */
+static int managed(const struct store_bal *bal, const struct store_sieve_managed *m)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	ck_assert_int_eq(sieve_managed_script(m, &b), 0);
+	ck_assert_uint_lt(b.len, sizeof(g_script));
+	memcpy(g_script, b.data, b.len);
+	g_script[b.len] = '\0';
+	buf_free(&b);
+	return upload(bal, g_script);
+}
+
+/* Runs the compiled form at now (UTC); the action names, space-separated. */
+static void run_at(int64_t now, char *out, size_t outsz)
+{
+	static const char msg[] = "From: a@b.fr\r\nTo: jean.dupont@" LOCAL "\r\nSubject: rdv\r\n\r\nx\r\n";
+	struct sieve_msg_env env = {.msg = (const uint8_t *)msg, .len = sizeof(msg) - 1,
+	                            .mail_from = "a@b.fr", .rcpt_to = "jean.dupont@" LOCAL,
+	                            .now = now};
+	struct sieve_script *s = NULL;
+	struct sieve_result r = {0};
+	const char *why = NULL;
+
+	ck_assert_msg(sieve_load(g_up.compiled.data, g_up.compiled.len, &s, &why) == 0, "%s", why);
+	ck_assert_int_eq(sieve_run(s, &env, &r), 0);
+	out[0] = '\0';
+	for (unsigned i = 0; i < r.n; i++) {
+		const struct sieve_action *a = &r.v[i];
+		size_t l = strlen(out);
+		snprintf(out + l, outsz - l, "%s%s%s%s", l ? " " : "", sieve_act_name(a->type),
+		         a->copy ? ":copy" : "", a->implicit ? ":implicit" : "");
+		if (a->type == SIEVE_ACT_VACATION) {
+			ck_assert_uint_eq(a->seconds, 3 * 86400);
+			ck_assert_str_eq(a->subject, "Absence \"Dr\" Dupont");
+			ck_assert_str_eq(a->text, "Absent \\ jusqu'au 3.\r\nÉcrivez à mon confrère.");
+		}
+	}
+	sieve_result_free(&r);
+	sieve_script_free(&s);
+}
+
+#define DAY(y, m, d) (days_from_civil(y, m, d) * 86400 + 12 * 3600)
+
+START_TEST(test_managed_script)
+{
+	struct store_sieve_managed m = {0};
+	char acts[256];
+
+	m.vacation = true;
+	m.vacation_subject = SLICE_STR("Absence \"Dr\" Dupont");
+	m.vacation_message = SLICE_STR("Absent \\ jusqu'au 3.\nÉcrivez à mon confrère.");
+	m.vacation_days = 3;
+	ck_assert_int_eq(managed(&g_per, &m), SIEVE_UPLOAD_OK);
+	ck_assert_ptr_null(strstr(g_script, "date"));
+	run_at(DAY(2026, 12, 1), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "vacation keep:implicit");
+	/* from and until, inclusive */
+	strcpy(m.vacation_from, "2026-12-20");
+	strcpy(m.vacation_until, "2027-01-03");
+	ck_assert_int_eq(managed(&g_per, &m), SIEVE_UPLOAD_OK);
+	ck_assert_ptr_nonnull(strstr(g_script, "\"ge\" \"date\" \"2026-12-20\""));
+	run_at(DAY(2026, 12, 19), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "keep:implicit");
+	run_at(DAY(2026, 12, 20), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "vacation keep:implicit");
+	run_at(DAY(2027, 1, 3), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "vacation keep:implicit");
+	run_at(DAY(2027, 1, 4), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "keep:implicit");
+	/* only until */
+	m.vacation_from[0] = '\0';
+	ck_assert_int_eq(managed(&g_per, &m), SIEVE_UPLOAD_OK);
+	run_at(DAY(2020, 1, 1), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "vacation keep:implicit");
+	run_at(DAY(2027, 1, 4), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "keep:implicit");
+	/* with a forward to the same holder, keeping a copy */
+	m.forward = m.forward_keep_copy = true;
+	strcpy(m.forward_to, "dr.dupont@" LOCAL);
+	ck_assert_int_eq(managed(&g_per, &m), SIEVE_UPLOAD_OK);
+	run_at(DAY(2027, 1, 1), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "vacation redirect:copy keep:implicit");
+	/* the forward alone, no copy: no keep */
+	memset(&m, 0, sizeof(m));
+	m.forward = true;
+	strcpy(m.forward_to, "jean.dupont@" REMOTE);
+	ck_assert_int_eq(managed(&g_per, &m), SIEVE_UPLOAD_OK);
+	ck_assert_ptr_null(strstr(g_script, "require"));
+	run_at(DAY(2027, 1, 1), acts, sizeof(acts));
+	ck_assert_str_eq(acts, "redirect");
+	/* another holder's BAL: refused with the rule */
+	strcpy(m.forward_to, "marie.martin@" LOCAL);
+	ck_assert_int_eq(managed(&g_per, &m), SIEVE_UPLOAD_REFUSED);
+	ck_assert_ptr_nonnull(strstr((char *)g_up.reason_fr.data, RULE));
+	/* a default subject when none is given */
+	memset(&m, 0, sizeof(m));
+	m.vacation = true;
+	m.vacation_message = SLICE_STR("x");
+	m.vacation_days = 7;
+	ck_assert_int_eq(managed(&g_org, &m), SIEVE_UPLOAD_OK);
+	ck_assert_ptr_nonnull(strstr(g_script, ":subject \"" SIEVE_MANAGED_DEFAULT_SUBJECT "\""));
+}
+END_TEST
+
 static Suite *upload_suite(void)
 {
 	Suite *s = suite_create("sieve_upload");
-	TCase *tc = tcase_create("compile");
+	TCase *tc = tcase_create("compile"), *tm;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -206,6 +404,13 @@ static Suite *upload_suite(void)
 	tcase_add_test(tc, test_redirect_refused);
 	tcase_add_test(tc, test_redirect_variable);
 	suite_add_tcase(s, tc);
+	tm = tcase_create("managed");
+	tcase_add_checked_fixture(tm, setup, teardown);
+	tcase_set_timeout(tm, 120);
+	tcase_add_test(tm, test_managed_message);
+	tcase_add_test(tm, test_managed_subject);
+	tcase_add_test(tm, test_managed_script);
+	suite_add_tcase(s, tm);
 	return s;
 }
 
