@@ -454,14 +454,30 @@ static void start_smtp(struct daemon *d)
 	d->smtp.from_exempt = cfg->smtp_header_from_exempt;
 }
 
+/* ManageSieve uploads: the forwarding rule's data, taken on a thread of
+ * the pool for one compile. */
+static void ms_policy_get(void *arg, struct sieve_policy *p)
+{
+	trust_snap_policy_get(arg, p);
+}
+
+static void ms_policy_put(void *arg, struct sieve_policy *p)
+{
+	(void)arg;
+	trust_snap_policy_put(p);
+}
+
 /* ManageSieve shares the password checks; scripts compile under the
- * forwarding rule with [trust] redirect_structures. */
+ * forwarding rule with the current whitelist and Annuaire (trust_snap). */
 static void start_managesieve(struct daemon *d)
 {
 	d->msieve.loop = d->loop;
 	d->msieve.store = d->store;
 	d->msieve.auth = d->imap.auth;
 	d->msieve.redirect_structures = d->cfg.redirect_structures;
+	d->msieve.policy_get = ms_policy_get;
+	d->msieve.policy_put = ms_policy_put;
+	d->msieve.policy_arg = d->trust;
 }
 
 static void on_signal_closed(uv_handle_t *h)

@@ -12,7 +12,7 @@ server_managesieve_libbalmanagesieved_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(
 
 # Linked before IMAPD_LIBS (auth, loop notifications, libbalnet, the store).
 MSD_LIBS = server/managesieve/libbalmanagesieved.a server/managesieve/libbalmanagesieve.a \
-	server/smtp/libbalsmtp.a sieve/libbalsieve.a
+	server/smtp/libbalsmtp.a server/libbalsievepolicy.a sieve/libbalsieve.a $(WHITELIST_LIBS)
 
 # A whole ManageSieve session fed from the fuzzer (loopback socket,
 # temporary store).
@@ -24,5 +24,5 @@ tests_fuzz_fuzz_managesieve_session_CPPFLAGS = $(MS_CPPFLAGS) -I$(top_srcdir)/se
 tests_fuzz_fuzz_managesieve_session_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(FUZZ_FLAGS)
 tests_fuzz_fuzz_managesieve_session_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
-tests_fuzz_fuzz_managesieve_session_LDADD = $(MSD_LIBS) $(IMAPD_LIBS)
+tests_fuzz_fuzz_managesieve_session_LDADD = $(MSD_LIBS) $(IMAPD_LIBS) $(LIBXML2_LIBS)
 EXTRA_DIST += tests/fuzz/managesieve_session.dict

@@ -15,7 +15,7 @@
 #include "imap_notify.h"
 #include "log.h"
 #include "ms_session_int.h"
-#include "sieve.h"
+#include "sieve_upload.h"
 #include "util.h"
 
 enum job_kind {
@@ -24,13 +24,6 @@ enum job_kind {
 	JOB_SETACTIVE,
 	JOB_DELETE,
 	JOB_RENAME,
-};
-
-/* Compile outcomes (the values of sieve_upload.h). */
-enum {
-	COMPILE_OK = 0,
-	COMPILE_INVALID = 1, /* does not compile: err */
-	COMPILE_REFUSED = 2, /* a redirect breaks the forwarding rule: err, reason_fr */
 };
 
 /* One command that waits: a compile on the thread pool and/or a write. */
@@ -44,11 +37,8 @@ struct ms_job {
 
 	/* The compile (thread pool). */
 	uv_work_t work;
-	int compiled_status; /* COMPILE_* or a negative store error */
-	struct buf compiled;
-	uint32_t compiled_version;
-	struct sieve_error err;
-	struct buf reason_fr;
+	int compiled_status; /* enum sieve_upload_status or a negative store error */
+	struct sieve_upload up;
 
 	/* The write (writer thread, then the loop). */
 	struct store_wreq req;
@@ -117,8 +107,7 @@ static struct ms_job *job_new(struct ms_session *s, enum job_kind kind)
 	j->kind = kind;
 	j->bal_id = s->bal_id;
 	buf_init(&j->text, STORE_SIEVE_SCRIPT_MAX);
-	buf_init(&j->compiled, STORE_SIEVE_COMPILED_MAX);
-	buf_init(&j->reason_fr, 0);
+	sieve_upload_init(&j->up);
 	return j;
 }
 
@@ -128,8 +117,7 @@ static void job_end(struct ms_job *j)
 	struct ms_session *s = j->s;
 
 	buf_free(&j->text);
-	buf_free(&j->compiled);
-	buf_free(&j->reason_fr);
+	sieve_upload_free(&j->up);
 	free(j);
 	ms_wait_done(s);
 }
@@ -246,8 +234,8 @@ static int write_apply(struct store_txn *txn, void *arg)
 	switch (j->kind) {
 	case JOB_PUT:
 		return store_sieve_put(txn, j->bal_id, j->name, buf_slice(&j->text),
-		                       j->compiled_version, buf_slice(&j->compiled), 0, &j->space,
-		                       &j->why);
+		                       j->up.compiled_version, buf_slice(&j->up.compiled), 0,
+		                       &j->space, &j->why);
 	case JOB_SETACTIVE:
 		return store_sieve_set_active(txn, j->bal_id, j->name);
 	case JOB_DELETE:
@@ -365,28 +353,6 @@ void ms_cmd_renamescript(struct ms_session *s, const struct ms_cmd *cmd)
 
 /* ---------------------------------------------------------------- compiling */
 
-/* Compiles j->text for bal under policy p; fills the compile fields. */
-static int compile_script(struct ms_job *j, const struct sieve_policy *p, struct store_txn *txn,
-                          const struct store_bal *bal)
-{
-	struct sieve_script *sc = NULL;
-
-	(void)p;
-	(void)txn;
-	(void)bal;
-	if (sieve_compile((const char *)j->text.data, j->text.len, NULL, &sc, &j->err) < 0)
-		return COMPILE_INVALID;
-	if (sieve_save(sc, &j->compiled) < 0) {
-		sieve_script_free(&sc);
-		j->err.line = j->err.col = 0;
-		snprintf(j->err.msg, sizeof(j->err.msg), "the compiled script is too large");
-		return COMPILE_INVALID;
-	}
-	sieve_script_free(&sc);
-	j->compiled_version = 1;
-	return COMPILE_OK;
-}
-
 /* Thread pool: the BAL as it is now, the trust data, the compile. */
 static void compile_work(uv_work_t *w)
 {
@@ -406,7 +372,8 @@ static void compile_work(uv_work_t *w)
 	if (r == 1) {
 		if (srv->policy_get != NULL)
 			srv->policy_get(srv->policy_arg, &p);
-		r = compile_script(j, &p, txn, &bal);
+		r = sieve_upload_compile(&p, txn, &bal, (const char *)j->text.data, j->text.len,
+		                         &j->up);
 		if (srv->policy_get != NULL && srv->policy_put != NULL)
 			srv->policy_put(srv->policy_arg, &p);
 	}
@@ -420,12 +387,13 @@ static void reply_compile_error(struct ms_session *s, struct ms_job *j)
 	struct buf text;
 
 	buf_init(&text, 0);
-	if (j->err.line > 0)
-		buf_printf(&text, "line %u, column %u: ", j->err.line, j->err.col);
-	if (j->compiled_status == COMPILE_REFUSED && j->reason_fr.len > 0)
-		buf_append(&text, j->reason_fr.data, j->reason_fr.len);
+	if (j->up.err.line > 0)
+		buf_printf(&text, "line %u, column %u: ", j->up.err.line, j->up.err.col);
+	/* A refused redirect: the French reason citing the rule. */
+	if (j->compiled_status == SIEVE_UPLOAD_REFUSED && j->up.reason_fr.len > 0)
+		buf_append(&text, j->up.reason_fr.data, j->up.reason_fr.len);
 	else
-		buf_append_str(&text, j->err.msg);
+		buf_append_str(&text, j->up.err.msg);
 	buf_cstr(&text);
 	log_info("%s managesieve script refused user=%s: %s", ms_sid(s), s->user,
 	         (const char *)text.data);
@@ -440,7 +408,7 @@ static void compile_after(uv_work_t *w, int status)
 
 	if (status < 0 || j->compiled_status < 0) {
 		ms_reply(s, MS_NO, "TRYLATER", "Storage error, try again later");
-	} else if (j->compiled_status != COMPILE_OK) {
+	} else if (j->compiled_status != SIEVE_UPLOAD_OK) {
 		reply_compile_error(s, j);
 	} else if (j->kind == JOB_PUT) {
 		job_write(j); /* answered once committed */
