@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* The ManageSieve commands of the connection: CAPABILITY, STARTTLS
  * (RFC 5804 section 2.2), AUTHENTICATE with SASL PLAIN (section 2.1,
- * RFC 4616) only once TLS is up, UNAUTHENTICATE (section 2.14.1), LOGOUT
+ * RFC 4616) only once TLS is up, UNAUTHENTICATE, LOGOUT
  * and NOOP. The password is checked off the loop by server/auth.c (its
  * cache, its failure delays, and the BAL's last login). An authorization
  * identity other than the authentication identity is refused: ManageSieve
@@ -79,8 +79,8 @@ static void auth_done(void *arg, enum auth_result r, const struct store_bal *bal
 	struct ms_session *s = j->s;
 
 	if (r == AUTH_OK && j->authzid[0] != '\0' && strcasecmp(j->authzid, bal->address) != 0) {
-		log_info("%s managesieve login refused: %s for %s", ms_sid(s), bal->address,
-		         j->authzid);
+		log_info("%s managesieve login refused: %s asked for another authorization "
+		         "identity", ms_sid(s), bal->address);
 		auth_failed(s, NULL, "Authorization identity refused: only your own BAL");
 	} else if (r == AUTH_OK) {
 		s->authed = true;
@@ -126,7 +126,7 @@ static void plain(struct ms_session *s, struct slice response)
 void ms_cmd_authenticate(struct ms_session *s, const struct ms_cmd *cmd)
 {
 	if (!conn_is_tls(s->conn) && !s->srv->test_plaintext) {
-		/* RFC 5804 section 2.1: ENCRYPT-NEEDED. */
+		/* RFC 5804 section 1.3: ENCRYPT-NEEDED. */
 		ms_reply(s, MS_NO, "ENCRYPT-NEEDED", "Use STARTTLS first");
 		return;
 	}
@@ -177,7 +177,7 @@ void ms_cmd_logout(struct ms_session *s, const struct ms_cmd *cmd)
 	conn_close(s->conn);
 }
 
-/* RFC 5804 section 2.15: NOOP ["tag"] answers OK (TAG "tag"). */
+/* NOOP ["tag"] answers OK (TAG "tag") (RFC 5804). */
 void ms_cmd_noop(struct ms_session *s, const struct ms_cmd *cmd)
 {
 	struct buf code;

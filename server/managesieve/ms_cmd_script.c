@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The ManageSieve script commands (RFC 5804 sections 2.5 to 2.12) on the
+/* The ManageSieve script commands (RFC 5804 section 2) on the
  * BAL's scripts in the store (balstore.h store_sieve_*). Reads (LISTSCRIPTS,
  * GETSCRIPT, HAVESPACE) are short LMDB read transactions on the loop;
  * PUTSCRIPT and CHECKSCRIPT compile on the thread pool, under the

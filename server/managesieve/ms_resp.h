@@ -26,7 +26,7 @@ int ms_resp_cstring(struct buf *out, const char *s);
  * then " " and text as a string when text is set, then CRLF. */
 int ms_resp_status(struct buf *out, enum ms_status st, const char *code, const char *text);
 
-/* What the capability list says (RFC 5804 section 1.7). */
+/* What the capability list says (RFC 5804 section 1.8). */
 struct ms_caps {
 	const char *implementation;
 	const char *sasl;  /* space-separated mechanisms, "" for none */

@@ -109,7 +109,7 @@ void ms_session_accept(struct conn *c, void *arg)
 	conn_set_handler(c, &ms_conn_ops, s);
 	conn_set_raw(c, true);
 	conn_set_timeouts(c, srv->idle_ms != 0 ? srv->idle_ms : MS_IDLE_MS, CONN_CMD_TIMEOUT_MS);
-	/* RFC 5804 section 1.7: the capabilities, then OK. */
+	/* RFC 5804 section 1.8: the capabilities, then OK. */
 	buf_init(&out, 0);
 	ms_capabilities(s, &out);
 	ms_resp_status(&out, MS_OK, NULL, "balise ManageSieve ready");
@@ -190,7 +190,7 @@ void ms_capabilities(struct ms_session *s, struct buf *out)
 	bool tls = conn_is_tls(s->conn);
 	struct ms_caps caps = {
 	    .implementation = "balise " PACKAGE_VERSION,
-	    /* RFC 5804 section 2.1: no mechanism is offered before TLS. */
+	    /* No mechanism is offered before TLS: STARTTLS first. */
 	    .sasl = (tls || s->srv->test_plaintext) && !s->authed ? "PLAIN" : "",
 	    .sieve = sieve_capability(),
 	    .starttls = !tls && s->srv->tls != NULL,

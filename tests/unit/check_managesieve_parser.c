@@ -107,7 +107,7 @@ static void expect(const char *in, const char *want)
 
 START_TEST(simple_commands)
 {
-	/* Section 2.4: commands are case-insensitive atoms. */
+	/* Section 4: command names are case-insensitive. */
 	expect("CAPABILITY\r\n", "CAPABILITY\n");
 	expect("logout\r\nNoop\r\n", "logout\nNoop\n");
 	/* A bare LF ends a line too; empty lines are ignored. */
