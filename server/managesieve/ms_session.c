@@ -302,7 +302,10 @@ static size_t on_data(struct conn *c, struct slice data, void *arg)
 		off += used;
 		if (st == MS_PARSE_MORE)
 			break;
-		conn_cmd_end(c);
+		if (s->cmd_timer) { /* the command is complete */
+			conn_cmd_end(c);
+			s->cmd_timer = false;
+		}
 		if (st == MS_PARSE_CMD)
 			on_command(s, &cmd);
 		else if (st == MS_PARSE_ERR)
@@ -316,8 +319,12 @@ static size_t on_data(struct conn *c, struct slice data, void *arg)
 	}
 	if (ms_gone(s))
 		return data.len;
-	if (ms_parser_pending(&s->parser))
+	/* A command begun must end within CONN_CMD_TIMEOUT_MS, however slowly
+	 * its bytes come: the timer starts with its first bytes only. */
+	if (ms_parser_pending(&s->parser) && !s->cmd_timer) {
 		conn_cmd_begin(c);
+		s->cmd_timer = true;
+	}
 	return off;
 }
 
