@@ -344,6 +344,25 @@ def test_limits():
     c.close()
 
 
+def test_byte_by_byte_and_pipelined():
+    c = session(user="alice@" + B.domain)
+    for ch in b'PUTSCRIPT "bb" {5+}\r\nkeep;\r\nGETSCRIPT "bb"\r\n':
+        c.send(bytes([ch]))  # one TLS record per byte
+    _, st = c.response()
+    check(st.startswith("OK"), "PUTSCRIPT byte by byte: %s" % st)
+    lines, st = c.response()
+    check(st.startswith("OK") and lines[0] == b"{5}\r\nkeep;", "GETSCRIPT: %r %s" % (lines, st))
+    # Several commands in one write: answered in order, the writes too.
+    c.send('PUTSCRIPT "p1" "keep;"\r\nSETACTIVE "p1"\r\nLISTSCRIPTS\r\n'
+           'DELETESCRIPT "p1"\r\nSETACTIVE ""\r\nDELETESCRIPT "p1"\r\nDELETESCRIPT "bb"\r\n')
+    got = [c.response() for _ in range(7)]
+    check([st.split(" ")[0] for _, st in got] == ["OK", "OK", "OK", "NO", "OK", "OK", "OK"],
+          "pipelined answers: %r" % got)
+    check(b'"p1" ACTIVE' in got[2][0], "LISTSCRIPTS saw the activation: %r" % got[2][0])
+    check(got[3][1].startswith("NO (ACTIVE)"), "DELETESCRIPT active: %s" % got[3][1])
+    c.close()
+
+
 def test_redirect_rule():
     """RE_GBM_4480: a PER BAL forwards only to a PER BAL of the same holder."""
     alice = "alice@" + B.domain
@@ -483,8 +502,8 @@ def main():
         b.start()
         rc = harness.run_tests([test_capabilities_and_starttls, test_authenticate,
                                 test_too_many_failures, test_scripts, test_script_errors,
-                                test_limits, test_redirect_rule, test_sieve_connect,
-                                test_tls_policy])
+                                test_limits, test_byte_by_byte_and_pipelined,
+                                test_redirect_rule, test_sieve_connect, test_tls_policy])
         status = b.stop()
         if status != 0:
             print("FAIL balised exit status %r\n%s" % (status, b.output()[-4000:]))
