@@ -48,6 +48,7 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_SIEVE] = "sieve",
     [DB_VACATION] = "vacation",
     [DB_DUPLICATE] = "duplicate",
+    [DB_SIEVE_MANAGED] = "sieve_managed",
     [DB_AUDIT] = "audit",
     [DB_AUDIT_BAL] = "audit_by_bal",
 };

@@ -23,3 +23,4 @@ include tests/e2e/two_operators.mk
 include tests/e2e/smtp_mx.mk
 include tests/e2e/audit.mk
 include tests/e2e/clients.mk
+include tests/e2e/managesieve.mk
