@@ -5,7 +5,8 @@ noinst_LIBRARIES += server/managesieve/libbalmanagesieved.a
 server_managesieve_libbalmanagesieved_a_SOURCES = \
 	server/managesieve/ms_session.c server/managesieve/ms_session.h \
 	server/managesieve/ms_session_int.h \
-	server/managesieve/ms_cmd_auth.c server/managesieve/ms_cmd_script.c
+	server/managesieve/ms_cmd_auth.c server/managesieve/ms_cmd_script.c \
+	server/managesieve/ms_audit.c
 server_managesieve_libbalmanagesieved_a_CPPFLAGS = $(MS_CPPFLAGS) -I$(top_srcdir)/server \
 	-I$(top_srcdir)/server/smtp -I$(top_srcdir)/server/imap
 server_managesieve_libbalmanagesieved_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)

@@ -117,6 +117,7 @@ static void plain(struct ms_session *s, struct slice response)
 	j = xcalloc(1, sizeof(*j));
 	j->s = s;
 	str_copy(j->authzid, sizeof(j->authzid), p.authzid);
+	str_copy(s->audit_user, sizeof(s->audit_user), p.authcid);
 	ms_wait(s);
 	auth_check(s->srv->auth, p.authcid, (const uint8_t *)p.passwd, p.passwd_len,
 	           conn_peer_addr(s->conn), ms_sid(s), auth_done, j);

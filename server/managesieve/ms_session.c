@@ -174,6 +174,8 @@ void ms_reply(struct ms_session *s, enum ms_status st, const char *code, const c
 	ms_resp_status(&out, st, code, text);
 	ms_write(s, &out);
 	buf_free(&out);
+	if (st == MS_OK || st == MS_NO)
+		ms_audit_reply(s, st == MS_OK, code, text);
 }
 
 void ms_reply_error(struct ms_session *s, const char *text)
@@ -250,6 +252,7 @@ static void run_command(struct ms_session *s, const struct ms_cmd *cmd)
 		ms_reply_error(s, "Wrong number of arguments");
 		return;
 	}
+	ms_audit_begin(s, c->name, cmd);
 	c->run(s, cmd);
 }
 

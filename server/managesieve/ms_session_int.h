@@ -26,6 +26,11 @@ struct ms_session {
 	uint64_t bal_id;
 	char user[STORE_ADDR_MAX + 1];
 
+	/* The traced command waiting for its OK or NO (ms_audit.c). */
+	const char *audit_cmd;
+	char audit_req[512];
+	char audit_user[STORE_ADDR_MAX + 1]; /* AUTHENTICATE: the user tried */
+
 	struct ms_session *prev, *next;
 };
 
@@ -54,6 +59,11 @@ void ms_wait(struct ms_session *s);
 void ms_wait_done(struct ms_session *s);
 /* The capability lines of the session's current state. */
 void ms_capabilities(struct ms_session *s, struct buf *out);
+
+/* ms_audit.c: a command starts (traced ones are remembered), and its
+ * final OK or NO is written (the trace goes to the emitter). */
+void ms_audit_begin(struct ms_session *s, const char *name, const struct ms_cmd *cmd);
+void ms_audit_reply(struct ms_session *s, bool ok, const char *code, const char *text);
 
 /* ms_cmd_auth.c */
 void ms_cmd_capability(struct ms_session *s, const struct ms_cmd *cmd);

@@ -259,6 +259,66 @@ def test_delegated_traced():
         check("imap.examine" in out and "imap.login" in out and "smtp." not in out, out)
 
 
+def test_managesieve_traced():
+    """ManageSieve: logins (success, failure) and script commands, never
+    the script's text."""
+    import test_managesieve as tms
+    marker = "SCRIPT%s" % uuid.uuid4().hex
+    with new_balise() as b:
+        alice = b.add_bal("alice", PW)
+        b.ms_port = harness.free_port()
+        conf = open(b.conf).read()
+        open(b.conf, "w").write(conf.replace("[listen]\n", "[listen]\nmanagesieve = "
+                                             "127.0.0.1:%d\n" % b.ms_port))
+        b.start()
+        c = tms.MS(b.ms_port)
+        c.starttls(b.tls_context())
+        check(c.login(alice, "wrong").startswith("NO"), "wrong password refused")
+        c.close()
+        c = tms.MS(b.ms_port)
+        c.starttls(b.tls_context())
+        check(c.login(alice, PW).startswith("OK"), "login")
+        script = 'require "vacation";\nvacation :days 3 "%s absent";\n' % marker
+        check(tms.put(c, "regles", script).startswith("OK"), "PUTSCRIPT")
+        check(tms.put(c, "bad", "nimportequoi %s;\n" % marker).startswith("NO"), "bad script")
+        _, st = c.cmd('SETACTIVE "regles"')
+        check(st.startswith("OK"), st)
+        _, st = c.cmd('GETSCRIPT "absent"')
+        check(st.startswith("NO"), st)
+        c.cmd("LOGOUT")
+        c.close()
+        stop(b)
+        out, recs = export(b)
+        check(marker not in out and marker not in b.output(), "the script text was traced")
+        r = one(recs, "ManageSieve login", action="sieve.login", actor=alice)
+        check_common(r, "sieve.login")
+        check(r["category"] == "auth" and r["by"] == "bal" and r["bal"] == alice and
+              r["request"] == "AUTHENTICATE PLAIN", r)
+        r = one(recs, "ManageSieve failure", action="sieve.login-failed", actor=alice)
+        check(r["by"] == "none" and r["response"].startswith("NO"), r)
+        r = one(recs, "PUTSCRIPT", action="sieve.putscript", request='PUTSCRIPT name="regles"')
+        check(r["category"] == "access" and r["response"].startswith("OK"), r)
+        r = one(recs, "bad PUTSCRIPT", action="sieve.putscript", request='PUTSCRIPT name="bad"')
+        check(r["response"].startswith("NO") and "line " in r["response"], r)
+        one(recs, "SETACTIVE", action="sieve.setactive", request='SETACTIVE name="regles"')
+        r = one(recs, "GETSCRIPT", action="sieve.getscript")
+        check(r["response"].startswith("NO (NONEXISTENT)"), r)
+
+
+def test_quota_alert_traced():
+    with new_balise() as b:
+        petit = b.add_bal("petit", PW, quota="2K")
+        b.start()
+        data = message("dr@op.example", petit, "Gros", ("x" * 70 + "\r\n") * 19, "<q.%s@op.example>"
+                       % uuid.uuid4().hex)
+        inbound(b, "dr@op.example", [petit], data)
+        stop(b)
+        _, recs = export(b)
+        r = one(recs, "quota alert", action="policy.quota-alert", bal=petit)
+        check(r["category"] == "admin" and r["by"] == "system" and
+              r["request"].startswith("level=") and "refused=0" in r["request"], r)
+
+
 # ---------------------------------------------------------------- no content
 
 
@@ -445,7 +505,8 @@ def test_clock_check():
             check(got[0]["by"] == "system" and got[0]["category"] == "admin", got)
 
 
-TESTS = [test_sessions_traced, test_delegated_traced, test_marker_never_traced,
+TESTS = [test_sessions_traced, test_delegated_traced, test_managesieve_traced,
+         test_quota_alert_traced, test_marker_never_traced,
          test_retention_delete, test_retention_anonymise, test_admin_traced, test_bad_arguments,
          test_clock_check]
 
