@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* sieve_inject: a test-only tool that stores a Sieve script for a BAL
- * through libbalstore without compiling it (balisectl sieve put compiles),
- * so that listings can hold any bytes. The compiled form is a placeholder
- * ("test", version 0): nothing runs it. Built for make check only; used by
- * test_sieve_cli.py.
+ * through libbalstore, since balisectl sieve put needs the compiler (not
+ * built yet). The compiled form is a placeholder ("test", version 0):
+ * nothing runs it. Built for make check only; used by test_sieve_cli.py.
  *
  *   sieve_inject DATA_DIR ADDRESS NAME FILE [--active]
  *     stores FILE's bytes as script NAME of the BAL at ADDRESS (replacing
