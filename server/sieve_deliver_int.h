@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: ISC */
+/* Inside Sieve at delivery: a message as one BAL receives it, and the plan
+ * (the combined actions of its scripts) that sieve_deliver_exec.c carries
+ * out. */
+#ifndef BALISE_SIEVE_DELIVER_INT_H
+#define BALISE_SIEVE_DELIVER_INT_H
+
+#include "sieve.h"
+#include "sieve_deliver.h"
+
+/* The copy of the message one BAL receives: the original, or one that a
+ * local redirect made (with the loop marker and another return path). */
+struct sdv_msg {
+	struct slice data;       /* Return-Path: + the rest, as stored */
+	struct slice wire;       /* without Return-Path: (redirects) */
+	struct slice summary;    /* msgsum of data */
+	const char *return_path; /* "" for the null sender */
+	uint64_t *blob_id;       /* the blob once put, 0 before */
+};
+
+#define SDV_SCRIPTS 2 /* the managed rules, then the user's active script */
+
+struct sdv_plan {
+	struct sieve_result res[SDV_SCRIPTS];
+	unsigned nres;
+	bool error;                        /* a run-time error: kept */
+	const struct sieve_action *keep;   /* the keep to do (flags), or NULL */
+	const struct sieve_action *acts[SDV_SCRIPTS * SIEVE_MAX_ACTIONS];
+	unsigned nacts;                    /* every other action, in order */
+};
+
+/* Carries out plan for bal; r gets the outcome. */
+int sdv_exec(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
+             struct sdv_plan *plan, struct store_dlv_rcpt *r);
+/* Delivers m to bal through its scripts (the recursion of local
+ * redirects). */
+int sdv_bal(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
+            struct store_dlv_rcpt *r);
+/* Into one mailbox of bal, charged to its quota with the alerts:
+ * 1 stored, 0 over quota, <0 store error. */
+int sdv_store_copy(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
+                   uint64_t mailbox_id, uint32_t flags, uint64_t keywords, uint32_t *uid_r);
+
+#endif
