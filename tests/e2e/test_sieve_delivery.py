@@ -291,7 +291,14 @@ def test_redirect_loop():
     check(len(in_a) + len(in_b) == 1, "loop not stopped: %d in A, %d in B"
           % (len(in_a), len(in_b)))
     check(len(in_b) == 1, "kept in the wrong BAL")
+    # stopped at the first return (B may not send it back to A), not by
+    # the depth limit: one marker, A's
+    check(in_b[0][1].count(b"X-Balise-Redirected-By:") == 1, in_b[0][1][:600])
     check(B.wait_log("redirect loop", 5), "loop not logged")
+    # back from another operator with A's marker: A keeps it
+    s2 = inbound("dr@op.example", a, "retour", extra="X-Balise-Redirected-By: <%s>\r\n" % a)
+    check(len(with_subject(mailbox("loopa"), s2)) == 1, "marked message not kept")
+    check(not with_subject(mailbox("loopb"), s2), "marked message redirected again")
 
 
 def test_reject():
