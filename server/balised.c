@@ -30,7 +30,6 @@
 #include "queue_runner.h"
 #include "quota_alert.h"
 #include "sandbox.h"
-#include "sieve_policy.h"
 #include "smtp_session.h"
 #include "tls.h"
 #include "util.h"
@@ -61,11 +60,6 @@ struct daemon {
 	struct lifecycle_job *lifecycle; /* Sent purge and inactivity jobs */
 	struct smtp_server smtp;
 	struct whitelist_holder whitelist;
-	/* The forwarding rule for Sieve redirects at delivery. Until the trust
-	 * snapshot (Annuaire and whitelist shared with the writer thread) is
-	 * wired, no Annuaire and no whitelist: every redirect to another
-	 * operator is refused, the safe side. */
-	struct sieve_policy sieve_policy;
 	uv_timer_t wl_timer;
 	/* Whitelist and Annuaire for other threads (Sieve forwarding rule). */
 	struct trust_snap *trust;
@@ -454,8 +448,7 @@ static void start_smtp(struct daemon *d)
 	d->smtp.idle_ms = cfg->smtp_idle_timeout * 1000;
 	d->smtp.from_check = cfg->smtp_header_from_check;
 	d->smtp.from_exempt = cfg->smtp_header_from_exempt;
-	d->sieve_policy = (struct sieve_policy){.redirect_structures = cfg->redirect_structures};
-	d->smtp.sieve_policy = &d->sieve_policy;
+	d->smtp.trust = d->trust; /* Sieve redirects at delivery (the writer thread) */
 }
 
 static void on_signal_closed(uv_handle_t *h)

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "msgsum.h"
 #include "sieve_deliver.h"
+#include "trust_snap.h"
 #include "smtp_deliver.h"
 #include "util.h"
 
@@ -41,6 +42,7 @@ static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t 
                          size_t *n_stored_r)
 {
 	struct sieve_deliver_msg m = {0};
+	struct sieve_policy pol = {0};
 	struct sieve_deliver *s;
 	size_t n = 0;
 	int r = 0;
@@ -66,7 +68,10 @@ static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t 
 	m.postmaster = d->postmaster;
 	m.id = d->id;
 	m.alerter = d->alerter;
-	m.policy = d->policy;
+	if (d->trust != NULL) {
+		trust_snap_policy_get(d->trust, &pol); /* references held until the end */
+		m.policy = &pol;
+	}
 	s = xmalloc(sizeof(*s));
 	sieve_deliver_begin(s, txn, &m);
 	for (size_t i = 0; i < d->n_rcpts && r == 0; i++) {
@@ -87,6 +92,8 @@ static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t 
 	d->sieve_ns = s->sieve_ns;
 	d->sieve_scripts = s->scripts_run;
 	free(s);
+	if (d->trust != NULL)
+		trust_snap_policy_put(&pol);
 	return r;
 }
 

@@ -23,7 +23,7 @@
 #include "balstore.h"
 #include "buf.h"
 
-struct sieve_policy;
+struct trust_snap;
 
 struct smtp_drcpt {
 	char addr[STORE_QADDR_MAX + 1];
@@ -50,8 +50,8 @@ struct smtp_delivery {
 	const char *postmaster;              /* From: of the report */
 	const char *id;                      /* unique, for the report's Message-ID */
 	const struct store_alerter *alerter; /* quota alerts, or NULL */
-	const struct sieve_policy *policy;   /* forwarding rule for Sieve redirects;
-	                                      * NULL: every redirect refused */
+	struct trust_snap *trust; /* forwarding rule of Sieve redirects (Annuaire,
+	                           * whitelist); NULL: every redirect refused */
 
 	/* Built by the apply. */
 	struct buf summary, dsn, dsn_summary;
