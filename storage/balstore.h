@@ -864,6 +864,46 @@ int store_sieve_delete(struct store_txn *txn, uint64_t bal_id, const char *name,
 int store_sieve_rename(struct store_txn *txn, uint64_t bal_id, const char *old_name,
                        const char *new_name, int64_t now, const char **why_r);
 
+/* Managed rules of a BAL (balisectl vacation and forward), run before
+ * the BAL's own script: one record per BAL with the operator's settings,
+ * the Sieve text generated from them and its compiled form. The strings
+ * are borrowed from the txn after a get (valid until it ends); for a put
+ * they are the caller's. Vacation: on, subject and message (UTF-8), first
+ * and last day (YYYY-MM-DD, inclusive, "" for none) and :days. Forward:
+ * on, the target address and whether a copy is kept (:copy). */
+#define STORE_VACATION_SUBJECT_MAX 256        /* bytes */
+#define STORE_VACATION_MESSAGE_MAX (16 * 1024) /* bytes */
+#define STORE_VACATION_DAYS_MAX 30
+#define STORE_DATE_LEN 10 /* YYYY-MM-DD */
+
+struct store_sieve_managed { /* borrowed from the txn */
+	struct slice text, compiled;
+	uint32_t compiled_version;
+	int64_t updated; /* unix seconds of the last put */
+	bool vacation;
+	struct slice vacation_subject, vacation_message;
+	char vacation_from[STORE_DATE_LEN + 1], vacation_until[STORE_DATE_LEN + 1];
+	uint32_t vacation_days;
+	bool forward, forward_keep_copy;
+	char forward_to[STORE_ADDR_MAX + 1];
+};
+
+/* 1 found, 0 none, <0 error */
+int store_sieve_managed_get(struct store_txn *txn, uint64_t bal_id, struct store_sieve_managed *m_r);
+/* Whether m is a record that can be stored: vacation or forward on, the
+ * fields of each within their limits (those of a rule that is off empty),
+ * from <= until, a text and a compiled form. 0, or STORE_E_INVALID with
+ * *why_r. */
+int store_sieve_managed_check(const struct store_sieve_managed *m, const char **why_r);
+/* Stores (or replaces) the BAL's record; m->updated 0: the clock.
+ * STORE_E_NOTFOUND without BAL, STORE_E_INVALID as the check above. */
+int store_sieve_managed_put(struct store_txn *txn, uint64_t bal_id,
+                            const struct store_sieve_managed *m, const char **why_r);
+/* Removes the BAL's record: 0, or STORE_E_NOTFOUND when there is none. */
+int store_sieve_managed_delete(struct store_txn *txn, uint64_t bal_id);
+/* 0 when s is a calendar date written YYYY-MM-DD, else STORE_E_INVALID. */
+int store_date_check(const char *s);
+
 /* Vacation memory (RFC 5230 section 4.2, RE_GBM_4470): one record per BAL
  * and (sender, handle), keyed by the SHA-256 of the lower-cased sender, a
  * NUL and the handle (no address is stored in clear). Check and record in
