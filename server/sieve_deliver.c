@@ -174,11 +174,18 @@ static void plan_free(struct sdv_plan *p)
 static int run_scripts(struct sieve_deliver *s, const struct store_bal *bal,
                        const struct sdv_msg *m, struct sdv_plan *plan)
 {
+	struct store_sieve_managed mg;
 	struct store_sieve ss;
 	struct sieve_script *sc;
 	uint64_t t0 = sieve_deliver_clock_ns();
-	int rc = store_sieve_get_active(s->txn, bal->id, &ss);
+	int rc = store_sieve_managed_get(s->txn, bal->id, &mg);
 
+	if (rc == 1 && (sc = script_get(bal->id, "managed", mg.compiled, mg.text)) != NULL) {
+		run_one(s, bal, m, "managed", sc, plan);
+		sieve_script_free(&sc);
+	}
+	if (rc >= 0)
+		rc = store_sieve_get_active(s->txn, bal->id, &ss);
 	if (rc == 1 && (sc = script_get(bal->id, "active", ss.compiled, ss.text)) != NULL) {
 		run_one(s, bal, m, "active", sc, plan);
 		sieve_script_free(&sc);

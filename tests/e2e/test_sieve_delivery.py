@@ -33,6 +33,17 @@ OP_DN_2253 = "CN=mx.op.example,O=Operateur Test,C=FR"
 WL_NS = "https://listeblanche.mssante.fr/schema"
 OTHER_HOLDER = "810007654329"
 INJECT = os.path.join(harness.BUILD, "tests", "e2e", "sieve_inject")
+# The Annuaire Santé extraction: 31 columns (see test_sieve_cli.py).
+ANNUAIRE_HEADER = "|".join(
+    ["Type de BAL", "Adresse BAL", "Type Identifiant PP", "Identifiant PP",
+     "Identification nationale PP", "Type identifiant structure", "Identification Structure",
+     "Service de rattachement", "Civilité d'exercice", "Nom d'exercice", "Prénom d'exercice",
+     "Catégorie profession", "Libellé de catégorie profession", "Code Profession",
+     "Libellé Profession", "Code savoir-faire", "Libellé savoir-faire", "Dématérialisation",
+     "Raison Sociale structure BAL", "Enseigne commerciale structure BAL",
+     "L2COMPLEMENTLOCALISATION", "L3COMPLEMENTDISTRIBUTION", "L4NUMEROVOIE",
+     "L4COMPLEMENTNUMEROVOIE", "NL4TYPEVOIE", "L4LIBELLEVOIE", "L5LIEUDITMENTION",
+     "L6LIGNEACHEMINEMENT", "Code postal", "Département", "Pays"])
 B = None
 P = {}
 N = [0]
@@ -55,17 +66,22 @@ def setup():
                 "<Domaine><Nom>op.example</Nom><DNCertificatOperateur>%s"
                 "</DNCertificatOperateur></Domaine>\n</ListeDomaines></ListeBlancheMSSante>\n"
                 % (WL_NS, OP_DN_2253))
+    ann = os.path.join(d, "annuaire.csv")
+    with open(ann, "w") as f:
+        f.write(ANNUAIRE_HEADER + "\n" + annuaire_row("PER", "dr-meme@op.example", harness.HOLDER)
+                + "\n" + annuaire_row("PER", "dr-autre@op.example", OTHER_HOLDER) + "\n")
     B.smtp_port, B.sub_port = harness.free_port(), harness.free_port()
     conf = open(B.conf).read()
     conf = conf.replace("[listen]\n", "[listen]\nsmtp = 127.0.0.1:%d\nsubmission = 127.0.0.1:%d\n"
                         % (B.smtp_port, B.sub_port))
     conf = conf.replace("[tls]\n", "[tls]\nca = %s\n" % B.ca)
-    conf += "\n[trust]\nwhitelist = %s\n" % wl
+    conf += "\n[trust]\nwhitelist = %s\nannuaire = %s\n" % (wl, ann)
     open(B.conf, "w").write(conf)
     B.users = {}
     for name in ("sender", "sender2"):
         bal(name)
     B.start()
+    check(B.wait_log("annuaire loaded", 10), "the Annuaire was not loaded")
 
 
 def bal(name, holder=None):
@@ -87,6 +103,13 @@ def inject(name, script):
     r = subprocess.run([INJECT, os.path.join(B.tmp, "data"), B.users[name], "s", path,
                         "--active"], capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, "sieve_inject: " + r.stderr)
+
+
+def annuaire_row(typ, addr, idnat):
+    f = [typ, addr, "8", idnat[1:], idnat, "", "", "Cardiologie", "M", "Dupont", "Jean", "C",
+         "Civil", "10", "Médecin", "SM04", "Cardiologie", "O", "Cabinet", "", "", "", "12", "",
+         "R", "de la Paix", "", "PARIS", "75001", "75", "France"]
+    return "|".join(f)
 
 
 def tls_ctx(cert=None):
@@ -274,12 +297,24 @@ def test_forward_refused_at_delivery():
     check(not with_subject(mailbox("autre"), s1), "forwarded to another holder")
     check(B.wait_log("redirect refused at delivery, message kept: the target has another holder",
                      5), "refusal not logged")
-    # another operator's BAL: refused without the Annuaire (kept)
-    inject("fwc", 'redirect "dr@op.example";\n')
+    # another operator's BAL: not in the Annuaire, or another holder's
+    for target in ("dr@op.example", "dr-autre@op.example"):
+        inject("fwc", 'redirect "%s";\n' % target)
+        before = queue_list()
+        s2 = submit("sender", a, "vers un autre operateur")
+        check(len(with_subject(mailbox("fwc"), s2)) == 1, "refused remote redirect not kept")
+        check(queue_list() == before, "queued despite the rule")
+
+
+def test_forward_remote_queued():
+    a = bal("fwr")
+    inject("fwr", 'redirect "dr-meme@op.example";\n')
     before = queue_list()
-    s2 = submit("sender", a, "vers un autre operateur")
-    check(len(with_subject(mailbox("fwc"), s2)) == 1, "refused remote redirect not kept")
-    check(queue_list() == before, "queued despite the rule")
+    s1 = submit("sender", a, "vers mon autre BAL")
+    new = [e for e in queue_list() if e not in before]
+    # one entry, the BAL as envelope sender
+    check(new == [(a, ["dr-meme@op.example"])], "not queued: %r" % new)
+    check(not with_subject(mailbox("fwr"), s1), "redirect without :copy kept a copy")
 
 
 def test_redirect_loop():
@@ -299,6 +334,46 @@ def test_redirect_loop():
     s2 = inbound("dr@op.example", a, "retour", extra="X-Balise-Redirected-By: <%s>\r\n" % a)
     check(len(with_subject(mailbox("loopa"), s2)) == 1, "marked message not kept")
     check(not with_subject(mailbox("loopb"), s2), "marked message redirected again")
+
+
+def managed(*args, stdin=None):
+    B.ctl(*args, stdin=stdin)
+
+
+def test_managed_rules():
+    a, b = bal("mg"), bal("mgb")
+    msg = os.path.join(B.tmp, "absence.txt")
+    with open(msg, "w") as f:
+        f.write("Je suis en congé, écrivez au secrétariat.\n")
+    # the operator's vacation runs before the user's script (a discard):
+    # the reply goes, the discard keeps nothing
+    managed("vacation", "set", a, "--message-file", msg, "--days", "2")
+    inject("mg", 'if header :contains "subject" "pub" { discard; }\n')
+    s1 = submit("sender", a, "pub et demande")
+    got = [m for m in mailbox("sender") if b"Auto-Submitted: auto-replied" in m[1]
+           and subject_of(m[1]) == "Réponse automatique : absence"
+           and ("To: <%s>" % B.users["sender"]).encode() in m[1]]
+    check(len(got) == 1, "no managed vacation reply")
+    check(not with_subject(mailbox("mg"), s1), "the user's discard was not applied")
+    # the operator's forward (no copy) with the user's fileinto: both happen,
+    # the implicit keep cancelled by the forward
+    managed("vacation", "off", a)
+    managed("forward", "set", a, "--to", b)
+    inject("mg", 'require ["fileinto", "mailbox"];\nif header :contains "subject" "labo" '
+                 '{ fileinto :create "Labo"; }\n')
+    s2 = submit("sender", a, "labo resultats")
+    s3 = submit("sender", a, "courrier simple")
+    check(len(with_subject(mailbox("mgb"), s2)) == 1, "managed forward not done")
+    check(len(with_subject(mailbox("mg", "Labo"), s2)) == 1, "user fileinto not done")
+    check(not with_subject(mailbox("mg"), s2), "kept in INBOX though both cancel the keep")
+    check(not with_subject(mailbox("mg"), s3) and len(with_subject(mailbox("mgb"), s3)) == 1,
+          "forward without copy kept a copy")
+    # with --keep-copy the INBOX keeps one
+    managed("forward", "set", a, "--to", b, "--keep-copy")
+    s4 = submit("sender", a, "avec copie")
+    check(len(with_subject(mailbox("mg"), s4)) == 1 and len(with_subject(mailbox("mgb"), s4))
+          == 1, "--keep-copy")
+    managed("forward", "off", a)
 
 
 def test_reject():
@@ -343,7 +418,8 @@ def test_no_subject_in_logs():
 
 
 TESTS = [test_fileinto_and_flags, test_discard, test_vacation, test_vacation_not_to_robots,
-         test_forward_same_holder, test_forward_refused_at_delivery, test_redirect_loop,
+         test_forward_same_holder, test_forward_refused_at_delivery,
+         test_forward_remote_queued, test_managed_rules, test_redirect_loop,
          test_reject, test_runtime_error_kept, test_no_subject_in_logs]
 
 
