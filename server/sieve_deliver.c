@@ -81,29 +81,8 @@ static void log_run_error(uint64_t bal_id, const char *kind, const char *error)
 	         (unsigned long long)bal_id, kind, (int)n, error);
 }
 
-/* The compiled form of a stored script; compiled again from its text when
- * the form does not load (another compiler version, damage). */
-static struct sieve_script *script_get(uint64_t bal_id, const char *kind, struct slice compiled,
-                                       struct slice text)
-{
-	struct sieve_script *sc = NULL;
-	struct sieve_error err;
-	const char *why = NULL;
-
-	if (sieve_load(compiled.p, compiled.len, &sc, &why) == 0)
-		return sc;
-	if (sieve_compile((const char *)text.p, text.len, NULL, &sc, &err) == 0) {
-		log_info("sieve bal=%llu script=%s compiled at delivery (%s)",
-		         (unsigned long long)bal_id, kind, why);
-		return sc;
-	}
-	log_warn("sieve bal=%llu script=%s does not compile, not run: line %u: %s",
-	         (unsigned long long)bal_id, kind, err.line, err.msg);
-	return NULL;
-}
-
 static void run_one(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
-                    const char *kind, struct sieve_script *sc, struct sdv_plan *plan)
+                    const char *kind, const struct sieve_script *sc, struct sdv_plan *plan)
 {
 	struct sdv_env ctx = {.txn = s->txn, .bal_id = bal->id, .now = s->m->now};
 	struct sieve_msg_env env = {0};
@@ -171,25 +150,34 @@ static void plan_free(struct sdv_plan *p)
 }
 
 /* Runs the BAL's scripts into plan; 0 with plan->nres 0 when it has none. */
+/* Runs one stored script (kind SDV_KIND_*) into plan. */
+static void run_stored(struct sieve_deliver *s, const struct store_bal *bal,
+                       const struct sdv_msg *m, unsigned kind, struct slice compiled,
+                       struct slice text, struct sdv_plan *plan)
+{
+	const char *name = kind == SDV_KIND_MANAGED ? "managed" : "active";
+	struct sdv_script_ref ref;
+	const struct sieve_script *sc = sdv_script_acquire(bal->id, kind, name, compiled, text, &ref);
+
+	if (sc != NULL)
+		run_one(s, bal, m, name, sc, plan);
+	sdv_script_release(&ref);
+}
+
 static int run_scripts(struct sieve_deliver *s, const struct store_bal *bal,
                        const struct sdv_msg *m, struct sdv_plan *plan)
 {
 	struct store_sieve_managed mg;
 	struct store_sieve ss;
-	struct sieve_script *sc;
 	uint64_t t0 = sieve_deliver_clock_ns();
 	int rc = store_sieve_managed_get(s->txn, bal->id, &mg);
 
-	if (rc == 1 && (sc = script_get(bal->id, "managed", mg.compiled, mg.text)) != NULL) {
-		run_one(s, bal, m, "managed", sc, plan);
-		sieve_script_free(&sc);
-	}
+	if (rc == 1)
+		run_stored(s, bal, m, SDV_KIND_MANAGED, mg.compiled, mg.text, plan);
 	if (rc >= 0)
 		rc = store_sieve_get_active(s->txn, bal->id, &ss);
-	if (rc == 1 && (sc = script_get(bal->id, "active", ss.compiled, ss.text)) != NULL) {
-		run_one(s, bal, m, "active", sc, plan);
-		sieve_script_free(&sc);
-	}
+	if (rc == 1)
+		run_stored(s, bal, m, SDV_KIND_ACTIVE, ss.compiled, ss.text, plan);
 	if (plan->nres > 0)
 		combine(plan);
 	s->sieve_ns += sieve_deliver_clock_ns() - t0;

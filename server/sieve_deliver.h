@@ -98,4 +98,7 @@ void sieve_deliver_stats_add(uint64_t sieve_ns, uint64_t scripts, uint64_t apply
 void sieve_deliver_stats_get(struct sieve_deliver_stats *st_r);
 uint64_t sieve_deliver_clock_ns(void);
 
+/* Frees the loaded scripts kept between messages (at exit). */
+void sieve_deliver_cache_free(void);
+
 #endif

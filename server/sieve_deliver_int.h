@@ -29,6 +29,26 @@ struct sdv_plan {
 	unsigned nacts;                    /* every other action, in order */
 };
 
+/* The loaded scripts kept between messages (sieve_deliver_cache.c). */
+#define SDV_CACHE_SLOTS 256                 /* entries, direct-mapped by (BAL, kind) */
+#define SDV_CACHE_MAX_BYTES (256 * 1024)    /* larger stored forms are not kept */
+#define SDV_KIND_MANAGED 0
+#define SDV_KIND_ACTIVE 1
+
+struct sdv_script_ref {
+	struct sieve_script *owned; /* not cached: freed on release */
+	bool locked;                /* the cache's lock is held */
+};
+
+/* The script stored as compiled (its text when that form does not load)
+ * for (bal_id, kind); NULL when neither loads (logged with name). Valid
+ * until sdv_script_release(ref), which must follow every call; no other
+ * script may be acquired in between. */
+const struct sieve_script *sdv_script_acquire(uint64_t bal_id, unsigned kind, const char *name,
+                                              struct slice compiled, struct slice text,
+                                              struct sdv_script_ref *ref);
+void sdv_script_release(struct sdv_script_ref *ref);
+
 /* Carries out plan for bal; r gets the outcome. */
 int sdv_exec(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
              struct sdv_plan *plan, struct store_dlv_rcpt *r);
