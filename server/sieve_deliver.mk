@@ -17,3 +17,11 @@ tests_unit_check_sieve_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_unit_check_sieve_reply_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_check_sieve_reply_LDADD = $(SIEVE_DELIVER_LIBS) $(CHECK_LIBS)
 TESTS += tests/unit/check_sieve_reply
+
+# What Sieve at delivery parses of a message and writes from it.
+check_PROGRAMS += tests/fuzz/fuzz_sieve_deliver
+tests_fuzz_fuzz_sieve_deliver_SOURCES = tests/fuzz/fuzz_sieve_deliver.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sieve_deliver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_fuzz_fuzz_sieve_deliver_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(OPENSSL_CFLAGS)
+tests_fuzz_fuzz_sieve_deliver_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_deliver_LDADD = $(SIEVE_DELIVER_LIBS)
