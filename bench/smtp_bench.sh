@@ -430,7 +430,7 @@ stop_balised() {
 # "share_percent sieve_us_per_msg apply_us_per_msg" from the last "sieve
 # stats" line balised logged (at shutdown), or "- - -".
 sieve_share() {
-	grep 'sieve stats ' "$WORK/balise/balised.log" 2>/dev/null | tail -1 |
+	{ grep 'sieve stats ' "$WORK/balise/balised.log" 2>/dev/null || true; } | tail -1 |
 		sed 's/.*messages=\([0-9]*\) scripts=[0-9]* sieve_us=\([0-9]*\) apply_us=\([0-9]*\).*/\1 \2 \3/' |
 		awk 'NF == 3 && $1 > 0 && $3 > 0 { printf "%.2f %.1f %.1f\n", 100 * $2 / $3, $2 / $1, $3 / $1; ok = 1 }
 			END { if (!ok) print "- - -" }'

@@ -23,25 +23,36 @@ struct sieve_vals {
 	unsigned n, cap;
 };
 
+/* One field of the message's header (mime_header_next). */
+struct sieve_field {
+	struct slice name, raw;
+};
+
 struct sieve_run {
 	const struct sieve_script *s;
 	const struct sieve_msg_env *env;
 	struct sieve_result *res;
 	struct slice hdr, body; /* the message's header block and body */
+	struct sieve_field *fields; /* hdr's fields, listed on first need */
+	unsigned nfields;
+	bool fields_listed;
 	struct mime_msg *mime;  /* parsed on first need */
 	uint64_t steps;
 	bool implicit_keep;
 	bool stopped;
 	char *error;
 
-	struct sieve_var vars[SIEVE_MAX_VARIABLES];
-	unsigned nvars;
 	struct buf match[SIEVE_MAX_MATCH_VARS];
 	unsigned nmatch;
 	struct buf flags; /* the internal imap4flags variable */
 
 	unsigned nredirects;
 	bool vacation_done, reject_done, explicit_keep;
+
+	unsigned nvars;
+	/* Last: only vars[0..nvars) are used (sieve_var_get sets each), so a
+	 * run clears what comes before and not these 13 KiB. */
+	struct sieve_var vars[SIEVE_MAX_VARIABLES];
 };
 
 /* Sets the run-time error (first one wins) and returns -1. */

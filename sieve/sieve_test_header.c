@@ -20,7 +20,9 @@ static int field_value(struct slice raw, bool decode, struct buf *out)
 	struct buf tmp;
 	int rc;
 
-	if (!decode)
+	/* Without "=?" there is no encoded-word, before or after unfolding
+	 * (which only drops line breaks): the decoder would copy it as is. */
+	if (!decode || memmem(raw.p, raw.len, "=?", 2) == NULL)
 		return mime_unfold(raw, out);
 	buf_init(&tmp, SIEVE_MAX_STRING);
 	rc = mime_unfold(raw, &tmp);
@@ -30,26 +32,63 @@ static int field_value(struct slice raw, bool decode, struct buf *out)
 	return rc;
 }
 
-int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const char *name,
-                        bool decode, struct sieve_vals *out)
+/* The header's fields, split once per run (every header test used to walk
+ * the header again). */
+static void list_fields(struct sieve_run *r)
 {
 	struct mime_header_iter it;
 	struct slice fname, raw;
-	struct slice *found = NULL;
-	unsigned nfound = 0, first = 0, last;
-	struct buf b;
 
+	if (r->fields_listed)
+		return;
+	r->fields_listed = true;
 	mime_header_iter_init(&it, r->hdr);
 	while (mime_header_next(&it, &fname, &raw, NULL, NULL) == 1) {
-		if (sieve_step(r, 1) < 0) {
+		if ((r->nfields & (r->nfields - 1)) == 0) /* doubling: 1, 2, 4, ... */
+			r->fields = xrealloc(r->fields, (r->nfields ? 2 * (size_t)r->nfields : 1) *
+			                                    sizeof(*r->fields));
+		r->fields[r->nfields++] = (struct sieve_field){fname, raw};
+	}
+}
+
+static bool field_is(const struct sieve_field *f, const char *name, size_t name_len)
+{
+	return f->name.len == name_len &&
+	       strncasecmp((const char *)f->name.p, name, name_len) == 0;
+}
+
+static bool field_present(struct sieve_run *r, const char *name)
+{
+	size_t name_len = strlen(name);
+
+	list_fields(r);
+	for (unsigned i = 0; i < r->nfields; i++)
+		if (field_is(&r->fields[i], name, name_len))
+			return true;
+	return false;
+}
+
+int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const char *name,
+                        bool decode, struct sieve_vals *out)
+{
+	struct slice *found = NULL;
+	unsigned nfound = 0, first = 0, last;
+	size_t name_len = strlen(name);
+	struct buf b;
+
+	list_fields(r);
+	for (unsigned i = 0; i < r->nfields; i++) {
+		const struct sieve_field *f = &r->fields[i];
+
+		if (sieve_step(r, 1) < 0) { /* one step per field, as when walking it */
 			free(found);
 			return -1;
 		}
-		if (slice_casecmp_cstr(fname, name) != 0 || nfound >= SIEVE_MAX_HEADER_VALUES)
+		if (!field_is(f, name, name_len) || nfound >= SIEVE_MAX_HEADER_VALUES)
 			continue;
 		if ((nfound & (nfound - 1)) == 0) /* doubling: 1, 2, 4, ... */
 			found = xrealloc(found, (nfound ? 2 * (size_t)nfound : 1) * sizeof(*found));
-		found[nfound++] = raw;
+		found[nfound++] = f->raw;
 	}
 	last = nfound;
 	if (n != NULL && (n->nums_set & (1u << SIEVE_N_INDEX))) {
@@ -199,7 +238,7 @@ int sieve_test_exists(struct sieve_run *r, const struct sieve_node *n)
 	for (unsigned i = 0; rc == 0 && i < names.n; i++) {
 		if (sieve_step(r, 1) < 0)
 			rc = -1;
-		else if (mime_header_count(r->hdr, names.v[i].p) == 0)
+		else if (!field_present(r, names.v[i].p))
 			rc = 2; /* one is missing */
 	}
 	sieve_vals_free(&names);
