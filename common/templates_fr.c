@@ -419,6 +419,11 @@ static int paris_offset(int64_t t)
 	return t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10) ? 7200 : 3600;
 }
 
+int tfr_paris_offset(int64_t t)
+{
+	return paris_offset(t);
+}
+
 int tfr_format_date(int64_t t, struct buf *out)
 {
 	static const char *const wdays[] = {"dimanche", "lundi",    "mardi", "mercredi",

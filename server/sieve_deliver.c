@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "sieve_deliver_int.h"
+#include "templates_fr.h"
 #include "util.h"
 
 static struct sieve_deliver_stats g_stats; /* __atomic accesses only */
@@ -59,15 +60,12 @@ static int env_duplicate_seen(void *ctx, const char *handle, const char *id, uin
 	return rc < 0 ? -1 : rc;
 }
 
-/* The local zone's offset at now, for the date tests. */
+/* The zone of the date tests and currentdate: Paris time (the EU rule,
+ * computed), whatever the machine's zone or its sandbox's view of it; the
+ * managed vacation's first and last days are Paris dates. */
 static int zone_minutes(int64_t now)
 {
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return (int)(tm.tm_gmtoff / 60);
+	return tfr_paris_offset(now) / 60;
 }
 
 /* The engine's errors may quote script strings (which variables may have
