@@ -355,6 +355,13 @@ def test_managed_rules():
            and ("To: <%s>" % B.users["sender"]).encode() in m[1]]
     check(len(got) == 1, "no managed vacation reply")
     check(not with_subject(mailbox("mg"), s1), "the user's discard was not applied")
+    # a vacation that starts in two days (Paris dates): no reply yet
+    start = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 2 * 86400))
+    managed("vacation", "set", a, "--message-file", msg, "--from", start)
+    s0 = submit("sender2", a, "avant les vacances")
+    check(not [m for m in mailbox("sender2") if b"Auto-Submitted: auto-replied" in m[1]
+               and b"absence" in m[1]], "a reply before the first day")
+    check(len(with_subject(mailbox("mg"), s0)) == 1, "message not kept")
     # the operator's forward (no copy) with the user's fileinto: both happen,
     # the implicit keep cancelled by the forward
     managed("vacation", "off", a)
