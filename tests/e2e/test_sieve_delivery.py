@@ -119,19 +119,20 @@ def tls_ctx(cert=None):
     return ctx
 
 
-def submit(frm, to, subject, extra="", body="Corps du message\r\n"):
+def submit(frm, to, subject, extra="", body="Corps du message\r\n", msgid=None):
     """Sends as frm (a BAL of the test) through submission; returns the
     subject, made unique."""
     N[0] += 1
     subject = "%s %d" % (subject, N[0])
+    msgid = msgid or "m%d.%d@test.example" % (N[0], os.getpid())
     s = smtplib.SMTP("127.0.0.1", B.sub_port, timeout=IO_TIMEOUT)
     s.ehlo("client.test")
     s.starttls(context=tls_ctx())
     s.ehlo("client.test")
     s.login(B.users[frm], "pw-" + frm)
     to = to if isinstance(to, list) else [to]
-    msg = ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <m%d.%d@test.example>\r\n%s\r\n%s"
-           % (B.users[frm], ", ".join(to), subject, N[0], os.getpid(), extra, body))
+    msg = ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\n%s\r\n%s"
+           % (B.users[frm], ", ".join(to), subject, msgid, extra, body))
     s.sendmail(B.users[frm], to, msg.encode())
     s.quit()
     return subject
@@ -383,6 +384,28 @@ def test_managed_rules():
     managed("forward", "off", a)
 
 
+def test_duplicate():
+    a = bal("dup")
+    inject("dup", 'require "duplicate";\nif duplicate { discard; }\n')
+    s1 = submit("sender", a, "premier", msgid="same.1@test.example")
+    s2 = submit("sender", a, "second", msgid="same.1@test.example")
+    s3 = submit("sender", a, "autre", msgid="other.1@test.example")
+    inbox = mailbox("dup")
+    check(len(with_subject(inbox, s1)) == 1, "first copy not kept")
+    check(not with_subject(inbox, s2), "duplicate not discarded")
+    check(len(with_subject(inbox, s3)) == 1, "another message discarded")
+
+
+def test_quota_every_copy():
+    a = bal("quo")
+    inject("quo", 'require ["fileinto", "copy", "mailbox"];\nfileinto :copy :create "Copie";\n')
+    s1 = submit("sender", a, "deux copies")
+    check(len(with_subject(mailbox("quo"), s1)) == 1, "no INBOX copy")
+    check(len(with_subject(mailbox("quo", "Copie"), s1)) == 1, "no fileinto copy")
+    show = json.loads(B.ctl("bal", "show", a, "--json"))
+    check(show["used_messages"] == 2, "both copies not charged: %r" % show)
+
+
 def test_reject():
     a = bal("rej")
     inject("rej", 'require "reject";\nreject "Cette BAL ne recoit plus de courrier.";\n')
@@ -427,7 +450,8 @@ def test_no_subject_in_logs():
 TESTS = [test_fileinto_and_flags, test_discard, test_vacation, test_vacation_not_to_robots,
          test_forward_same_holder, test_forward_refused_at_delivery,
          test_forward_remote_queued, test_managed_rules, test_redirect_loop,
-         test_reject, test_runtime_error_kept, test_no_subject_in_logs]
+         test_duplicate, test_quota_every_copy, test_reject, test_runtime_error_kept,
+         test_no_subject_in_logs]
 
 
 def main():
