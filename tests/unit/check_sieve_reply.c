@@ -171,6 +171,7 @@ static void reply(struct sieve_reply_vacation *v, struct buf *out)
 	v->id = "Q1-v1";
 	buf_init(out, 0);
 	ck_assert_msg(sieve_reply_vacation(v, out, &why) == 0, "%s", why);
+	ck_assert_int_eq(buf_cstr(out), 0); /* for strstr */
 }
 
 START_TEST(vacation_reply)
