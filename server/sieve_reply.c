@@ -79,8 +79,9 @@ int sieve_reply_redirected(struct slice msg, const char *return_path, const char
 {
 	size_t start = out->len;
 
-	if (!mailgen_addr_ok(address, NULL))
-		return -1;
+	if (!mailgen_addr_ok(address, NULL) ||
+	    (return_path != NULL && return_path[0] != '\0' && !mailgen_addr_ok(return_path, NULL)))
+		return -1; /* nothing may break out of the fields we write */
 	if ((return_path != NULL && buf_printf(out, "Return-Path: <%s>\r\n", return_path) < 0) ||
 	    buf_printf(out, "%s: <%s>\r\n", SIEVE_REPLY_LOOP_FIELD, address) < 0 ||
 	    buf_append(out, msg.p, msg.len) < 0) {

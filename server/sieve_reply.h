@@ -46,9 +46,10 @@ struct slice sieve_reply_header(struct slice msg);
  * address (case-insensitive). 1 when the address is there or hops reached
  * SIEVE_REPLY_MAX_HOPS (do not redirect), 0 otherwise. */
 int sieve_reply_loop_check(struct slice hdr, const char *address, unsigned *hops_r);
-/* Appends "Return-Path: <return_path>" (when return_path is not NULL),
- * the marker for address, then msg: the message to redirect. -1 if
- * address is not valid or out's limit is reached. */
+/* Appends "Return-Path: <return_path>" (when return_path is not NULL;
+ * "" writes <>), the marker for address, then msg: the message to
+ * redirect. -1 (out unchanged) if address or return_path is not a valid
+ * address, or out's limit is reached. */
 int sieve_reply_redirected(struct slice msg, const char *return_path, const char *address,
                            struct buf *out);
 

@@ -84,7 +84,11 @@ START_TEST(loop_marker)
 	/* an invalid address writes nothing */
 	buf_init(&out, 0);
 	ck_assert_int_eq(sieve_reply_redirected(S(orig), NULL, "a@b\r\nBcc: x@y", &out), -1);
+	ck_assert_int_eq(sieve_reply_redirected(S(orig), "a@b.fr>\r\nBcc: <x@y", "a@b.fr", &out),
+	                 -1); /* found by fuzz_sieve_deliver */
 	ck_assert_uint_eq(out.len, 0);
+	ck_assert_int_eq(sieve_reply_redirected(S(orig), "", "a@b.fr", &out), 0);
+	ck_assert(strncmp((char *)out.data, "Return-Path: <>\r\nX-Balise", 25) == 0);
 	buf_free(&out);
 }
 END_TEST
