@@ -21,8 +21,9 @@
 #   PIPELINING=1 (smtpload -P), DOVECOT_FSYNC=optimized (or always), KEEP=1
 #   (keep WORKDIR and its logs)
 #   SIEVE_RULES=50: every balised BAL gets an active Sieve script of that many
-#   rules (none matches: every test runs, then the implicit keep), balised
-#   logs at info level, and the table gains the Sieve step's share of the
+#   rules (none matches: every test runs, then keep; SIEVE_RULES=0 for the
+#   baseline without a script), balised logs at info level (both), and a
+#   second table gives the Sieve step's share of the
 #   delivery apply measured in the same run (balised's "sieve stats" line
 #   at shutdown: CLOCK_MONOTONIC time in loading and running the scripts and
 #   in the whole write-transaction apply of each message)
@@ -41,7 +42,7 @@ PIPELINING=${PIPELINING:-1}
 DOVECOT_FSYNC=${DOVECOT_FSYNC:-optimized}
 KEEP=${KEEP:-0}
 STALL=${STALL:-120}   # seconds without a new stored message: give up the run
-SIEVE_RULES=${SIEVE_RULES:-0}
+SIEVE_RULES=${SIEVE_RULES:-}  # set (0 too): info-level logs and the Sieve table
 
 LOAD="$BUILDDIR/bench/smtpload"
 BALISED="$BUILDDIR/server/balised"
@@ -374,7 +375,7 @@ whitelist = $d/whitelist.xml
 argon2_t_cost = 1
 argon2_m_cost = 64
 EOF
-	if [ "$SIEVE_RULES" -gt 0 ]; then
+	if [ -n "$SIEVE_RULES" ]; then
 		sed -i 's/^log_level = warn$/log_level = info/' "$BL_CONF"
 		sieve_script "$SIEVE_RULES" >"$d/bench.sieve"
 	fi
@@ -410,7 +411,7 @@ start_balised() {
 	for ((i = 0; i < RCPTS; i++)); do
 		echo "pw-r$i" | "$BALISECTL" -c "$BL_CONF" bal create "$(rcpt $i)" --type PER \
 			--holder-type 8 --holder "$HOLDER" --quota 10G --password-stdin >/dev/null
-		if [ "$SIEVE_RULES" -gt 0 ]; then
+		if [ "${SIEVE_RULES:-0}" -gt 0 ]; then
 			"$BALISECTL" -c "$BL_CONF" sieve put "$(rcpt $i)" bench "$d/bench.sieve" \
 				--activate >/dev/null || die "sieve put refused the benchmark script"
 		fi
@@ -559,7 +560,7 @@ for side in $SIDES; do
 	[ "$side" = postfix ] && name="Postfix → Dovecot (LMTP)"
 	echo "| $name | $MESSAGES | $SIZE B | $SESSIONS | $RUNS | $(col "$side" 2) | $(col "$side" 5) | $(col "$side" 3) | $(col "$side" 4) |"
 done
-if [ "$SIEVE_RULES" -gt 0 ] && [[ $SIDES == *balised* ]]; then
+if [ -n "$SIEVE_RULES" ] && [[ $SIDES == *balised* ]]; then
 	echo
 	echo "| Sieve rules per BAL | Sieve step µs/msg | delivery apply µs/msg | Sieve share of the apply | wall ms per stored message (1 / msgs/s) |"
 	echo "|---|---|---|---|---|"
