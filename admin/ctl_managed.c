@@ -218,13 +218,14 @@ static int ctl_managed_run(struct ctl *ctl, struct ctl_managed *c)
 
 /* ---------------------------------------------------------------- vacation set */
 
-/* Today's date in the local zone, YYYY-MM-DD. */
+/* Today's date in UTC, YYYY-MM-DD. Sieve counts days in Paris time at
+ * delivery, never behind UTC: a date before this one is past there too. */
 static void ctl_today(char *out, size_t outsz)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 
-	localtime_r(&now, &tm);
+	gmtime_r(&now, &tm);
 	strftime(out, outsz, "%Y-%m-%d", &tm);
 }
 
@@ -241,7 +242,7 @@ static int ctl_vacation_dates(struct ctl *ctl, const struct ctl_args *args,
 		return ctl_usage(ctl, "--until: \"%s\" is not a date (YYYY-MM-DD)", until);
 	ctl_today(today, sizeof(today));
 	if (until != NULL && strcmp(until, today) < 0)
-		return ctl_usage(ctl, "--until: %s is already past (today is %s)", until, today);
+		return ctl_usage(ctl, "--until: %s is already past (today is %s UTC)", until, today);
 	if (from != NULL && until != NULL && strcmp(from, until) > 0)
 		return ctl_usage(ctl, "--until: %s is before --from %s", until, from);
 	memcpy(m->vacation_from, from != NULL ? from : "", from != NULL ? STORE_DATE_LEN + 1 : 1);
