@@ -25,3 +25,10 @@ tests_fuzz_fuzz_sieve_deliver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_fuzz_fuzz_sieve_deliver_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_sieve_deliver_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_sieve_deliver_LDADD = $(SIEVE_DELIVER_LIBS)
+
+check_PROGRAMS += tests/unit/check_sieve_deliver
+tests_unit_check_sieve_deliver_SOURCES = tests/unit/check_sieve_deliver.c tests/unit/store_test.h
+tests_unit_check_sieve_deliver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
+tests_unit_check_sieve_deliver_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_check_sieve_deliver_LDADD = $(SIEVE_DELIVER_LIBS) $(CHECK_LIBS) -lpthread
+TESTS += tests/unit/check_sieve_deliver
