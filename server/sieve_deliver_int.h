@@ -31,7 +31,8 @@ struct sdv_plan {
 
 /* The loaded scripts kept between messages (sieve_deliver_cache.c). */
 #define SDV_CACHE_SLOTS 256                 /* entries, direct-mapped by (BAL, kind) */
-#define SDV_CACHE_MAX_BYTES (256 * 1024)    /* larger stored forms are not kept */
+#define SDV_CACHE_MAX_BYTES (64 * 1024) /* larger stored forms are loaded per message:
+                                          * the table stays under ~50 MB */
 #define SDV_KIND_MANAGED 0
 #define SDV_KIND_ACTIVE 1
 
