@@ -176,7 +176,7 @@ static void run_free(struct sieve_run *r)
 		buf_free(&r->match[i]);
 	buf_free(&r->flags);
 	mime_free(&r->mime);
-	free(r->fields);
+	sieve_fields_free(r);
 }
 
 static void result_reset(struct sieve_result *res)

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "mime.h"
+#include "rfc822_addr.h"
 #include "sieve_int.h"
 
 #define SIEVE_MAX_VARNAME 64
@@ -23,9 +24,11 @@ struct sieve_vals {
 	unsigned n, cap;
 };
 
-/* One field of the message's header (mime_header_next). */
+/* One field of the message's header (mime_header_next), with its address
+ * list once an address test parsed it. */
 struct sieve_field {
 	struct slice name, raw;
+	struct rfc822_addr_list *addrs; /* NULL until parsed */
 };
 
 struct sieve_run {
@@ -81,6 +84,8 @@ int sieve_match_keys(struct sieve_run *r, const struct sieve_node *n,
 int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const char *name,
                         bool decode, struct sieve_vals *out);
 struct mime_msg *sieve_mime(struct sieve_run *r);
+/* Frees r's list of header fields. */
+void sieve_fields_free(struct sieve_run *r);
 
 /* Actions (sieve_result.c). */
 int sieve_act_add(struct sieve_run *r, struct sieve_action *a);
