@@ -132,6 +132,8 @@ static const struct status_text status_texts[] = {
     {"5.2.1", "la boîte aux lettres du destinataire est désactivée ou suspendue ; elle "
               "ne peut pas recevoir de messages."},
     {"4.2.1", "la boîte aux lettres du destinataire est momentanément indisponible."},
+    {"5.2.0", "le destinataire a refusé ce message par une règle de filtrage de sa "
+              "boîte aux lettres (Sieve)."},
     {"5.2.2", "la boîte aux lettres du destinataire est pleine (quota de stockage "
               "atteint)."},
     {"4.2.2", "la boîte aux lettres du destinataire est pleine pour le moment (quota "
@@ -415,6 +417,11 @@ static int paris_offset(int64_t t)
 
 	civil_from_days((t >= 0 ? t : t - 86399) / 86400, &y, &m, &d);
 	return t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10) ? 7200 : 3600;
+}
+
+int tfr_paris_offset(int64_t t)
+{
+	return paris_offset(t);
 }
 
 int tfr_format_date(int64_t t, struct buf *out)
