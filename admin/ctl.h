@@ -101,6 +101,8 @@ int ctl_parse_uint(struct ctl *ctl, const char *opt, const char *s, uint64_t max
 int ctl_usage(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "balisectl: noun verb: message" on stderr; returns CTL_EXIT_REFUSED. */
 int ctl_fail(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "balisectl: noun verb: warning: message" on stderr; the command goes on. */
+void ctl_warn(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints text (starting after `used` columns) wrapped at spaces to 79
  * columns, continuation lines indented by indent; [bracketed groups] are
  * kept whole. Ends with a newline. */
