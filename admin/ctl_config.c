@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crl.h"
 #include "ctl.h"
 #include "ctl_json.h"
 #include "util.h"
@@ -108,6 +109,33 @@ static bool ctl_config_listed(const char *wl_path, const char *domain)
 	return listed;
 }
 
+/* A [tls] crl stale or close to it (balised logs the same daily). */
+static void ctl_config_crl(struct ctl *ctl)
+{
+	const struct config *c = &ctl->cfg;
+	char err[CRL_ERR_MAX], when[32];
+	int64_t next = 0;
+
+	if (c->tls_crl == NULL || c->tls_crl[0] == '\0' ||
+	    crl_next_update(c->tls_crl, &next, err, sizeof(err)) != 1)
+		return;
+	crl_time_format(next, when, sizeof(when));
+	switch (crl_freshness(next, time_now(), c->tls_crl_warn)) {
+	case CRL_STALE:
+		ctl_warn(ctl,
+		         "[tls] crl %s: stale since %s: balised answers every inbound peer "
+		         "454 4.7.0 until a fresh CRL is installed",
+		         c->tls_crl, when);
+		break;
+	case CRL_SOON:
+		ctl_warn(ctl, "[tls] crl %s: nextUpdate %s is within [tls] crl_warn", c->tls_crl,
+		         when);
+		break;
+	case CRL_FRESH:
+		break;
+	}
+}
+
 /* Settings balised runs with but that lose mail: printed, not counted as
  * problems (exit 0). */
 static void ctl_config_warnings(struct ctl *ctl)
@@ -122,6 +150,7 @@ static void ctl_config_warnings(struct ctl *ctl)
 		         "[server] postmaster %s: the domain %s is neither served here nor in the "
 		         "whitelist; other operators will refuse the reports signed with it",
 		         c->postmaster, at + 1);
+	ctl_config_crl(ctl);
 	if (st.read && st.per_bals > 0 && (c->annuaire == NULL || c->annuaire[0] == '\0'))
 		ctl_warn(ctl,
 		         "[trust] annuaire is not set while %zu PER BAL%s exist%s: every forward "
