@@ -140,6 +140,8 @@ static const struct status_text status_texts[] = {
               "de stockage atteint)."},
     {"5.2.3", "le message dépasse la taille maximale acceptée par la boîte aux lettres "
               "du destinataire."},
+    {"5.3.0", "le contenu du message n'a pas pu être relu dans la file d'envoi de votre "
+              "serveur ; il n'a pas été remis. Renvoyez-le depuis votre copie."},
     {"5.3.4", "le message est trop volumineux pour être accepté par le serveur de "
               "destination. Réduisez la taille des pièces jointes."},
     {"5.7.1", "le message a été refusé par la politique de sécurité du serveur de "

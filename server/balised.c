@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "imap_notify.h"
 #include "imap_session.h"
+#include "crl_watch.h"
 #include "lifecycle_job.h"
 #include "listen.h"
 #include "log.h"
@@ -64,6 +65,7 @@ struct daemon {
 	struct ms_server msieve;
 	struct whitelist_holder whitelist;
 	uv_timer_t wl_timer;
+	struct crl_watch *crl_watch; /* [tls] crl nextUpdate, daily */
 	/* Whitelist and Annuaire for other threads (Sieve forwarding rule). */
 	struct trust_snap *trust;
 	struct annuaire_reload *annuaire;
@@ -541,6 +543,7 @@ static void stop_loop(struct daemon *d)
 	if (uv_is_active((uv_handle_t *)&d->wl_timer))
 		uv_close((uv_handle_t *)&d->wl_timer, NULL);
 	annuaire_reload_stop(&d->annuaire);
+	crl_watch_stop(&d->crl_watch);
 	imap_notify_stop_poll();
 	imap_sessions_on_empty(on_sessions_empty, d);
 	smtp_sessions_on_empty(on_sessions_empty, d);
@@ -614,6 +617,7 @@ static int run_loop(struct daemon *d)
 		return -1;
 	}
 	d->lifecycle = lifecycle_job_start(d->loop, d->store, &d->cfg);
+	d->crl_watch = crl_watch_start(d->loop, d->cfg.tls_crl, d->cfg.tls_crl_warn);
 	log_info("ready pid=%ld", (long)getpid());
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	r = uv_loop_close(d->loop);
