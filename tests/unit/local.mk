@@ -20,3 +20,5 @@ include tests/unit/deleg.mk
 include tests/unit/sandbox.mk
 include tests/unit/audit.mk
 include tests/unit/backup.mk
+include tests/unit/auth.mk
+include tests/unit/crl.mk
