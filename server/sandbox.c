@@ -346,6 +346,8 @@ static const char *const allowed_calls[] = {
 	/* time and randomness */
 	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep",
 	"clock_nanosleep", "getrandom",
+	/* /metrics: ntp_adjtime with modes 0 only reads; setting needs CAP_SYS_TIME */
+	"adjtimex", "clock_adjtime",
 	/* threads (libuv pool, store writer) and signals */
 	"futex", "set_robust_list", "get_robust_list", "rseq", "exit", "exit_group",
 	"sched_yield", "sched_getaffinity", "gettid", "getpid", "getppid", "rt_sigaction",
