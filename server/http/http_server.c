@@ -25,6 +25,7 @@ struct http_session {
 	struct http_server *srv;
 	struct conn *conn;
 	struct http_session *prev, *next;
+	bool in_head; /* part of a request head is buffered: its timer runs */
 };
 
 static struct {
@@ -87,8 +88,12 @@ static int scan_bal(void *arg, const struct store_bal *bal)
 	if (++qs->g->bals > HTTP_QUOTA_SCAN_MAX)
 		return 1;
 	qs->err = store_quota_get(qs->txn, bal->id, &q);
+	if (qs->err == STORE_E_NOTFOUND) { /* store_check reports it */
+		qs->err = 0;
+		return 0;
+	}
 	if (qs->err != 0)
-		return qs->err == STORE_E_NOTFOUND ? (qs->err = 0) : 1;
+		return 1;
 	level = store_quota_level(bal, &q);
 	qs->g->quota_at[0] += level >= STORE_QUOTA_LEVEL_80;
 	qs->g->quota_at[1] += level >= STORE_QUOTA_LEVEL_90;
@@ -330,10 +335,15 @@ static size_t on_data(struct conn *c, struct slice data, void *arg)
 	int pr = http_parse_request(data.p, data.len, &req, &used, &status, &why);
 
 	if (pr == HTTP_PARSE_MORE) {
-		conn_cmd_begin(c); /* the rest of the head must come in time */
+		/* The whole head must come within HTTP_REQUEST_MS of its first
+		 * byte, however slowly it trickles in. */
+		if (!s->in_head)
+			conn_cmd_begin(c);
+		s->in_head = true;
 		return 0;
 	}
 	conn_cmd_end(c);
+	s->in_head = false;
 	buf_init(&r.body, 0);
 	if (pr == HTTP_PARSE_ERROR) {
 		log_info("%s http bad-request peer=%s status=%u reason=\"%s\"", conn_id(c),
