@@ -35,6 +35,8 @@
 #include "tls.h"
 #include "util.h"
 #include "whitelist.h"
+#include "trust_snap.h"
+#include "annuaire_reload.h"
 
 #define EXIT_USAGE 2
 #define WHITELIST_REFRESH_MS 5000 /* [trust] whitelist: a stat() this often */
@@ -67,6 +69,9 @@ struct daemon {
 	struct smtp_server smtp;
 	struct whitelist_holder whitelist;
 	uv_timer_t wl_timer;
+	/* Whitelist and Annuaire for other threads (Sieve forwarding rule). */
+	struct trust_snap *trust;
+	struct annuaire_reload *annuaire;
 	char postmaster[STORE_ADDR_MAX + 16];
 	bool stopping;
 	bool notify_closed;
@@ -404,6 +409,14 @@ static void start_imap(struct daemon *d)
 	imap_server_init(&d->imap);
 }
 
+static void publish_whitelist(struct daemon *d)
+{
+	struct whitelist *wl = whitelist_holder_ref(&d->whitelist);
+
+	trust_snap_set_whitelist(d->trust, wl);
+	whitelist_unref(&wl);
+}
+
 /* [trust] whitelist: reloaded when the file changes; a bad file keeps the
  * last good list and is logged once (whitelist_holder_refresh). */
 static void refresh_whitelist(struct daemon *d)
@@ -417,6 +430,7 @@ static void refresh_whitelist(struct daemon *d)
 		log_info("whitelist loaded file=%s domains=%zu operators=%zu generated=%s",
 		         d->cfg.whitelist, whitelist_domain_count(wl), whitelist_operator_count(wl),
 		         whitelist_generated(wl));
+		publish_whitelist(d);
 		break;
 	case WHITELIST_FAILED:
 		log_error("whitelist not loaded, keeping the previous one: %s", err);
@@ -435,6 +449,8 @@ static void start_smtp(struct daemon *d)
 	const struct config *cfg = &d->cfg;
 
 	whitelist_holder_init(&d->whitelist, cfg->whitelist);
+	d->trust = trust_snap_new(cfg->redirect_structures);
+	d->annuaire = annuaire_reload_start(d->loop, cfg->annuaire, d->trust);
 	if (cfg->whitelist != NULL && cfg->whitelist[0] != '\0') {
 		refresh_whitelist(d);
 		uv_timer_init(d->loop, &d->wl_timer);
@@ -511,6 +527,7 @@ static void stop_loop(struct daemon *d)
 		queue_runner_stop(d->queue, on_queue_stopped, d);
 	if (uv_is_active((uv_handle_t *)&d->wl_timer))
 		uv_close((uv_handle_t *)&d->wl_timer, NULL);
+	annuaire_reload_stop(&d->annuaire);
 	imap_notify_stop_poll();
 	imap_sessions_on_empty(on_sessions_empty, d);
 	smtp_sessions_on_empty(on_sessions_empty, d);
@@ -684,6 +701,7 @@ int main(int argc, char **argv)
 		store_close(&d.store);
 		auth_free(&d.imap.auth);
 		whitelist_holder_free(&d.whitelist);
+		trust_snap_free(&d.trust);
 		log_info("stopped");
 	} else {
 		listen_set_free(&d.listeners);
