@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ struct wl_domain {
 };
 
 struct whitelist {
-	unsigned refs;
+	atomic_uint refs; /* handed to other threads (server/trust_snap.c) */
 	struct whitelist_raws raws;      /* owns every string */
 	struct whitelist_entry *entries; /* by domain, then operator key */
 	size_t n_entries;
@@ -167,7 +168,7 @@ struct whitelist *whitelist_index(struct whitelist_raws *raws)
 	struct whitelist *wl = xcalloc(1, sizeof(*wl));
 	struct whitelist_raw **by;
 
-	wl->refs = 1;
+	atomic_init(&wl->refs, 1);
 	wl->raws = *raws;
 	memset(raws, 0, sizeof(*raws));
 	by = xcalloc(wl->raws.n + 1, sizeof(*by));
@@ -194,7 +195,7 @@ struct whitelist *whitelist_parse(const void *data, size_t len, const char *name
 
 struct whitelist *whitelist_ref(struct whitelist *wl)
 {
-	wl->refs++;
+	atomic_fetch_add(&wl->refs, 1);
 	return wl;
 }
 
@@ -203,7 +204,7 @@ void whitelist_unref(struct whitelist **wlp)
 	struct whitelist *wl = *wlp;
 
 	*wlp = NULL;
-	if (wl == NULL || --wl->refs > 0)
+	if (wl == NULL || atomic_fetch_sub(&wl->refs, 1) > 1)
 		return;
 	whitelist_raws_free(&wl->raws);
 	free(wl->entries);

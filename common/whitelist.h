@@ -23,8 +23,9 @@
  *
  * Domains compare in ASCII lower case without a trailing dot. DNs compare
  * by their dn.h key, so a peer certificate's subject (dn_from_x509_name)
- * matches the DN as ANS writes it. Single-threaded: the index itself is
- * immutable, but its reference count and the holder are not locked. */
+ * matches the DN as ANS writes it. The index is immutable and its
+ * reference count atomic, so a reference may be handed to another thread;
+ * the holder is not locked (one thread refreshes and reads it). */
 #ifndef BALISE_WHITELIST_H
 #define BALISE_WHITELIST_H
 

@@ -22,6 +22,7 @@
 #include "balstore.h"
 #include "cfg.h"
 #include "conn.h"
+#include "http_server.h"
 #include "imap_notify.h"
 #include "imap_session.h"
 #include "lifecycle_job.h"
@@ -34,9 +35,15 @@
 #include "tls.h"
 #include "util.h"
 #include "whitelist.h"
+#include "trust_snap.h"
+#include "annuaire_reload.h"
 
 #define EXIT_USAGE 2
 #define WHITELIST_REFRESH_MS 5000 /* [trust] whitelist: a stat() this often */
+/* Test hook (tests/e2e/test_http.py): the mail listeners start this many
+ * milliseconds after the HTTP endpoint, so that /health is seen at 503. */
+#define LISTEN_DELAY_ENV "BALISED_TEST_LISTEN_DELAY_MS"
+#define LISTEN_DELAY_MAX_MS 60000
 
 struct args {
 	const char *config;
@@ -54,11 +61,17 @@ struct daemon {
 	struct queue_runner *queue;
 	struct tls_ctx *tls_peer; /* port 25: asks for the operator's certificate */
 	struct listen_set *listeners;
+	struct listen_set *http_listeners; /* [listen] http, started first */
+	struct http_server http;
+	uv_timer_t listen_delay;
 	struct imap_server imap;
 	struct lifecycle_job *lifecycle; /* Sent purge and inactivity jobs */
 	struct smtp_server smtp;
 	struct whitelist_holder whitelist;
 	uv_timer_t wl_timer;
+	/* Whitelist and Annuaire for other threads (Sieve forwarding rule). */
+	struct trust_snap *trust;
+	struct annuaire_reload *annuaire;
 	char postmaster[STORE_ADDR_MAX + 16];
 	bool stopping;
 	bool notify_closed;
@@ -139,6 +152,7 @@ static void log_listeners(const struct config *cfg)
 	describe_listen(line, sizeof(line), "imap", &cfg->imap);
 	describe_listen(line, sizeof(line), "imaps", &cfg->imaps);
 	describe_listen(line, sizeof(line), "managesieve", &cfg->managesieve);
+	describe_listen(line, sizeof(line), "http", &cfg->http);
 	describe_listen(later, sizeof(later), "managesieve", &cfg->managesieve);
 	if (later[0] != '\0')
 		log_info("listeners configured:%s; services not built yet, ports not opened:%s",
@@ -249,6 +263,26 @@ static int bind_listeners(struct daemon *d)
 	    listen_bind(d->listeners, &cfg->smtp, &smtp, err, sizeof(err)) < 0 ||
 	    listen_bind(d->listeners, &cfg->submission, &submission, err, sizeof(err)) < 0 ||
 	    listen_bind(d->listeners, &cfg->submissions, &submissions, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* As root: the operator endpoint's socket, in a set of its own so that
+ * mail clients cannot take its connections. */
+static int bind_http(struct daemon *d)
+{
+	struct listen_service http = {
+		.name = "http", .plain = true, .on_accept = http_session_accept, .arg = &d->http,
+	};
+	char err[256];
+
+	http_server_init(&d->http, d->loop, &d->cfg);
+	if (d->cfg.http.n == 0)
+		return 0;
+	d->http_listeners = listen_set_new(d->loop, HTTP_CONN_MAX, HTTP_CONN_MAX);
+	if (listen_bind(d->http_listeners, &d->cfg.http, &http, err, sizeof(err)) < 0) {
 		log_error("cannot listen: %s", err);
 		return -1;
 	}
@@ -375,6 +409,14 @@ static void start_imap(struct daemon *d)
 	imap_server_init(&d->imap);
 }
 
+static void publish_whitelist(struct daemon *d)
+{
+	struct whitelist *wl = whitelist_holder_ref(&d->whitelist);
+
+	trust_snap_set_whitelist(d->trust, wl);
+	whitelist_unref(&wl);
+}
+
 /* [trust] whitelist: reloaded when the file changes; a bad file keeps the
  * last good list and is logged once (whitelist_holder_refresh). */
 static void refresh_whitelist(struct daemon *d)
@@ -388,6 +430,7 @@ static void refresh_whitelist(struct daemon *d)
 		log_info("whitelist loaded file=%s domains=%zu operators=%zu generated=%s",
 		         d->cfg.whitelist, whitelist_domain_count(wl), whitelist_operator_count(wl),
 		         whitelist_generated(wl));
+		publish_whitelist(d);
 		break;
 	case WHITELIST_FAILED:
 		log_error("whitelist not loaded, keeping the previous one: %s", err);
@@ -406,6 +449,8 @@ static void start_smtp(struct daemon *d)
 	const struct config *cfg = &d->cfg;
 
 	whitelist_holder_init(&d->whitelist, cfg->whitelist);
+	d->trust = trust_snap_new(cfg->redirect_structures);
+	d->annuaire = annuaire_reload_start(d->loop, cfg->annuaire, d->trust);
 	if (cfg->whitelist != NULL && cfg->whitelist[0] != '\0') {
 		refresh_whitelist(d);
 		uv_timer_init(d->loop, &d->wl_timer);
@@ -473,10 +518,16 @@ static void stop_loop(struct daemon *d)
 	d->stopping = true;
 	lifecycle_job_stop(&d->lifecycle);
 	listen_set_free(&d->listeners);
+	listen_set_free(&d->http_listeners);
+	if (uv_is_active((uv_handle_t *)&d->listen_delay))
+		uv_close((uv_handle_t *)&d->listen_delay, NULL);
+	d->http.listeners_up = false;
+	http_sessions_shutdown();
 	if (d->queue != NULL)
 		queue_runner_stop(d->queue, on_queue_stopped, d);
 	if (uv_is_active((uv_handle_t *)&d->wl_timer))
 		uv_close((uv_handle_t *)&d->wl_timer, NULL);
+	annuaire_reload_stop(&d->annuaire);
 	imap_notify_stop_poll();
 	imap_sessions_on_empty(on_sessions_empty, d);
 	smtp_sessions_on_empty(on_sessions_empty, d);
@@ -527,9 +578,67 @@ static int watch_signal(struct daemon *d, uv_signal_t *h, uv_signal_cb cb, int s
 	return r;
 }
 
-static int run_loop(struct daemon *d)
+/* The mail listeners accept from now on; /health can say ready. */
+static int start_listeners(struct daemon *d)
 {
 	char err[256];
+
+	if (d->listeners != NULL && listen_start(d->listeners, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	d->http.listeners_up = true;
+	return 0;
+}
+
+static void on_listen_delay(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	uv_close((uv_handle_t *)t, NULL);
+	if (start_listeners(d) < 0)
+		stop_loop(d);
+}
+
+/* 0 unless the test hook asks for a delay. */
+static uint64_t listen_delay_ms(void)
+{
+	const char *v = getenv(LISTEN_DELAY_ENV);
+	char *end;
+	unsigned long ms;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	ms = strtoul(v, &end, 10);
+	if (*end != '\0' || ms > LISTEN_DELAY_MAX_MS)
+		return 0;
+	return ms;
+}
+
+/* The HTTP endpoint first, then the mail listeners (at once, or after the
+ * test hook's delay). 0 or -1 (logged). */
+static int start_all_listeners(struct daemon *d)
+{
+	uint64_t delay = listen_delay_ms();
+	char err[256];
+
+	if (d->http_listeners != NULL &&
+	    listen_start(d->http_listeners, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	if (delay == 0)
+		return start_listeners(d);
+	log_warn("test hook %s: mail listeners start in %llu ms", LISTEN_DELAY_ENV,
+	         (unsigned long long)delay);
+	uv_timer_init(d->loop, &d->listen_delay);
+	d->listen_delay.data = d;
+	uv_timer_start(&d->listen_delay, on_listen_delay, delay, 0);
+	return 0;
+}
+
+static int run_loop(struct daemon *d)
+{
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -540,8 +649,7 @@ static int run_loop(struct daemon *d)
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
 	}
-	if (d->listeners != NULL && listen_start(d->listeners, err, sizeof(err)) < 0) {
-		log_error("cannot listen: %s", err);
+	if (start_all_listeners(d) < 0) {
 		stop_loop(d);
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
@@ -582,8 +690,9 @@ int main(int argc, char **argv)
 	imap_notify_init(d.loop);
 	/* Landlock binds the calling thread and those it starts: before the store's
 	 * writer thread. seccomp goes on every thread once all is open. */
-	if (bind_listeners(&d) == 0 && load_client_tls(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
+	if (bind_http(&d) == 0 && bind_listeners(&d) == 0 && load_client_tls(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
 	    sandbox_landlock(&d.cfg) == 0 && open_store(&d) == 0) {
+		d.http.store = d.store;
 		start_imap(&d);
 		d.queue = queue_runner_start(d.loop, d.store, d.tls_client, &d.cfg);
 		start_smtp(&d);
@@ -592,9 +701,11 @@ int main(int argc, char **argv)
 		store_close(&d.store);
 		auth_free(&d.imap.auth);
 		whitelist_holder_free(&d.whitelist);
+		trust_snap_free(&d.trust);
 		log_info("stopped");
 	} else {
 		listen_set_free(&d.listeners);
+		listen_set_free(&d.http_listeners);
 		imap_notify_close();
 		uv_run(d.loop, UV_RUN_DEFAULT);
 	}

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: ISC
 # The forwarding rule RE_GBM_4480 (server/sieve_policy.c), for ManageSieve
-# uploads and Sieve at delivery, and its unit suite.
+# uploads and Sieve at delivery, the thread-safe trust data it reads in
+# balised (server/trust_snap.c), and its unit suite.
 noinst_LIBRARIES += server/libbalsievepolicy.a
 server_libbalsievepolicy_a_SOURCES = server/sieve_policy.c server/sieve_policy.h
+server_libbalsievepolicy_a_SOURCES += server/trust_snap.c server/trust_snap.h
 server_libbalsievepolicy_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 server_libbalsievepolicy_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 SIEVE_POLICY_LIBS = server/libbalsievepolicy.a $(BALSTORE_LIBS) $(WHITELIST_LIBS)
@@ -11,5 +13,5 @@ check_PROGRAMS += tests/unit/check_sieve_policy
 tests_unit_check_sieve_policy_SOURCES = tests/unit/check_sieve_policy.c tests/unit/store_test.h
 tests_unit_check_sieve_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_unit_check_sieve_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
-tests_unit_check_sieve_policy_LDADD = $(SIEVE_POLICY_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_policy_LDADD = $(SIEVE_POLICY_LIBS) $(CHECK_LIBS) -lpthread
 TESTS += tests/unit/check_sieve_policy

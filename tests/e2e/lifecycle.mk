@@ -4,3 +4,8 @@
 # warnings cancelled by an IMAP login (balisectl bal inactivity-run --now).
 TESTS += tests/e2e/test_lifecycle.py
 EXTRA_DIST += tests/e2e/test_lifecycle.py
+
+# Every successful login counts for inactivity: IMAP, submission, and a
+# delegated login for the delegate, not for the BAL opened.
+TESTS += tests/e2e/test_last_login.py
+EXTRA_DIST += tests/e2e/test_last_login.py
