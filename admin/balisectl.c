@@ -174,8 +174,8 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
      CTL_CMD_NOCONF},
     {"server", "health", ctl_server_health, "",
-     "Check that balised answers on this configuration's first plain-text listener (imap, "
-     "else smtp, else submission): exit 0 if it greets, 1 if not (container health checks).",
+     "Check that balised answers: GET /health on [listen] http, else the greeting of the "
+     "first of imap, smtp, submission; exit 0 if healthy, 1 if not (container health checks).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},
     {"delegate", "grant", ctl_delegate_grant, "BAL GRANTEE --rights RIGHTS [--mailbox NAME]",
      "Let GRANTEE's user act on BAL (or one of its mailboxes) with RFC 4314 rights; replaces "
