@@ -16,14 +16,14 @@
 #                    (made there by whichever container comes first)
 #   BALISE_LISTEN    address the services listen on (default 0.0.0.0)
 #   BALISE_SMTP_PORT, BALISE_SUBMISSION_PORT, BALISE_SUBMISSIONS_PORT,
-#   BALISE_IMAP_PORT, BALISE_IMAPS_PORT                     the ports
+#   BALISE_IMAP_PORT, BALISE_IMAPS_PORT, BALISE_HTTP_PORT   the ports
 #   BALISE_CONF      configuration file (default /etc/balise/balise.conf;
 #                    balisectl reads the same variable)
 set -euo pipefail
 
 CONF=${BALISE_CONF:-/etc/balise/balise.conf}
 ETC=$(dirname "$CONF")
-DATA=${BALISE_DATA:-/var/lib/balise}
+DATA=/var/lib/balise
 RUN_USER=balise
 DOMAIN=${BALISE_DOMAIN:-balise.test}
 HOST=${BALISE_HOSTNAME:-mx.$DOMAIN}
@@ -194,6 +194,9 @@ submission = $LISTEN:${BALISE_SUBMISSION_PORT:-2587}
 submissions = $LISTEN:${BALISE_SUBMISSIONS_PORT:-2465}
 imap = $LISTEN:${BALISE_IMAP_PORT:-2143}
 imaps = $LISTEN:${BALISE_IMAPS_PORT:-2993}
+# /health (the image's HEALTHCHECK: balisectl server health), /metrics and
+# mail client autoconfiguration; loopback only (docs/monitoring.md).
+http = 127.0.0.1:${BALISE_HTTP_PORT:-8080}
 # This operator's certificate and the lab CA (standing in for IGC Sante):
 # peers must present a certificate it signed.
 [tls]
