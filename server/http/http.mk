@@ -24,6 +24,14 @@ tests_unit_check_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_http_LDADD = server/http/libbalhttp.a $(BALNET_LIBS) $(CHECK_LIBS)
 TESTS += tests/unit/check_http
 
+check_PROGRAMS += tests/unit/check_http_server
+tests_unit_check_http_server_SOURCES = tests/unit/check_http_server.c tests/unit/store_test.h
+tests_unit_check_http_server_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
+	-I$(top_srcdir)/server/http -I$(top_srcdir)/tests/unit
+tests_unit_check_http_server_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUV_CFLAGS)
+tests_unit_check_http_server_LDADD = $(HTTPD_LIBS) $(BALNET_LIBS) $(BALSTORE_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/check_http_server
+
 check_PROGRAMS += tests/fuzz/fuzz_http
 tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c $(FUZZ_DRIVER)
 tests_fuzz_fuzz_http_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/server/http

@@ -232,6 +232,8 @@ int http_parse_request(const uint8_t *p, size_t n, struct http_request *req, siz
 	int r;
 
 	memset(req, 0, sizeof(*req));
+	if (n == 0)
+		return HTTP_PARSE_MORE;
 	/* RFC 9112 section 2.2: empty lines before the request line are ignored. */
 	while (h.off < n && (p[h.off] == '\n' || (p[h.off] == '\r' && h.off + 1 < n &&
 	                                           p[h.off + 1] == '\n')))

@@ -53,7 +53,7 @@ static void render_mail(struct buf *out, const struct metrics_snapshot *m)
 	family(out, "balise_smtp_refusals_total", "counter",
 	       "SMTP replies 4xx and 5xx sent by the SMTP and submission listeners, by code.");
 	for (int i = 0; i <= METRICS_CODE_MAX - METRICS_CODE_MIN; i++) {
-		char code[8];
+		char code[16];
 		if (m->refusals[i] == 0)
 			continue;
 		snprintf(code, sizeof(code), "%d", METRICS_CODE_MIN + i);
@@ -146,7 +146,7 @@ static void element(struct buf *out, const char *indent, const char *name, const
 static void server(struct buf *out, const char *tag, const char *type, const char *host,
                    unsigned port, bool ssl)
 {
-	char p[8];
+	char p[16];
 
 	if (port == 0)
 		return;

@@ -24,7 +24,8 @@ static void use_request(const struct http_request *req)
 
 	if (req->path.len == 0 || req->path.p[0] != '/')
 		abort();
-	memcpy(host, req->host.p, n);
+	if (n > 0)
+		memcpy(host, req->host.p, n);
 	host[n] = '\0';
 	buf_init(&out, 0);
 	if (http_query_get(req->query, "emailaddress", email, sizeof(email)) == 1) {
