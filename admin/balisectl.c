@@ -173,6 +173,10 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"config", "check", ctl_config_check, "",
      "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
      CTL_CMD_NOCONF},
+    {"config", "keys", ctl_config_keys, "[--json]",
+     "List every configuration key balised knows: section, key, type, default, meaning "
+     "(docs/configuration.md documents each).",
+     NULL, ctl_opts_json, NULL, 0, 0, CTL_CMD_NOCONF},
     {"server", "health", ctl_server_health, "",
      "Check that balised answers: GET /health on [listen] http, else the greeting of the "
      "first of imap, smtp, submission; exit 0 if healthy, 1 if not (container health checks).",
@@ -242,6 +246,11 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Check the store's consistency: mailbox counters, message reference counts, quota usage "
      "and indexes (read-only; safe while balised runs).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},
+    {"backup", "", ctl_backup, "DIR",
+     "Copy the store (every message included) into DIR/data.mdb while balised runs: one "
+     "consistent state, compacted. DIR is created, or must be an empty directory. Restore: "
+     "docs/runbook.md.",
+     NULL, ctl_opts_none, "DIR", 1, 1, 0},
     {"sieve", "list", ctl_sieve_list, "BAL [--json]",
      "List a BAL's Sieve scripts: active flag, size, last change, and the space used.", NULL,
      ctl_opts_json, "BAL", 1, 1, 0},
@@ -267,7 +276,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 static void ctl_help_cmd_line(FILE *f, const struct ctl_cmd *c)
 {
-	int n = fprintf(f, "  %s %s", c->noun, c->verb);
+	int n = fprintf(f, "  %s%s%s", c->noun, c->verb[0] ? " " : "", c->verb);
 
 	if (c->usage[0] != '\0') {
 		fputc(' ', f);
@@ -312,6 +321,8 @@ static const struct ctl_cmd *ctl_find(const char *noun, const char *verb, bool *
 		if (strcmp(ctl_cmds[i].noun, noun) != 0)
 			continue;
 		*noun_ok_r = true;
+		if (ctl_cmds[i].verb[0] == '\0') /* a command without verb */
+			return &ctl_cmds[i];
 		if (verb != NULL && strcmp(ctl_cmds[i].verb, verb) == 0)
 			return &ctl_cmds[i];
 	}
@@ -378,7 +389,7 @@ static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	const struct ctl_cmd *cmd;
 	struct ctl_args args;
 	bool noun_ok, help;
-	int r;
+	int r, words;
 
 	if (strcmp(argv[0], "help") == 0)
 		return ctl_help_cmd(ctl, argc - 1, argv + 1);
@@ -392,7 +403,8 @@ static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	ctl->cmd = cmd;
 	ctl->argc = argc;
 	ctl->argv = argv;
-	r = ctl_args_parse(ctl, argc - 2, argv + 2, &args, &help);
+	words = cmd->verb[0] != '\0' ? 2 : 1;
+	r = ctl_args_parse(ctl, argc - words, argv + words, &args, &help);
 	if (r != CTL_EXIT_OK || help)
 		return r;
 	if (!(cmd->flags & CTL_CMD_NOCONF) && ctl_config_load(ctl) != CTL_EXIT_OK)

@@ -176,6 +176,7 @@ int ctl_bal_delete(struct ctl *ctl, const struct ctl_args *args);
 int ctl_bal_check_password(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_config_check(struct ctl *ctl, const struct ctl_args *args);
+int ctl_config_keys(struct ctl *ctl, const struct ctl_args *args);
 /* ctl_health.c */
 int ctl_server_health(struct ctl *ctl, const struct ctl_args *args);
 
@@ -207,6 +208,7 @@ int ctl_bal_purge_sent(struct ctl *ctl, const struct ctl_args *args);
 int ctl_bal_inactive(struct ctl *ctl, const struct ctl_args *args);
 int ctl_bal_inactivity_run(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args);
+int ctl_backup(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_create(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_approve(struct ctl *ctl, const struct ctl_args *args);

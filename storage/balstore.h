@@ -739,6 +739,16 @@ int store_delreq_reject(struct store_txn *txn, uint64_t id, int64_t now, const c
  * crash is wiped first. Sizes before and after in *before_r, *after_r. */
 int store_compact(const char *dir, uint64_t *before_r, uint64_t *after_r, const char **why_r);
 
+/* A consistent hot copy of the open environment into dir/data.mdb, safe
+ * while balised runs (one read transaction, so one committed state; message
+ * bytes included), compacted (MDB_CP_COMPACT: no free pages; deleted bytes
+ * may remain in live pages, as in the store itself), mode 0600, fsynced.
+ * dir is created (0700; its parent must exist) or must be an empty
+ * directory: a backup never overwrites (STORE_E_INVALID, why). A failed
+ * copy leaves nothing behind. The file's size in *bytes_r. Restoring is
+ * putting that data.mdb in an empty data_dir (docs/runbook.md). */
+int store_backup(struct store *store, const char *dir, uint64_t *bytes_r, const char **why_r);
+
 /* A French lifecycle notice from postmaster@ the BAL's domain (text built
  * with common/templates_fr.h), stored uncharged in the BAL's INBOX and,
  * when contact is set, in that BAL's INBOX if it is local, else queued for

@@ -20,6 +20,7 @@ storage_libbalstore_a_SOURCES = \
 	storage/store_lifecycle.c \
 	storage/store_delreq.c \
 	storage/store_compact.c \
+	storage/store_backup.c \
 	storage/store_notice.c \
 	storage/store_jobs.c \
 	storage/store_sieve.c

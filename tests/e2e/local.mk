@@ -22,3 +22,4 @@ include tests/e2e/sandbox.mk
 include tests/e2e/two_operators.mk
 include tests/e2e/smtp_mx.mk
 include tests/e2e/ctl_health.mk
+include tests/e2e/clients.mk
