@@ -241,14 +241,20 @@ first_start() {
 	say "certificate: $ETC/tls/server.pem, subject $(subject_dn "$ETC/tls/server.pem")"
 	write_whitelist "$ETC/whitelist.xml"
 	say "whitelist: $ETC/whitelist.xml ($DOMAIN${PEERS:+ and the peers $PEERS})"
+	# balise.conf comes last: until it is in place, a restart starts over
+	# (the CA and the domain, once made, are kept).
 	tmp=$CONF.new
 	write_conf "$tmp"
 	balisectl -c "$tmp" config check >/dev/null
+	mkdir -p "$DATA"
+	if balisectl -c "$tmp" domain list | awk 'NR > 1 { print $1 }' | grep -qxF "$DOMAIN"; then
+		say "domain $DOMAIN already in $DATA/data"
+	else
+		balisectl -c "$tmp" domain add "$DOMAIN" >/dev/null
+		say "domain $DOMAIN created in $DATA/data"
+	fi
 	mv "$tmp" "$CONF"
 	say "configuration: $CONF"
-	mkdir -p "$DATA"
-	balisectl -c "$CONF" domain add "$DOMAIN" >/dev/null
-	say "domain $DOMAIN created in $DATA/data"
 	hint
 }
 

@@ -448,8 +448,8 @@ def test_a_to_b_over_mutual_tls():
         r = run(["curl", "-sS", "--cacert", ca, "--user", "bob@b.lab.test:" + PW["bob"],
                  "imaps://127.0.0.1:%d/INBOX;UID=1" % b.ports["IMAPS"]], timeout=60)
         check("Subject: De A vers B" in r.stdout, "curl: %r" % r.stdout[:2000])
-    check(msg.get_content().replace("\r\n", "\n") == body.replace("\r\n", "\n"),
-          "body %r" % msg.get_content())
+    # swaks ends the body with blank lines of its own.
+    check(msg.get_content().strip() == body.strip(), "body %r" % msg.get_content())
     received = " ".join(" ".join(str(r).split()) for r in msg.get_all("Received", []))
     check('Client DN "CN=mx.a.lab.test,OU=a.lab.test,O=Balise Lab,C=FR" (verified OK)'
           in received and "by mx.b.lab.test" in received and "with ESMTPS" in received,
