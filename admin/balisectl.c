@@ -177,7 +177,7 @@ static const struct ctl_cmd ctl_cmds[] = {
      "List every configuration key balised knows: section, key, type, default, meaning "
      "(docs/configuration.md documents each).",
      NULL, ctl_opts_json, NULL, 0, 0, CTL_CMD_NOCONF},
-    {"server", "health", ctl_server_health, "",
+    {"health", "", ctl_health, "",
      "Check that balised answers: GET /health on [listen] http, else the greeting of the "
      "first of imap, smtp, submission; exit 0 if healthy, 1 if not (container health checks).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},

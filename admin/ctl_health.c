@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* balisectl server health: is the balised of this configuration answering?
+/* balisectl health: is the balised of this configuration answering?
  * With [listen] http, GET /health on it: 200 is healthy, 503 carries the
  * reason (docs/monitoring.md). Without it, the greeting of the first
  * plain-text listener ([listen] imap, else smtp, else submission): "* OK"
@@ -137,6 +137,14 @@ static int health_read_line(int fd, char *buf, size_t bufsz, long long deadline,
 	return 0;
 }
 
+/* "balisectl health: " on stderr, for a message with server text in it
+ * (printed with ctl_print_text). */
+static void health_fail_prefix(struct ctl *ctl)
+{
+	fprintf(stderr, "%s: %s%s%s: ", CTL_PROG, ctl->cmd->noun, ctl->cmd->verb[0] ? " " : "",
+	        ctl->cmd->verb);
+}
+
 /* Connects to the first address of listen; the socket, or -1 (printed). */
 static int health_open(struct ctl *ctl, const char *service, const struct cfg_listen *listen,
                        long long deadline)
@@ -234,8 +242,8 @@ static int health_http(struct ctl *ctl)
 		printf("ok http %s:%u %s\n", l->addr[0].host, l->addr[0].port, body);
 		return CTL_EXIT_OK;
 	}
-	fprintf(stderr, "%s: %s %s: http on %s port %u: /health: ", CTL_PROG, ctl->cmd->noun,
-	        ctl->cmd->verb, l->addr[0].host, l->addr[0].port);
+	health_fail_prefix(ctl);
+	fprintf(stderr, "http on %s port %u: /health: ", l->addr[0].host, l->addr[0].port);
 	ctl_print_text(stderr, answer, 0);
 	if (body[0] != '\0') {
 		fputs(": ", stderr);
@@ -261,8 +269,8 @@ static int health_probe_run(struct ctl *ctl, const struct health_probe *p)
 	if (r != 0)
 		return ctl_fail(ctl, "%s on %s port %u: %s", p->service, host, port, why);
 	if (strncmp(line, p->expect, strlen(p->expect)) != 0) {
-		fprintf(stderr, "%s: %s %s: %s on %s port %u: unexpected greeting: ", CTL_PROG,
-		        ctl->cmd->noun, ctl->cmd->verb, p->service, host, port);
+		health_fail_prefix(ctl);
+		fprintf(stderr, "%s on %s port %u: unexpected greeting: ", p->service, host, port);
 		ctl_print_text(stderr, line, 0);
 		fputc('\n', stderr);
 		return CTL_EXIT_REFUSED;
@@ -271,7 +279,7 @@ static int health_probe_run(struct ctl *ctl, const struct health_probe *p)
 	return CTL_EXIT_OK;
 }
 
-int ctl_server_health(struct ctl *ctl, const struct ctl_args *args)
+int ctl_health(struct ctl *ctl, const struct ctl_args *args)
 {
 	const struct health_probe probes[] = {
 	    {"imap", &ctl->cfg.imap, "* OK"},

@@ -194,7 +194,7 @@ submission = $LISTEN:${BALISE_SUBMISSION_PORT:-2587}
 submissions = $LISTEN:${BALISE_SUBMISSIONS_PORT:-2465}
 imap = $LISTEN:${BALISE_IMAP_PORT:-2143}
 imaps = $LISTEN:${BALISE_IMAPS_PORT:-2993}
-# /health (the image's HEALTHCHECK: balisectl server health), /metrics and
+# /health (the image's HEALTHCHECK: balisectl health), /metrics and
 # mail client autoconfiguration; loopback only (docs/monitoring.md).
 http = 127.0.0.1:${BALISE_HTTP_PORT:-8080}
 # This operator's certificate and the lab CA (standing in for IGC Sante):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-# balisectl server health (the container image's HEALTHCHECK): with
+# balisectl health (the container image's HEALTHCHECK): with
 # [listen] http, exit 0 when /health says 200, 1 with balised's reason on
 # 503; without it, exit 0 when balised greets on the first plain-text
 # listener, 1 with the reason when nothing listens, when the greeting is
@@ -19,7 +19,7 @@ B = {}
 
 
 def health(conf=None):
-    r = subprocess.run([harness.BALISECTL, "-c", conf or B["b"].conf, "server", "health"],
+    r = subprocess.run([harness.BALISECTL, "-c", conf or B["b"].conf, "health"],
                        capture_output=True, text=True, timeout=30)
     return r.returncode, r.stdout, r.stderr
 
