@@ -51,6 +51,9 @@ static const struct cfg_key keys[] = {
 	{"listen", "imaps", CFG_LISTEN, OFF(imaps), "", 0, 0, "IMAP over implicit TLS."},
 	{"listen", "managesieve", CFG_LISTEN, OFF(managesieve), "", 0, 0,
 	 "ManageSieve (RFC 5804) with STARTTLS."},
+	{"listen", "http", CFG_LISTEN, OFF(http), "", 0, 0,
+	 "Operator HTTP endpoint, plain HTTP: /metrics, /health, mail client autoconfig. "
+	 "Loopback addresses only unless [http] allow_remote."},
 
 	{"tls", "cert", CFG_PATH, OFF(tls_cert), "", 0, PATH_MAX,
 	 "Server certificate chain (PEM), presented on every TLS port."},
@@ -129,6 +132,10 @@ static const struct cfg_key keys[] = {
 	 "Inbound: the header From: domain must be listed for the peer's certificate DN."},
 	{"smtp", "header_from_exempt", CFG_STRING, OFF(smtp_header_from_exempt), "", 0, 4000,
 	 "Inbound: comma-separated MAIL FROM domains exempt from header_from_check."},
+
+	{"http", "allow_remote", CFG_BOOL, OFF(http_allow_remote), "no", 0, 0,
+	 "Let [listen] http take a non-loopback address. The endpoint has no TLS and no "
+	 "authentication: put a web server in front of it for remote clients."},
 
 	{"sandbox", "seccomp", CFG_STRING, OFF(sandbox_seccomp), "on", 2, 16,
 	 "System-call filter after start-up: on (others kill the process), log (others are "
@@ -286,6 +293,28 @@ int cfg_parse_listen(const char *s, struct cfg_listen *out_r, const char **why_r
 	}
 	free(copy);
 	return r;
+}
+
+/* 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z). */
+static bool listen_is_loopback(const struct cfg_listen *l)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (!l->addr[i].v6) {
+			if (inet_pton(AF_INET, l->addr[i].host, &a4) != 1 ||
+			    (ntohl(a4.s_addr) >> 24) != 127)
+				return false;
+			continue;
+		}
+		if (inet_pton(AF_INET6, l->addr[i].host, &a6) != 1)
+			return false;
+		if (!IN6_IS_ADDR_LOOPBACK(&a6) &&
+		    !(IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127))
+			return false;
+	}
+	return true;
 }
 
 void cfg_routes_free(struct cfg_routes *r)
@@ -650,6 +679,13 @@ int cfg_parse(const char *text, size_t len, const char *name, struct config *cfg
 	}
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
 		snprintf(err, errsz, "%s: [tls] cert and key must be given together", name);
+		return -1;
+	}
+	if (!cfg->http_allow_remote && !listen_is_loopback(&cfg->http)) {
+		snprintf(err, errsz,
+		         "%s: [listen] http: not a loopback address (set [http] allow_remote = yes "
+		         "to serve it elsewhere)",
+		         name);
 		return -1;
 	}
 	if (strcmp(cfg->inactivity_action, "none") != 0 &&

@@ -72,6 +72,7 @@ struct config {
 
 	/* [listen] */
 	struct cfg_listen smtp, submission, submissions, imap, imaps, managesieve;
+	struct cfg_listen http; /* the operator's HTTP endpoint (server/http/) */
 
 	/* [tls] */
 	char *tls_cert;
@@ -119,6 +120,9 @@ struct config {
 	uint64_t smtp_idle_timeout; /* seconds */
 	bool smtp_header_from_check;
 	char *smtp_header_from_exempt; /* comma-separated domains */
+
+	/* [http] */
+	bool http_allow_remote; /* [listen] http may be a non-loopback address */
 
 	/* [sandbox] */
 	char *sandbox_seccomp; /* on, log, off */

@@ -22,6 +22,7 @@
 #include "balstore.h"
 #include "cfg.h"
 #include "conn.h"
+#include "http_server.h"
 #include "imap_notify.h"
 #include "imap_session.h"
 #include "audit.h"
@@ -44,6 +45,10 @@
 
 #define EXIT_USAGE 2
 #define WHITELIST_REFRESH_MS 5000 /* [trust] whitelist: a stat() this often */
+/* Test hook (tests/e2e/test_http.py): the mail listeners start this many
+ * milliseconds after the HTTP endpoint, so that /health is seen at 503. */
+#define LISTEN_DELAY_ENV "BALISED_TEST_LISTEN_DELAY_MS"
+#define LISTEN_DELAY_MAX_MS 60000
 
 struct args {
 	const char *config;
@@ -61,6 +66,9 @@ struct daemon {
 	struct queue_runner *queue;
 	struct tls_ctx *tls_peer; /* port 25: asks for the operator's certificate */
 	struct listen_set *listeners;
+	struct listen_set *http_listeners; /* [listen] http, started first */
+	struct http_server http;
+	uv_timer_t listen_delay;
 	struct imap_server imap;
 	struct lifecycle_job *lifecycle; /* Sent purge and inactivity jobs */
 	struct smtp_server smtp;
@@ -164,6 +172,7 @@ static void log_listeners(const struct config *cfg)
 	describe_listen(line, sizeof(line), "imap", &cfg->imap);
 	describe_listen(line, sizeof(line), "imaps", &cfg->imaps);
 	describe_listen(line, sizeof(line), "managesieve", &cfg->managesieve);
+	describe_listen(line, sizeof(line), "http", &cfg->http);
 	log_info("listeners configured:%s", line[0] ? line : " none");
 }
 
@@ -277,6 +286,26 @@ static int bind_listeners(struct daemon *d)
 	    listen_bind(d->listeners, &cfg->submission, &submission, err, sizeof(err)) < 0 ||
 	    listen_bind(d->listeners, &cfg->submissions, &submissions, err, sizeof(err)) < 0 ||
 	    listen_bind(d->listeners, &cfg->managesieve, &managesieve, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* As root: the operator endpoint's socket, in a set of its own so that
+ * mail clients cannot take its connections. */
+static int bind_http(struct daemon *d)
+{
+	struct listen_service http = {
+		.name = "http", .plain = true, .on_accept = http_session_accept, .arg = &d->http,
+	};
+	char err[256];
+
+	http_server_init(&d->http, d->loop, &d->cfg);
+	if (d->cfg.http.n == 0)
+		return 0;
+	d->http_listeners = listen_set_new(d->loop, HTTP_CONN_MAX, HTTP_CONN_MAX);
+	if (listen_bind(d->http_listeners, &d->cfg.http, &http, err, sizeof(err)) < 0) {
 		log_error("cannot listen: %s", err);
 		return -1;
 	}
@@ -542,6 +571,11 @@ static void stop_loop(struct daemon *d)
 	lifecycle_job_stop(&d->lifecycle);
 	clock_check_stop();
 	listen_set_free(&d->listeners);
+	listen_set_free(&d->http_listeners);
+	if (uv_is_active((uv_handle_t *)&d->listen_delay))
+		uv_close((uv_handle_t *)&d->listen_delay, NULL);
+	d->http.listeners_up = false;
+	http_sessions_shutdown();
 	if (d->queue != NULL)
 		queue_runner_stop(d->queue, on_queue_stopped, d);
 	if (uv_is_active((uv_handle_t *)&d->wl_timer))
@@ -601,9 +635,67 @@ static int watch_signal(struct daemon *d, uv_signal_t *h, uv_signal_cb cb, int s
 	return r;
 }
 
-static int run_loop(struct daemon *d)
+/* The mail listeners accept from now on; /health can say ready. */
+static int start_listeners(struct daemon *d)
 {
 	char err[256];
+
+	if (d->listeners != NULL && listen_start(d->listeners, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	d->http.listeners_up = true;
+	return 0;
+}
+
+static void on_listen_delay(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	uv_close((uv_handle_t *)t, NULL);
+	if (start_listeners(d) < 0)
+		stop_loop(d);
+}
+
+/* 0 unless the test hook asks for a delay. */
+static uint64_t listen_delay_ms(void)
+{
+	const char *v = getenv(LISTEN_DELAY_ENV);
+	char *end;
+	unsigned long ms;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	ms = strtoul(v, &end, 10);
+	if (*end != '\0' || ms > LISTEN_DELAY_MAX_MS)
+		return 0;
+	return ms;
+}
+
+/* The HTTP endpoint first, then the mail listeners (at once, or after the
+ * test hook's delay). 0 or -1 (logged). */
+static int start_all_listeners(struct daemon *d)
+{
+	uint64_t delay = listen_delay_ms();
+	char err[256];
+
+	if (d->http_listeners != NULL &&
+	    listen_start(d->http_listeners, err, sizeof(err)) < 0) {
+		log_error("cannot listen: %s", err);
+		return -1;
+	}
+	if (delay == 0)
+		return start_listeners(d);
+	log_warn("test hook %s: mail listeners start in %llu ms", LISTEN_DELAY_ENV,
+	         (unsigned long long)delay);
+	uv_timer_init(d->loop, &d->listen_delay);
+	d->listen_delay.data = d;
+	uv_timer_start(&d->listen_delay, on_listen_delay, delay, 0);
+	return 0;
+}
+
+static int run_loop(struct daemon *d)
+{
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -614,8 +706,7 @@ static int run_loop(struct daemon *d)
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
 	}
-	if (d->listeners != NULL && listen_start(d->listeners, err, sizeof(err)) < 0) {
-		log_error("cannot listen: %s", err);
+	if (start_all_listeners(d) < 0) {
 		stop_loop(d);
 		uv_run(d->loop, UV_RUN_DEFAULT);
 		return -1;
@@ -659,8 +750,9 @@ int main(int argc, char **argv)
 	imap_notify_init(d.loop);
 	/* Landlock binds the calling thread and those it starts: before the store's
 	 * writer thread. seccomp goes on every thread once all is open. */
-	if (bind_listeners(&d) == 0 && load_client_tls(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
+	if (bind_http(&d) == 0 && bind_listeners(&d) == 0 && load_client_tls(&d) == 0 && drop_privileges(&d.cfg) == 0 &&
 	    sandbox_landlock(&d.cfg) == 0 && open_store(&d) == 0) {
+		d.http.store = d.store;
 		start_imap(&d);
 		d.queue = queue_runner_start(d.loop, d.store, d.tls_client, &d.cfg);
 		start_smtp(&d);
@@ -676,6 +768,7 @@ int main(int argc, char **argv)
 		log_info("stopped");
 	} else {
 		listen_set_free(&d.listeners);
+		listen_set_free(&d.http_listeners);
 		imap_notify_close();
 		uv_run(d.loop, UV_RUN_DEFAULT);
 	}

@@ -12,6 +12,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "metrics.h"
 #include "tls.h"
 #include "util.h"
 
@@ -238,6 +239,8 @@ static void drain_input(struct conn *c)
 
 static void tls_failed(struct conn *c, const char *what)
 {
+	if (tls_pending_hs(c))
+		metrics_tls_failed(tls_session_is_server(c->tls));
 	log_info("%s conn tls-error peer=%s %s=\"%s\"", c->id, c->peer_str, what,
 	         tls_session_error(c->tls));
 	/* The alert OpenSSL queued still goes out; nothing else will. */
@@ -618,6 +621,7 @@ static void timer_cb(uv_timer_t *t)
 	dispatch_begin(c);
 	if (tls_pending_hs(c) && now >= c->hs_start + CONN_HANDSHAKE_TIMEOUT_MS) {
 		log_info("%s conn tls-timeout peer=%s", c->id, c->peer_str);
+		metrics_tls_failed(tls_session_is_server(c->tls));
 		conn_abort(c);
 	} else if (c->cmd_ms > 0 && c->cmd_start > 0 && now >= c->cmd_start + c->cmd_ms) {
 		c->cmd_start = 0;

@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 #define LISTEN_KEY_LEN 16
@@ -25,6 +26,13 @@ struct listener {
 	char *name;
 	char addr[CFG_HOST_MAX + 8];
 	int port;
+	int proto; /* metrics_proto_of(name), -1 when not counted */
+};
+
+/* What a counted connection gives back when it goes. */
+struct ticket {
+	struct ip_count *e;
+	int proto;
 };
 
 /* Connections from one source address (IPv4, or an IPv6 /64). */
@@ -141,6 +149,15 @@ static void ip_release(void *arg)
 	set_unref(s);
 }
 
+static void ticket_release(void *arg)
+{
+	struct ticket *t = arg;
+
+	metrics_conn_close(t->proto);
+	ip_release(t->e);
+	free(t);
+}
+
 /* Counts the connection, or returns NULL and why when a limit says no. */
 static struct ip_count *ip_take(struct listen_set *s, const struct sockaddr *sa, const char **why_r)
 {
@@ -177,6 +194,7 @@ static void on_connection(uv_stream_t *server, int status)
 	struct listener *l = server->data;
 	struct conn *c;
 	struct ip_count *e;
+	struct ticket *t;
 	const char *why = NULL;
 
 	if (status < 0) {
@@ -199,7 +217,11 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_close(c);
 		return;
 	}
-	conn_set_release(c, ip_release, e);
+	t = xcalloc(1, sizeof(*t));
+	t->e = e;
+	t->proto = l->proto;
+	metrics_conn_open(t->proto);
+	conn_set_release(c, ticket_release, t);
 	log_debug("%s listen accept service=%s peer=%s", conn_id(c), l->name, conn_peer(c));
 	conn_start(c, l->svc.tls);
 	l->svc.on_accept(c, l->svc.arg);
@@ -228,6 +250,7 @@ static int bind_one(struct listen_set *s, const char *host, unsigned port, bool 
 	l->set = s;
 	l->svc = *svc;
 	l->name = xstrdup(svc->name);
+	l->proto = metrics_proto_of(svc->name);
 	snprintf(l->addr, sizeof(l->addr), v6 ? "[%s]:%u" : "%s:%u", host, port);
 	r = v6 ? uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&ss)
 	       : uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&ss);
@@ -285,7 +308,7 @@ int listen_start(struct listen_set *s, char *err, size_t errsz)
 			return -1;
 		}
 		log_info("listen service=%s addr=%s tls=%s", l->name, l->addr,
-		         l->svc.tls != NULL ? "implicit" : "starttls");
+		         l->svc.tls != NULL ? "implicit" : l->svc.plain ? "none" : "starttls");
 	}
 	return 0;
 }

@@ -27,6 +27,7 @@ struct listen_service {
 	 * the protocol's greeting-time error ("* BYE ...\r\n", "421 ...\r\n").
 	 * NULL, or ignored on implicit-TLS services: the connection is just closed. */
 	const char *refuse_msg;
+	bool plain; /* no TLS at all (the operator's HTTP endpoint): for the log */
 	/* A connection was accepted and counted: create the session and call
 	 * conn_set_handler(). Reading (and implicit TLS) has started. */
 	void (*on_accept)(struct conn *c, void *arg);

@@ -5,6 +5,7 @@ noinst_LIBRARIES += server/libbalnet.a
 server_libbalnet_a_SOURCES = \
 	server/tls.c server/tls.h \
 	server/conn.c server/conn.h \
-	server/listen.c server/listen.h
+	server/listen.c server/listen.h \
+	server/metrics.c server/metrics.h
 server_libbalnet_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 BALNET_LIBS = server/libbalnet.a common/libbalcommon.a $(LIBUV_LIBS) $(OPENSSL_LIBS)

@@ -390,6 +390,11 @@ void tls_ctx_free(struct tls_ctx **tp)
 	*tp = NULL;
 }
 
+bool tls_session_is_server(const struct tls_session *s)
+{
+	return SSL_is_server(s->ssl) == 1;
+}
+
 bool tls_ctx_is_server(const struct tls_ctx *t)
 {
 	return t->server;

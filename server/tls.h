@@ -105,6 +105,8 @@ void tls_session_feed(struct tls_session *s, const void *p, size_t n);
  * client session sends its ClientHello on the first call. */
 int tls_session_handshake(struct tls_session *s);
 bool tls_session_handshake_done(const struct tls_session *s);
+/* The server side of a connection (accepted), or the client's. */
+bool tls_session_is_server(const struct tls_session *s);
 /* Reads decrypted bytes: TLS_IO_OK with *n_r > 0, TLS_IO_WANT (nothing
  * more until more ciphertext is fed), TLS_IO_CLOSED, TLS_IO_ERR. Runs the
  * handshake first when needed. */

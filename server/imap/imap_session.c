@@ -16,6 +16,7 @@
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 struct imap_arena_block {
@@ -466,6 +467,7 @@ static void run_command(struct imap_session *s)
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->s = s;
+	metrics_command(METRICS_CMD_IMAP);
 	if (cmd->tag.len > IMAP_TAG_MAX) {
 		reply_bad(s, SLICE_STR("*"), NULL, "Tag too long");
 		cmd_end(s);

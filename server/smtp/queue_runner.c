@@ -11,6 +11,7 @@
 
 #include "balstore.h"
 #include "log.h"
+#include "metrics.h"
 #include "mx.h"
 #include "queue_int.h"
 #include "queue_runner.h"
@@ -226,6 +227,7 @@ static void log_job(const struct qr_job *j)
 	}
 	for (size_t k = 0; k < j->n && j->tried; k++) {
 		const struct smtp_out_rcpt *o = &j->out[k];
+		metrics_outbound(o->reply.code);
 		log_info("queue id=%llu rcpt=<%s> host=%s reply=\"%u %s %.200s\"",
 		         (unsigned long long)j->e.id, o->address, j->msg.host, o->reply.code,
 		         o->reply.enhanced, o->reply.text);

@@ -9,6 +9,7 @@
 
 #include "dsn.h"
 #include "log.h"
+#include "metrics.h"
 #include "msgsum.h"
 #include "sieve_deliver.h"
 #include "trust_snap.h"
@@ -298,4 +299,17 @@ void smtp_deliver_free(struct smtp_delivery *d)
 	buf_free(&d->dsn);
 	buf_free(&d->dsn_summary);
 	d->summarised = false;
+}
+
+void smtp_deliver_count(const struct smtp_delivery *d)
+{
+	size_t local = 0, queued = 0;
+
+	for (size_t i = 0; i < d->n_rcpts; i++) {
+		if (!d->rcpts[i].local)
+			queued++;
+		else if (d->rcpts[i].status == DLV_STORED)
+			local++;
+	}
+	metrics_delivered(local, queued);
 }

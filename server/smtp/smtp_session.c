@@ -12,6 +12,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "metrics.h"
 #include "smtp_audit.h"
 #include "smtp_session_int.h"
 #include "util.h"
@@ -168,6 +169,7 @@ void smtp_close(struct smtp_session *s, const char *enh, const char *text)
 	if (smtp_gone(s))
 		return;
 	conn_printf(s->conn, "421 %s %s %s\r\n", enh, s->srv->hostname, text);
+	metrics_smtp_reply(421);
 	conn_close(s->conn);
 }
 
@@ -199,6 +201,7 @@ void smtp_reply(struct smtp_session *s, int code, const char *enh, const char *f
 	s->last_code = code;
 	snprintf(s->last_text, sizeof(s->last_text), "%s%s%.*s", enh != NULL ? enh : "",
 	         enh != NULL ? " " : "", (int)strcspn(text, "\n"), text);
+	metrics_smtp_reply(code);
 	count_error(s, code);
 }
 
@@ -385,6 +388,7 @@ static void on_line(struct smtp_session *s, struct slice line)
 		smtp_close(s, "4.7.0", "Trop de commandes dans la session");
 		return;
 	}
+	metrics_command(METRICS_CMD_SMTP);
 	if (smtp_cmd_parse(line, parse_flags(s), &cmd, &err) < 0) {
 		smtp_reply_id(s, err);
 		if (cmd.verb == SMTP_VERB_BDAT) /* the chunk size is unknown */

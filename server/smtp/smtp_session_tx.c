@@ -371,6 +371,7 @@ static void job_reply(struct smtp_session *s, struct smtp_job *j)
 	}
 	switch (j->result) {
 	case 0:
+		smtp_deliver_count(&j->d);
 		log_info("%s smtp stored id=%s from=<%s> rcpts=%zu size=%zu", smtp_sid(s), j->id,
 		         j->d.return_path, j->d.n_rcpts, j->queue.len);
 		smtp_reply(s, 250, "2.0.0", "Message accepte sous l'identifiant %s", j->id);

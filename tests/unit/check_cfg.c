@@ -240,6 +240,29 @@ START_TEST(routes)
 }
 END_TEST
 
+/* [listen] http: loopback only unless [http] allow_remote. */
+START_TEST(http_loopback)
+{
+	ck_assert_int_eq(parse("[server]\ndata_dir = /d\n[listen]\nhttp = 127.0.0.1:9100, "
+	                       "127.1.2.3:9101, [::1]:9102, [::ffff:127.0.0.1]:9103\n"),
+	                 0);
+	ck_assert_uint_eq(cfg.http.n, 4);
+	ck_assert(!cfg.http_allow_remote);
+	ck_assert_int_eq(parse("[server]\ndata_dir = /d\n[listen]\nhttp = 127.0.0.1:9100, "
+	                       "0.0.0.0:9101\n"),
+	                 -1);
+	ck_assert_ptr_nonnull(strstr(err, "[listen] http: not a loopback address"));
+	ck_assert_int_eq(parse("[server]\ndata_dir = /d\n[listen]\nhttp = [::]:9100\n"), -1);
+	ck_assert_int_eq(parse("[server]\ndata_dir = /d\n[listen]\nhttp = 192.0.2.1:80\n"), -1);
+	ck_assert_int_eq(parse("[server]\ndata_dir = /d\n[listen]\nhttp = 192.0.2.1:80\n"
+	                       "[http]\nallow_remote = yes\n"),
+	                 0);
+	ck_assert(cfg.http_allow_remote);
+	ck_assert_int_eq(parse("[server]\ndata_dir = /d\n"), 0);
+	ck_assert_uint_eq(cfg.http.n, 0);
+}
+END_TEST
+
 START_TEST(key_table_documented)
 {
 	size_t n;
@@ -272,6 +295,7 @@ static Suite *cfg_suite(void)
 	tcase_add_test(tc, value_parsers);
 	tcase_add_test(tc, key_table_documented);
 	tcase_add_test(tc, routes);
+	tcase_add_test(tc, http_loopback);
 	suite_add_tcase(s, tc);
 	return s;
 }
