@@ -8,7 +8,8 @@
 # login, an SMTP delivery and refusal, a failed TLS handshake, a queued
 # message and a BAL pushed over 80 % of its quota; the Thunderbird
 # autoconfig file parsed as XML; bad requests answered 400, 404, 405, 414,
-# 431 or 505 and the endpoint still serving; a non-loopback address refused.
+# 431 or 505 and the endpoint still serving; a trickled request head cut
+# after 10 s; a non-loopback address refused.
 import http.client
 import imaplib
 import os
@@ -360,6 +361,30 @@ def test_bad_requests():
     check(B.proc.poll() is None, "balised exited")
 
 
+def test_slow_head_closed():
+    """A head trickled one byte at a time must still end within 10 s of
+    its first byte (HTTP_REQUEST_MS): each byte does not restart the timer."""
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", B.http_port), timeout=IO_TIMEOUT) as s:
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+        s.settimeout(1.0)
+        closed = False
+        while time.monotonic() - start < 25 and not closed:
+            try:
+                closed = s.recv(4096) == b""
+            except socket.timeout:
+                try:
+                    s.sendall(b"z")
+                except OSError:
+                    closed = True
+            except OSError:
+                closed = True
+    took = time.monotonic() - start
+    check(closed and 9 <= took <= 20, "closed=%s after %.1f s" % (closed, took))
+    status, _, _ = get("/health")
+    check(status == 200, "still serving: %d" % status)
+
+
 def test_non_loopback_refused():
     conf = os.path.join(B.tmp, "remote.conf")
     text = open(B.conf).read().replace("http = 127.0.0.1:", "http = 0.0.0.0:")
@@ -382,7 +407,8 @@ def main():
     setup()
     try:
         status = harness.run_tests([test_health_503_then_200, test_metrics, test_autoconfig,
-                                    test_bad_requests, test_non_loopback_refused])
+                                    test_bad_requests, test_slow_head_closed,
+                                    test_non_loopback_refused])
         rc = B.stop()
         if rc != 0:
             print("FAIL balised exit status %r\n%s" % (rc, B.output()[-3000:]))
