@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "sieve_managed.h"
 #include "util.h"
 
 static const struct ctl_opt ctl_opts_json[] = {{"json", 0, NULL}, {NULL, 0, NULL}};
@@ -77,6 +78,13 @@ static const struct ctl_opt ctl_opts_delreq_reject[] = {{"reason", CTL_OPT_ARG, 
                                                         {NULL, 0, NULL}};
 
 static const struct ctl_opt ctl_opts_sieve_activate[] = {{"none", 0, NULL}, {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_sieve_put[] = {{"activate", 0, NULL}, {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_vacation_set[] = {
+    {"message-file", CTL_OPT_ARG, NULL}, {"subject", CTL_OPT_ARG, NULL},
+    {"from", CTL_OPT_ARG, NULL},         {"until", CTL_OPT_ARG, NULL},
+    {"days", CTL_OPT_ARG, NULL},         {NULL, 0, NULL}};
+static const struct ctl_opt ctl_opts_forward_set[] = {
+    {"to", CTL_OPT_ARG, NULL}, {"keep-copy", 0, NULL}, {NULL, 0, NULL}};
 static const struct ctl_opt ctl_opts_annuaire_show[] = {
     {"file", CTL_OPT_ARG, NULL}, {"json", 0, NULL}, {NULL, 0, NULL}};
 
@@ -173,6 +181,10 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"config", "check", ctl_config_check, "",
      "Check the configuration file and the files it names.", NULL, ctl_opts_none, NULL, 0, 0,
      CTL_CMD_NOCONF},
+    {"config", "keys", ctl_config_keys, "[--json]",
+     "List every configuration key balised knows: section, key, type, default, meaning "
+     "(docs/configuration.md documents each).",
+     NULL, ctl_opts_json, NULL, 0, 0, CTL_CMD_NOCONF},
     {"delegate", "grant", ctl_delegate_grant, "BAL GRANTEE --rights RIGHTS [--mailbox NAME]",
      "Let GRANTEE's user act on BAL (or one of its mailboxes) with RFC 4314 rights; replaces "
      "an earlier grant of the same scope.",
@@ -238,6 +250,18 @@ static const struct ctl_cmd ctl_cmds[] = {
      "Check the store's consistency: mailbox counters, message reference counts, quota usage "
      "and indexes (read-only; safe while balised runs).",
      NULL, ctl_opts_none, NULL, 0, 0, 0},
+    {"backup", "", ctl_backup, "DIR",
+     "Copy the store (every message included) into DIR/data.mdb while balised runs: one "
+     "consistent state, compacted. DIR is created, or must be an empty directory. Restore: "
+     "docs/runbook.md.",
+     NULL, ctl_opts_none, "DIR", 1, 1, 0},
+    {"sieve", "put", ctl_sieve_put, "BAL NAME FILE|- [--activate]",
+     "Compile a Sieve script (FILE, or - for standard input) and store it as NAME of the BAL, "
+     "replacing a script of that name; refused with the line and column of an error, or "
+     "with the reason of the forwarding rule (RE_GBM_4480) for a redirect it forbids.",
+     "  --activate          also make it the BAL's active script\n"
+     "Limits per BAL: 32 scripts, 256 KiB per script, 1 MiB in all.\n",
+     ctl_opts_sieve_put, "BAL NAME FILE", 3, 3, 0},
     {"sieve", "list", ctl_sieve_list, "BAL [--json]",
      "List a BAL's Sieve scripts: active flag, size, last change, and the space used.", NULL,
      ctl_opts_json, "BAL", 1, 1, 0},
@@ -250,6 +274,33 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"sieve", "delete", ctl_sieve_delete, "BAL NAME",
      "Delete a Sieve script of a BAL (refused while it is active).", NULL, ctl_opts_none,
      "BAL NAME", 2, 2, 0},
+    {"vacation", "set", ctl_vacation_set,
+     "BAL --message-file FILE [--subject TEXT] [--from DATE] [--until DATE] [--days N]",
+     "Set the BAL's auto-reply (RFC 3834, RE_GBM_4470), a managed rule run before the BAL's "
+     "own script; replaces an earlier one.",
+     "  --message-file FILE the reply's text, UTF-8 (- for standard input)\n"
+     "  --subject TEXT      the reply's subject (default: \"" SIEVE_MANAGED_DEFAULT_SUBJECT "\")\n"
+     "  --from DATE         first day of the absence, YYYY-MM-DD (default: now)\n"
+     "  --until DATE        last day of the absence, YYYY-MM-DD (default: until 'off')\n"
+     "  --days N            one reply per sender every N days, 1 to 30 (default 7)\n",
+     ctl_opts_vacation_set, "BAL", 1, 1, 0},
+    {"vacation", "off", ctl_vacation_off, "BAL", "Remove the BAL's auto-reply.", NULL,
+     ctl_opts_none, "BAL", 1, 1, 0},
+    {"vacation", "show", ctl_vacation_show, "BAL [--json]",
+     "Show the BAL's auto-reply: subject, dates, period and message.", NULL, ctl_opts_json,
+     "BAL", 1, 1, 0},
+    {"forward", "set", ctl_forward_set, "BAL --to ADDRESS [--keep-copy]",
+     "Forward the BAL's mail to ADDRESS, a managed rule run before the BAL's own script; "
+     "refused unless the forwarding rule allows it (a PER BAL: only to another PER BAL of "
+     "the same holder, RE_GBM_4480).",
+     "  --to ADDRESS        where the mail goes\n"
+     "  --keep-copy         keep a copy in the BAL too (redirect :copy)\n",
+     ctl_opts_forward_set, "BAL", 1, 1, 0},
+    {"forward", "off", ctl_forward_off, "BAL", "Stop forwarding the BAL's mail.", NULL,
+     ctl_opts_none, "BAL", 1, 1, 0},
+    {"forward", "show", ctl_forward_show, "BAL [--json]",
+     "Show where the BAL's mail is forwarded, if anywhere.", NULL, ctl_opts_json, "BAL", 1, 1,
+     0},
     {"annuaire", "check", ctl_annuaire_check, "[FILE] [--json]",
      "Check the Annuaire Sante extraction of MSSante BALs (FILE, else [trust] annuaire) as "
      "the forwarding rule reads it: its counts, or the first problem with its line.",
@@ -263,7 +314,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 static void ctl_help_cmd_line(FILE *f, const struct ctl_cmd *c)
 {
-	int n = fprintf(f, "  %s %s", c->noun, c->verb);
+	int n = fprintf(f, "  %s%s%s", c->noun, c->verb[0] ? " " : "", c->verb);
 
 	if (c->usage[0] != '\0') {
 		fputc(' ', f);
@@ -308,6 +359,8 @@ static const struct ctl_cmd *ctl_find(const char *noun, const char *verb, bool *
 		if (strcmp(ctl_cmds[i].noun, noun) != 0)
 			continue;
 		*noun_ok_r = true;
+		if (ctl_cmds[i].verb[0] == '\0') /* a command without verb */
+			return &ctl_cmds[i];
 		if (verb != NULL && strcmp(ctl_cmds[i].verb, verb) == 0)
 			return &ctl_cmds[i];
 	}
@@ -374,7 +427,7 @@ static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	const struct ctl_cmd *cmd;
 	struct ctl_args args;
 	bool noun_ok, help;
-	int r;
+	int r, words;
 
 	if (strcmp(argv[0], "help") == 0)
 		return ctl_help_cmd(ctl, argc - 1, argv + 1);
@@ -388,7 +441,8 @@ static int ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	ctl->cmd = cmd;
 	ctl->argc = argc;
 	ctl->argv = argv;
-	r = ctl_args_parse(ctl, argc - 2, argv + 2, &args, &help);
+	words = cmd->verb[0] != '\0' ? 2 : 1;
+	r = ctl_args_parse(ctl, argc - words, argv + words, &args, &help);
 	if (r != CTL_EXIT_OK || help)
 		return r;
 	if (!(cmd->flags & CTL_CMD_NOCONF) && ctl_config_load(ctl) != CTL_EXIT_OK)

@@ -35,7 +35,7 @@ struct ctl_opt {
 };
 
 #define CTL_OPTS_MAX 16
-#define CTL_POS_MAX 2
+#define CTL_POS_MAX 3
 #define CTL_MULTI_MAX (STORE_COHOLDERS_MAX + 1)
 
 struct ctl_args {
@@ -176,6 +176,7 @@ int ctl_bal_delete(struct ctl *ctl, const struct ctl_args *args);
 int ctl_bal_check_password(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_config_check(struct ctl *ctl, const struct ctl_args *args);
+int ctl_config_keys(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_queue_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_show(struct ctl *ctl, const struct ctl_args *args);
@@ -205,6 +206,7 @@ int ctl_bal_purge_sent(struct ctl *ctl, const struct ctl_args *args);
 int ctl_bal_inactive(struct ctl *ctl, const struct ctl_args *args);
 int ctl_bal_inactivity_run(struct ctl *ctl, const struct ctl_args *args);
 int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args);
+int ctl_backup(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_create(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_delreq_approve(struct ctl *ctl, const struct ctl_args *args);
@@ -215,6 +217,14 @@ int ctl_sieve_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_sieve_get(struct ctl *ctl, const struct ctl_args *args);
 int ctl_sieve_activate(struct ctl *ctl, const struct ctl_args *args);
 int ctl_sieve_delete(struct ctl *ctl, const struct ctl_args *args);
+int ctl_sieve_put(struct ctl *ctl, const struct ctl_args *args);
+/* ctl_managed.c: the managed rules (vacation, forward) */
+int ctl_vacation_set(struct ctl *ctl, const struct ctl_args *args);
+int ctl_vacation_off(struct ctl *ctl, const struct ctl_args *args);
+int ctl_vacation_show(struct ctl *ctl, const struct ctl_args *args);
+int ctl_forward_set(struct ctl *ctl, const struct ctl_args *args);
+int ctl_forward_off(struct ctl *ctl, const struct ctl_args *args);
+int ctl_forward_show(struct ctl *ctl, const struct ctl_args *args);
 int ctl_annuaire_check(struct ctl *ctl, const struct ctl_args *args);
 int ctl_annuaire_show(struct ctl *ctl, const struct ctl_args *args);
 /* Loads the extraction at path; 1 (message printed) when refused, else 0. */

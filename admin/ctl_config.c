@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_json.h"
 #include "util.h"
 
 /* A file the configuration names: must exist, be a regular file and be
@@ -77,5 +78,56 @@ int ctl_config_check(struct ctl *ctl, const struct ctl_args *args)
 		return ctl_fail(ctl, "%s: %d problem%s", c->path, problems,
 		                problems > 1 ? "s" : "");
 	printf("configuration OK: %s\n", c->path);
+	return CTL_EXIT_OK;
+}
+
+static const char *ctl_config_type_name(enum cfg_type t)
+{
+	static const char *const names[] = {
+	    [CFG_STRING] = "string", [CFG_PATH] = "path",          [CFG_UINT] = "uint",
+	    [CFG_SIZE] = "size",     [CFG_DURATION] = "duration",  [CFG_BOOL] = "bool",
+	    [CFG_LISTEN] = "listen", [CFG_LOGLEVEL] = "log level", [CFG_ROUTES] = "routes",
+	};
+
+	return (size_t)t < ARRAY_LEN(names) && names[t] != NULL ? names[t] : "?";
+}
+
+/* balisectl config keys: the key table balised parses, for operators and
+ * for the test that docs/configuration.md documents every key. */
+int ctl_config_keys(struct ctl *ctl, const struct ctl_args *args)
+{
+	size_t n;
+	const struct cfg_key *k = cfg_keys(&n);
+	struct ctl_json j;
+
+	(void)ctl;
+	if (!ctl_flag(args, "json")) {
+		for (size_t i = 0; i < n; i++)
+			printf("[%s] %s (%s, default %s): %s\n", k[i].section, k[i].name,
+			       ctl_config_type_name(k[i].type),
+			       k[i].def == NULL ? "required"
+			       : k[i].def[0]    ? k[i].def
+			                        : "empty",
+			       k[i].help);
+		return CTL_EXIT_OK;
+	}
+	ctl_json_init(&j);
+	ctl_json_array_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		ctl_json_object_begin(&j);
+		ctl_json_kstr(&j, "section", k[i].section);
+		ctl_json_kstr(&j, "key", k[i].name);
+		ctl_json_kstr(&j, "type", ctl_config_type_name(k[i].type));
+		ctl_json_key(&j, "default");
+		if (k[i].def == NULL)
+			ctl_json_null(&j);
+		else
+			ctl_json_str(&j, k[i].def);
+		ctl_json_kstr(&j, "help", k[i].help);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+	ctl_json_print(&j, stdout);
+	ctl_json_free(&j);
 	return CTL_EXIT_OK;
 }

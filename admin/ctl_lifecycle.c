@@ -179,6 +179,26 @@ int ctl_store_compact(struct ctl *ctl, const struct ctl_args *args)
 	return CTL_EXIT_OK;
 }
 
+/* balisectl backup DIR: a hot copy, balised may run. */
+int ctl_backup(struct ctl *ctl, const struct ctl_args *args)
+{
+	const char *dir = args->pos[0], *why = NULL;
+	uint64_t bytes = 0;
+	int r;
+
+	if (dir[0] == '\0')
+		return ctl_usage(ctl, "empty backup directory name");
+	if (ctl_store_open(ctl) != CTL_EXIT_OK)
+		return CTL_EXIT_REFUSED;
+	r = store_backup(ctl->store, dir, &bytes, &why);
+	if (r < 0)
+		return ctl_fail(ctl, "%s: %s", dir, why != NULL ? why : store_strerror(r));
+	store_audit(ctl_who(), "store-backup", "bytes=%llu", (unsigned long long)bytes);
+	printf("backed up %s to %s/data.mdb: %llu bytes\n", ctl->cfg.data_dir, dir,
+	       (unsigned long long)bytes);
+	return CTL_EXIT_OK;
+}
+
 /* ---------------------------------------------------------------- deletion requests */
 
 struct ctl_delreq {

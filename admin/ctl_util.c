@@ -20,7 +20,8 @@ __attribute__((format(printf, 2, 0))) static void ctl_vmsg(struct ctl *ctl, cons
 {
 	fprintf(stderr, "%s: ", CTL_PROG);
 	if (ctl->cmd != NULL)
-		fprintf(stderr, "%s %s: ", ctl->cmd->noun, ctl->cmd->verb);
+		fprintf(stderr, "%s%s%s: ", ctl->cmd->noun, ctl->cmd->verb[0] ? " " : "",
+		        ctl->cmd->verb);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -64,7 +65,8 @@ void ctl_print_wrapped(FILE *f, const char *text, size_t used, size_t indent)
 
 void ctl_print_usage(FILE *f, const struct ctl_cmd *cmd)
 {
-	int n = fprintf(f, "usage: %s [-c CONF] %s %s", CTL_PROG, cmd->noun, cmd->verb);
+	int n = fprintf(f, "usage: %s [-c CONF] %s%s%s", CTL_PROG, cmd->noun,
+	                cmd->verb[0] ? " " : "", cmd->verb);
 
 	if (cmd->usage[0] == '\0') {
 		fputc('\n', f);
@@ -83,8 +85,8 @@ int ctl_usage(struct ctl *ctl, const char *fmt, ...)
 	va_end(ap);
 	if (ctl->cmd != NULL) {
 		ctl_print_usage(stderr, ctl->cmd);
-		fprintf(stderr, "Try '%s %s %s --help'.\n", CTL_PROG, ctl->cmd->noun,
-		        ctl->cmd->verb);
+		fprintf(stderr, "Try '%s %s%s%s --help'.\n", CTL_PROG, ctl->cmd->noun,
+		        ctl->cmd->verb[0] ? " " : "", ctl->cmd->verb);
 	} else {
 		fprintf(stderr, "usage: %s [-c CONF] NOUN VERB [ARGS] [--json]\n", CTL_PROG);
 		fprintf(stderr, "Try '%s --help'.\n", CTL_PROG);

@@ -16,7 +16,9 @@ admin_balisectl_SOURCES = \
 	admin/ctl_store.c \
 	admin/ctl_whitelist.c \
 	admin/ctl_lifecycle.c \
-	admin/ctl_sieve.c \
+	admin/ctl_sieve.c admin/ctl_sieve.h \
+	admin/ctl_managed.c \
 	admin/ctl_annuaire.c
+admin_balisectl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
 admin_balisectl_CFLAGS = $(AM_CFLAGS) $(ARGON2_CFLAGS) $(OPENSSL_CFLAGS)
-admin_balisectl_LDADD = $(BALSTORE_LIBS) $(ARGON2_LIBS) $(LIBXML2_LIBS)
+admin_balisectl_LDADD = $(SIEVE_POLICY_LIBS) $(BALSTORE_LIBS) $(ARGON2_LIBS) $(LIBXML2_LIBS)

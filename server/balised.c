@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* balised: the daemon's entry point. Loads the configuration, binds the
- * listeners and loads TLS as root, drops root, opens the store, serves IMAP
- * and SMTP (inbound, submission) on the libuv loop, and runs the outbound
- * queue, until SIGTERM or SIGINT. */
+ * listeners and loads TLS as root, drops root, opens the store, serves IMAP,
+ * SMTP (inbound, submission) and ManageSieve on the libuv loop, and runs the
+ * outbound queue, until SIGTERM or SIGINT. */
 #include "config.h"
 
 #include <errno.h>
@@ -28,6 +28,7 @@
 #include "lifecycle_job.h"
 #include "listen.h"
 #include "log.h"
+#include "ms_session.h"
 #include "queue_runner.h"
 #include "quota_alert.h"
 #include "sandbox.h"
@@ -67,6 +68,7 @@ struct daemon {
 	struct imap_server imap;
 	struct lifecycle_job *lifecycle; /* Sent purge and inactivity jobs */
 	struct smtp_server smtp;
+	struct ms_server msieve;
 	struct whitelist_holder whitelist;
 	uv_timer_t wl_timer;
 	/* Whitelist and Annuaire for other threads (Sieve forwarding rule). */
@@ -140,11 +142,10 @@ static void describe_listen(char *out, size_t outsz, const char *name, const str
 	}
 }
 
-/* Says which listeners are configured, and which services are not built
- * yet (their ports are not opened). */
+/* Says which listeners are configured. */
 static void log_listeners(const struct config *cfg)
 {
-	char line[1024] = "", later[1024] = "";
+	char line[1024] = "";
 
 	describe_listen(line, sizeof(line), "smtp", &cfg->smtp);
 	describe_listen(line, sizeof(line), "submission", &cfg->submission);
@@ -153,12 +154,7 @@ static void log_listeners(const struct config *cfg)
 	describe_listen(line, sizeof(line), "imaps", &cfg->imaps);
 	describe_listen(line, sizeof(line), "managesieve", &cfg->managesieve);
 	describe_listen(line, sizeof(line), "http", &cfg->http);
-	describe_listen(later, sizeof(later), "managesieve", &cfg->managesieve);
-	if (later[0] != '\0')
-		log_info("listeners configured:%s; services not built yet, ports not opened:%s",
-			 line, later);
-	else
-		log_info("listeners configured:%s", line[0] ? line : " none");
+	log_info("listeners configured:%s", line[0] ? line : " none");
 }
 
 /* Many IDLE sessions need many descriptors: take all the hard limit allows. */
@@ -228,15 +224,21 @@ static int bind_listeners(struct daemon *d)
 		.arg = &d->smtp,
 	};
 	struct listen_service submission = smtp, submissions = smtp;
+	struct listen_service managesieve = {
+		.name = "managesieve",
+		.refuse_msg = "BYE \"Too many connections\"\r\n",
+		.on_accept = ms_session_accept,
+		.arg = &d->msieve,
+	};
 	char err[TLS_ERR_MAX + 256];
 
 	if (cfg->imap.n == 0 && cfg->imaps.n == 0 && cfg->smtp.n == 0 &&
-	    cfg->submission.n == 0 && cfg->submissions.n == 0)
+	    cfg->submission.n == 0 && cfg->submissions.n == 0 && cfg->managesieve.n == 0)
 		return 0;
 	/* No authentication and no mail before TLS: every service needs a certificate. */
 	if (cfg->tls_cert == NULL || cfg->tls_cert[0] == '\0') {
-		log_error("[tls] cert: required by the imap, imaps, smtp, submission and "
-		          "submissions listeners");
+		log_error("[tls] cert: required by the imap, imaps, smtp, submission, "
+		          "submissions and managesieve listeners");
 		return -1;
 	}
 	d->tls = tls_ctx_new_server(&to, err, sizeof(err));
@@ -249,6 +251,7 @@ static int bind_listeners(struct daemon *d)
 	d->imap.tls = d->tls;
 	d->smtp.tls_inbound = d->tls_peer;
 	d->smtp.tls_submission = d->tls;
+	d->msieve.tls = d->tls;
 	imaps.name = "imaps";
 	imaps.tls = d->tls;
 	submission.name = "submission";
@@ -262,7 +265,8 @@ static int bind_listeners(struct daemon *d)
 	    listen_bind(d->listeners, &cfg->imaps, &imaps, err, sizeof(err)) < 0 ||
 	    listen_bind(d->listeners, &cfg->smtp, &smtp, err, sizeof(err)) < 0 ||
 	    listen_bind(d->listeners, &cfg->submission, &submission, err, sizeof(err)) < 0 ||
-	    listen_bind(d->listeners, &cfg->submissions, &submissions, err, sizeof(err)) < 0) {
+	    listen_bind(d->listeners, &cfg->submissions, &submissions, err, sizeof(err)) < 0 ||
+	    listen_bind(d->listeners, &cfg->managesieve, &managesieve, err, sizeof(err)) < 0) {
 		log_error("cannot listen: %s", err);
 		return -1;
 	}
@@ -479,6 +483,32 @@ static void start_smtp(struct daemon *d)
 	d->smtp.from_exempt = cfg->smtp_header_from_exempt;
 }
 
+/* ManageSieve uploads: the forwarding rule's data, taken on a thread of
+ * the pool for one compile. */
+static void ms_policy_get(void *arg, struct sieve_policy *p)
+{
+	trust_snap_policy_get(arg, p);
+}
+
+static void ms_policy_put(void *arg, struct sieve_policy *p)
+{
+	(void)arg;
+	trust_snap_policy_put(p);
+}
+
+/* ManageSieve shares the password checks; scripts compile under the
+ * forwarding rule with the current whitelist and Annuaire (trust_snap). */
+static void start_managesieve(struct daemon *d)
+{
+	d->msieve.loop = d->loop;
+	d->msieve.store = d->store;
+	d->msieve.auth = d->imap.auth;
+	d->msieve.redirect_structures = d->cfg.redirect_structures;
+	d->msieve.policy_get = ms_policy_get;
+	d->msieve.policy_put = ms_policy_put;
+	d->msieve.policy_arg = d->trust;
+}
+
 static void on_signal_closed(uv_handle_t *h)
 {
 	(void)h;
@@ -497,7 +527,8 @@ static void on_sessions_empty(void *arg)
 {
 	struct daemon *d = arg;
 
-	if (imap_sessions_count() == 0 && smtp_sessions_count() == 0 && !d->notify_closed) {
+	if (imap_sessions_count() == 0 && smtp_sessions_count() == 0 && ms_sessions_count() == 0 &&
+	    !d->notify_closed) {
 		d->notify_closed = true;
 		imap_notify_close();
 	}
@@ -531,16 +562,19 @@ static void stop_loop(struct daemon *d)
 	imap_notify_stop_poll();
 	imap_sessions_on_empty(on_sessions_empty, d);
 	smtp_sessions_on_empty(on_sessions_empty, d);
+	ms_sessions_on_empty(on_sessions_empty, d);
 	imap_sessions_shutdown("Server shutting down");
 	smtp_sessions_shutdown();
+	ms_sessions_shutdown();
 }
 
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
 
-	log_info("signal=%s stopping sessions=%zu smtp_sessions=%zu",
-		 signum == SIGTERM ? "TERM" : "INT", imap_sessions_count(), smtp_sessions_count());
+	log_info("signal=%s stopping sessions=%zu smtp_sessions=%zu managesieve_sessions=%zu",
+		 signum == SIGTERM ? "TERM" : "INT", imap_sessions_count(), smtp_sessions_count(),
+		 ms_sessions_count());
 	stop_loop(d);
 }
 
@@ -696,6 +730,7 @@ int main(int argc, char **argv)
 		start_imap(&d);
 		d.queue = queue_runner_start(d.loop, d.store, d.tls_client, &d.cfg);
 		start_smtp(&d);
+		start_managesieve(&d);
 		if (sandbox_seccomp(&d.cfg) == 0 && run_loop(&d) == 0)
 			status = EXIT_SUCCESS;
 		store_close(&d.store);

@@ -12,7 +12,9 @@ server_balised_SOURCES += server/annuaire_reload.c server/annuaire_reload.h
 server_balised_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/server/imap
 server_balised_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) $(SECCOMP_CFLAGS)
 server_balised_CPPFLAGS += -I$(top_srcdir)/server/smtp
-server_balised_LDADD = server/libbalsievepolicy.a $(SMTPD_LIBS) $(IMAPD_LIBS) $(LIBXML2_LIBS) $(SECCOMP_LIBS)
+server_balised_CPPFLAGS += -I$(top_srcdir)/server/managesieve -I$(top_srcdir)/sieve
+server_balised_LDADD = $(MSD_LIBS) server/libbalsievepolicy.a $(SMTPD_LIBS) $(IMAPD_LIBS) $(LIBXML2_LIBS) \
+	$(SECCOMP_LIBS)
 
 include server/imap/session.mk
 include server/quota.mk

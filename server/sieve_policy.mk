@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: ISC
 # The forwarding rule RE_GBM_4480 (server/sieve_policy.c), for ManageSieve
 # uploads and Sieve at delivery, the thread-safe trust data it reads in
-# balised (server/trust_snap.c), and its unit suite.
+# balised (server/trust_snap.c), the upload compiler that applies it
+# (server/sieve_upload.c), the managed rules' script (server/sieve_managed.c),
+# and their unit suites.
 noinst_LIBRARIES += server/libbalsievepolicy.a
-server_libbalsievepolicy_a_SOURCES = server/sieve_policy.c server/sieve_policy.h
+server_libbalsievepolicy_a_SOURCES = server/sieve_policy.c server/sieve_policy.h \
+	server/sieve_upload.c server/sieve_upload.h \
+	server/sieve_managed.c server/sieve_managed.h
 server_libbalsievepolicy_a_SOURCES += server/trust_snap.c server/trust_snap.h
-server_libbalsievepolicy_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+server_libbalsievepolicy_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
 server_libbalsievepolicy_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-SIEVE_POLICY_LIBS = server/libbalsievepolicy.a $(BALSTORE_LIBS) $(WHITELIST_LIBS)
+SIEVE_POLICY_LIBS = server/libbalsievepolicy.a sieve/libbalsieve.a $(BALSTORE_LIBS) \
+	$(WHITELIST_LIBS)
 
 check_PROGRAMS += tests/unit/check_sieve_policy
 tests_unit_check_sieve_policy_SOURCES = tests/unit/check_sieve_policy.c tests/unit/store_test.h
@@ -15,3 +20,10 @@ tests_unit_check_sieve_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_unit_check_sieve_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_check_sieve_policy_LDADD = $(SIEVE_POLICY_LIBS) $(CHECK_LIBS) -lpthread
 TESTS += tests/unit/check_sieve_policy
+
+check_PROGRAMS += tests/unit/check_sieve_upload
+tests_unit_check_sieve_upload_SOURCES = tests/unit/check_sieve_upload.c tests/unit/store_test.h
+tests_unit_check_sieve_upload_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
+tests_unit_check_sieve_upload_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_check_sieve_upload_LDADD = $(SIEVE_POLICY_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/check_sieve_upload

@@ -40,6 +40,11 @@ int sieve_compile(const char *script, size_t len, const struct sieve_compile_hoo
                   struct sieve_script **script_r, struct sieve_error *err);
 void sieve_script_free(struct sieve_script **s);
 
+/* The version of the compiled form sieve_save writes and sieve_load
+ * accepts; a stored form of another version is compiled again from its
+ * text. */
+#define SIEVE_COMPILED_VERSION 1u
+
 /* The compiled form, appended to out (a stable byte format with a version
  * and a checksum). -1 if out's limit is reached. */
 int sieve_save(const struct sieve_script *s, struct buf *out);

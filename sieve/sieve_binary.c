@@ -12,7 +12,7 @@
 #include "util.h"
 
 #define SIEVE_BIN_MAGIC "BSV1"
-#define SIEVE_BIN_VERSION 1u
+#define SIEVE_BIN_VERSION SIEVE_COMPILED_VERSION
 #define SIEVE_BIN_MAX_DEPTH (2 * SIEVE_MAX_NESTING + 4)
 
 static uint64_t fnv64(const uint8_t *p, size_t n)

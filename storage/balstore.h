@@ -739,6 +739,16 @@ int store_delreq_reject(struct store_txn *txn, uint64_t id, int64_t now, const c
  * crash is wiped first. Sizes before and after in *before_r, *after_r. */
 int store_compact(const char *dir, uint64_t *before_r, uint64_t *after_r, const char **why_r);
 
+/* A consistent hot copy of the open environment into dir/data.mdb, safe
+ * while balised runs (one read transaction, so one committed state; message
+ * bytes included), compacted (MDB_CP_COMPACT: no free pages; deleted bytes
+ * may remain in live pages, as in the store itself), mode 0600, fsynced.
+ * dir is created (0700; its parent must exist) or must be an empty
+ * directory: a backup never overwrites (STORE_E_INVALID, why). A failed
+ * copy leaves nothing behind. The file's size in *bytes_r. Restoring is
+ * putting that data.mdb in an empty data_dir (docs/runbook.md). */
+int store_backup(struct store *store, const char *dir, uint64_t *bytes_r, const char **why_r);
+
 /* A French lifecycle notice from postmaster@ the BAL's domain (text built
  * with common/templates_fr.h), stored uncharged in the BAL's INBOX and,
  * when contact is set, in that BAL's INBOX if it is local, else queued for
@@ -863,6 +873,46 @@ int store_sieve_delete(struct store_txn *txn, uint64_t bal_id, const char *name,
  * STORE_E_INVALID for a bad new name. old == new is a no-op. */
 int store_sieve_rename(struct store_txn *txn, uint64_t bal_id, const char *old_name,
                        const char *new_name, int64_t now, const char **why_r);
+
+/* Managed rules of a BAL (balisectl vacation and forward), run before
+ * the BAL's own script: one record per BAL with the operator's settings,
+ * the Sieve text generated from them and its compiled form. The strings
+ * are borrowed from the txn after a get (valid until it ends); for a put
+ * they are the caller's. Vacation: on, subject and message (UTF-8), first
+ * and last day (YYYY-MM-DD, inclusive, "" for none) and :days. Forward:
+ * on, the target address and whether a copy is kept (:copy). */
+#define STORE_VACATION_SUBJECT_MAX 256        /* bytes */
+#define STORE_VACATION_MESSAGE_MAX (16 * 1024) /* bytes */
+#define STORE_VACATION_DAYS_MAX 30
+#define STORE_DATE_LEN 10 /* YYYY-MM-DD */
+
+struct store_sieve_managed { /* borrowed from the txn */
+	struct slice text, compiled;
+	uint32_t compiled_version;
+	int64_t updated; /* unix seconds of the last put */
+	bool vacation;
+	struct slice vacation_subject, vacation_message;
+	char vacation_from[STORE_DATE_LEN + 1], vacation_until[STORE_DATE_LEN + 1];
+	uint32_t vacation_days;
+	bool forward, forward_keep_copy;
+	char forward_to[STORE_ADDR_MAX + 1];
+};
+
+/* 1 found, 0 none, <0 error */
+int store_sieve_managed_get(struct store_txn *txn, uint64_t bal_id, struct store_sieve_managed *m_r);
+/* Whether m is a record that can be stored: vacation or forward on, the
+ * fields of each within their limits (those of a rule that is off empty),
+ * from <= until, a text and a compiled form. 0, or STORE_E_INVALID with
+ * *why_r. */
+int store_sieve_managed_check(const struct store_sieve_managed *m, const char **why_r);
+/* Stores (or replaces) the BAL's record; m->updated 0: the clock.
+ * STORE_E_NOTFOUND without BAL, STORE_E_INVALID as the check above. */
+int store_sieve_managed_put(struct store_txn *txn, uint64_t bal_id,
+                            const struct store_sieve_managed *m, const char **why_r);
+/* Removes the BAL's record: 0, or STORE_E_NOTFOUND when there is none. */
+int store_sieve_managed_delete(struct store_txn *txn, uint64_t bal_id);
+/* 0 when s is a calendar date written YYYY-MM-DD, else STORE_E_INVALID. */
+int store_date_check(const char *s);
 
 /* Vacation memory (RFC 5230 section 4.2, RE_GBM_4470): one record per BAL
  * and (sender, handle), keyed by the SHA-256 of the lower-cased sender, a

@@ -20,8 +20,10 @@ storage_libbalstore_a_SOURCES = \
 	storage/store_lifecycle.c \
 	storage/store_delreq.c \
 	storage/store_compact.c \
+	storage/store_backup.c \
 	storage/store_notice.c \
 	storage/store_jobs.c \
-	storage/store_sieve.c
+	storage/store_sieve.c \
+	storage/store_sieve_managed.c
 storage_libbalstore_a_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
 BALSTORE_LIBS = storage/libbalstore.a common/libbalcommon.a $(LMDB_LIBS) $(OPENSSL_LIBS)

@@ -48,6 +48,7 @@ static const char *const store_db_names[DB_COUNT] = {
     [DB_SIEVE] = "sieve",
     [DB_VACATION] = "vacation",
     [DB_DUPLICATE] = "duplicate",
+    [DB_SIEVE_MANAGED] = "sieve_managed",
 };
 
 const char *store_strerror(int err)

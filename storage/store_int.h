@@ -45,6 +45,7 @@ enum store_db {
 	DB_SIEVE,       /* bal id, script name -> script text and compiled form */
 	DB_VACATION,    /* bal id, SHA-256(sender, handle) -> last reply, expiry */
 	DB_DUPLICATE,   /* bal id, SHA-256(handle, value) -> expiry (RFC 7352) */
+	DB_SIEVE_MANAGED, /* bal id -> managed rules: vacation, forward, script */
 	DB_COUNT
 };
 
@@ -206,6 +207,10 @@ int store_sub_orphan_purge(struct store_txn *txn, uint64_t bal_id);
 int store_sieve_bal_purge(struct store_txn *txn, uint64_t bal_id);
 /* store_check's part for those tables: 0, or STORE_E_IO with *why_r. */
 int store_sieve_check(struct store_txn *txn, const char **why_r);
+/* The same two for the managed rules (store_sieve_managed.c), called by
+ * the two above. */
+int store_sieve_managed_purge(struct store_txn *txn, uint64_t bal_id);
+int store_sieve_managed_check_all(struct store_txn *txn, const char **why_r);
 /* store_deleg.c: removes the grants given by or to the BAL and its access
  * log (store_bal_delete), or the grants on one mailbox (its deletion). */
 int store_deleg_purge_bal(struct store_txn *txn, uint64_t bal_id);

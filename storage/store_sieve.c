@@ -671,6 +671,8 @@ int store_sieve_bal_purge(struct store_txn *txn, uint64_t bal_id)
 		rc = memory_sweep(txn, DB_VACATION, bal_id, true, 0, NULL);
 	if (rc == 0)
 		rc = memory_sweep(txn, DB_DUPLICATE, bal_id, true, 0, NULL);
+	if (rc == 0)
+		rc = store_sieve_managed_purge(txn, bal_id);
 	return rc;
 }
 
@@ -767,5 +769,7 @@ int store_sieve_check(struct store_txn *txn, const char **why_r)
 		rc = sieve_check_memory(txn, DB_VACATION, "vacation record", why_r);
 	if (rc == 0)
 		rc = sieve_check_memory(txn, DB_DUPLICATE, "duplicate record", why_r);
+	if (rc == 0)
+		rc = store_sieve_managed_check_all(txn, why_r);
 	return rc;
 }

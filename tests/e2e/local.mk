@@ -21,3 +21,5 @@ include tests/e2e/smtpload.mk
 include tests/e2e/sandbox.mk
 include tests/e2e/two_operators.mk
 include tests/e2e/smtp_mx.mk
+include tests/e2e/clients.mk
+include tests/e2e/managesieve.mk

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* libbalstore's Sieve tables: scripts (put, get, list, one active script,
  * delete refused while active, rename, HAVESPACE limits), the vacation
- * memory (RFC 5230), the duplicate memory (RFC 7352), their pruning, and
- * their removal with the BAL under store_check. */
+ * memory (RFC 5230), the duplicate memory (RFC 7352), their pruning, the
+ * managed rules (vacation and forward settings), and their removal with the
+ * BAL under store_check. */
 #include "config.h"
 
 #include <check.h>
@@ -509,11 +510,189 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- managed rules */
+
+struct managed_op {
+	bool del;
+	uint64_t bal;
+	struct store_sieve_managed m;
+	const char *why;
+};
+
+static int ap_managed(struct store_txn *t, void *ctx)
+{
+	struct managed_op *o = ctx;
+
+	o->why = NULL;
+	if (o->del)
+		return store_sieve_managed_delete(t, o->bal);
+	return store_sieve_managed_put(t, o->bal, &o->m, &o->why);
+}
+
+/* A vacation from 2026-12-20 to 2027-01-03 and a forward with a copy. */
+static void managed_full(struct store_sieve_managed *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->text = SLICE_STR("require \"vacation\";\nvacation \"Absent.\";\n");
+	m->compiled = SLICE_STR("BSV1compiled");
+	m->compiled_version = 1;
+	m->updated = T0;
+	m->vacation = true;
+	m->vacation_subject = SLICE_STR("Absence du Dr Dupont");
+	m->vacation_message = SLICE_STR("Je suis absent.\r\nÉcrivez à mon confrère.");
+	strcpy(m->vacation_from, "2026-12-20");
+	strcpy(m->vacation_until, "2027-01-03");
+	m->vacation_days = 7;
+	m->forward = true;
+	m->forward_keep_copy = true;
+	strcpy(m->forward_to, "dr.dupont@" DOMAIN);
+}
+
+static bool slice_is(struct slice a, struct slice b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static int managed_get(uint64_t bal, const struct store_sieve_managed *want)
+{
+	struct store_sieve_managed m;
+	struct store_txn *t;
+	int rc;
+
+	ck_assert_int_eq(store_read_begin(g_s, &t), 0);
+	rc = store_sieve_managed_get(t, bal, &m);
+	if (rc == 1 && want != NULL) {
+		ck_assert(slice_is(m.text, want->text) && slice_is(m.compiled, want->compiled));
+		ck_assert_uint_eq(m.compiled_version, want->compiled_version);
+		ck_assert_int_eq(m.updated, want->updated);
+		ck_assert(m.vacation == want->vacation && m.forward == want->forward);
+		ck_assert(m.forward_keep_copy == want->forward_keep_copy);
+		ck_assert(slice_is(m.vacation_subject, want->vacation_subject));
+		ck_assert(slice_is(m.vacation_message, want->vacation_message));
+		ck_assert_str_eq(m.vacation_from, want->vacation_from);
+		ck_assert_str_eq(m.vacation_until, want->vacation_until);
+		ck_assert_uint_eq(m.vacation_days, want->vacation_days);
+		ck_assert_str_eq(m.forward_to, want->forward_to);
+	}
+	store_read_end(&t);
+	return rc;
+}
+
+START_TEST(test_managed_put_get)
+{
+	struct managed_op o = {.bal = g_bal};
+	uint64_t other = make_bal("autre");
+
+	ck_assert_int_eq(managed_get(g_bal, NULL), 0);
+	managed_full(&o.m);
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), 0);
+	ck_assert_int_eq(managed_get(g_bal, &o.m), 1);
+	ck_assert_int_eq(managed_get(other, NULL), 0);
+	/* replaced: the forward only, no dates, now from the clock */
+	memset(&o.m, 0, sizeof(o.m));
+	o.m.text = SLICE_STR("redirect \"x@y.test\";\n");
+	o.m.compiled = SLICE_STR("c");
+	o.m.forward = true;
+	strcpy(o.m.forward_to, "x@y.test");
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), 0);
+	{
+		struct store_sieve_managed m;
+		struct store_txn *t;
+
+		ck_assert_int_eq(store_read_begin(g_s, &t), 0);
+		ck_assert_int_eq(store_sieve_managed_get(t, g_bal, &m), 1);
+		ck_assert(!m.vacation && m.forward && !m.forward_keep_copy);
+		ck_assert(m.updated > T0);
+		ck_assert_uint_eq(m.vacation_subject.len + m.vacation_message.len, 0);
+		ck_assert_str_eq(m.vacation_from, "");
+		store_read_end(&t);
+	}
+	/* a vacation without subject (the default one) nor dates */
+	managed_full(&o.m);
+	o.m.forward = o.m.forward_keep_copy = false;
+	o.m.forward_to[0] = '\0';
+	o.m.vacation_subject = (struct slice){NULL, 0};
+	o.m.vacation_from[0] = o.m.vacation_until[0] = '\0';
+	o.m.vacation_days = 30;
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), 0);
+	ck_assert_int_eq(managed_get(g_bal, &o.m), 1);
+	check_consistent();
+}
+END_TEST
+
+START_TEST(test_managed_refusals)
+{
+	struct managed_op o = {.bal = g_bal};
+	static const char *const bad_dates[] = {"2026-02-29", "2026-13-01", "2026-00-10",
+	                                        "2026-04-31", "2026-1-01",  "26-01-01",
+	                                        "2026/01/01", "1969-12-31", "2026-01-0a", ""};
+
+	ck_assert_int_eq(store_date_check("2028-02-29"), 0);
+	ck_assert_int_eq(store_date_check("2026-12-31"), 0);
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++)
+		ck_assert_msg(store_date_check(bad_dates[i]) == STORE_E_INVALID, "%s", bad_dates[i]);
+#define REFUSED(change, part)                                                                      \
+	do {                                                                                       \
+		managed_full(&o.m);                                                                \
+		change;                                                                            \
+		ck_assert_int_eq(store_write(g_s, ap_managed, &o), STORE_E_INVALID);               \
+		ck_assert_msg(o.why != NULL && strstr(o.why, part) != NULL, "%s: %s", #change,     \
+		              o.why ? o.why : "(null)");                                           \
+	} while (0)
+	REFUSED((o.m.vacation = o.m.forward = false), "neither");
+	REFUSED(o.m.vacation_message.len = 0, "message is empty");
+	REFUSED(o.m.vacation_days = 0, "1 to 30 days");
+	REFUSED(o.m.vacation_days = 31, "1 to 30 days");
+	REFUSED(strcpy(o.m.vacation_from, "2026-02-30"), "YYYY-MM-DD");
+	REFUSED(strcpy(o.m.vacation_until, "2026-12-19"), "ends before it starts");
+	REFUSED(o.m.vacation_subject.len = STORE_VACATION_SUBJECT_MAX + 1, "subject is longer");
+	REFUSED(o.m.vacation_message = SLICE_STR("a\0b"), "NUL");
+	REFUSED(strcpy(o.m.forward_to, "pas une adresse"), "local@domain");
+	REFUSED(strcpy(o.m.forward_to, "@" DOMAIN), "local@domain");
+	REFUSED(o.m.text.len = 0, "script is empty");
+	REFUSED(o.m.compiled.len = 0, "compiled form");
+	REFUSED((o.m.vacation = false), "vacation fields set");
+	REFUSED((o.m.forward = false), "forward fields set");
+	REFUSED(memset(o.m.forward_to, 'a', sizeof(o.m.forward_to)), "unterminated");
+#undef REFUSED
+	ck_assert_int_eq(managed_get(g_bal, NULL), 0); /* nothing stored */
+	managed_full(&o.m);
+	o.bal = g_bal + 100;
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), STORE_E_NOTFOUND);
+	check_consistent();
+}
+END_TEST
+
+START_TEST(test_managed_delete)
+{
+	struct managed_op o = {.bal = g_bal}, d = {.del = true, .bal = g_bal};
+	struct op bd = {.kind = OP_BAL_DELETE, .bal = g_bal};
+	uint64_t other = make_bal("autre");
+
+	ck_assert_int_eq(store_write(g_s, ap_managed, &d), STORE_E_NOTFOUND);
+	managed_full(&o.m);
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), 0);
+	ck_assert_int_eq(store_write(g_s, ap_managed, &d), 0);
+	ck_assert_int_eq(managed_get(g_bal, NULL), 0);
+	ck_assert_int_eq(store_write(g_s, ap_managed, &d), STORE_E_NOTFOUND);
+	/* removed with its BAL; the other BAL's record stays */
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), 0);
+	o.bal = other;
+	ck_assert_int_eq(store_write(g_s, ap_managed, &o), 0);
+	check_consistent();
+	ck_assert_int_eq(store_write(g_s, ap_op, &bd), 0);
+	ck_assert_int_eq(managed_get(g_bal, NULL), 0);
+	ck_assert_int_eq(managed_get(other, &o.m), 1);
+	check_consistent();
+}
+END_TEST
+
 static Suite *sieve_store_suite(void)
 {
 	Suite *s = suite_create("sieve_store");
 	TCase *tc = tcase_create("scripts");
 	TCase *tm = tcase_create("memories");
+	TCase *tg = tcase_create("managed");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -530,6 +709,12 @@ static Suite *sieve_store_suite(void)
 	tcase_add_test(tm, test_duplicate);
 	tcase_add_test(tm, test_prune);
 	suite_add_tcase(s, tm);
+	tcase_add_checked_fixture(tg, setup, teardown);
+	tcase_set_timeout(tg, 120);
+	tcase_add_test(tg, test_managed_put_get);
+	tcase_add_test(tg, test_managed_refusals);
+	tcase_add_test(tg, test_managed_delete);
+	suite_add_tcase(s, tg);
 	return s;
 }
 

@@ -18,3 +18,4 @@ include tests/unit/net.mk
 include tests/unit/sieve_store.mk
 include tests/unit/deleg.mk
 include tests/unit/sandbox.mk
+include tests/unit/backup.mk
