@@ -282,7 +282,9 @@ static const struct ctl_cmd ctl_cmds[] = {
      "  --subject TEXT      the reply's subject (default: \"" SIEVE_MANAGED_DEFAULT_SUBJECT "\")\n"
      "  --from DATE         first day of the absence, YYYY-MM-DD (default: now)\n"
      "  --until DATE        last day of the absence, YYYY-MM-DD (default: until 'off')\n"
-     "  --days N            one reply per sender every N days, 1 to 30 (default 7)\n",
+     "  --days N            one reply per sender every N days, 1 to 30 (default 7)\n"
+     "Days are those of Paris time, as Sieve counts them at delivery; both DATEs are\n"
+     "included.\n",
      ctl_opts_vacation_set, "BAL", 1, 1, 0},
     {"vacation", "off", ctl_vacation_off, "BAL", "Remove the BAL's auto-reply.", NULL,
      ctl_opts_none, "BAL", 1, 1, 0},

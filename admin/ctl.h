@@ -101,12 +101,32 @@ int ctl_parse_uint(struct ctl *ctl, const char *opt, const char *s, uint64_t max
 int ctl_usage(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "balisectl: noun verb: message" on stderr; returns CTL_EXIT_REFUSED. */
 int ctl_fail(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "balisectl: noun verb: warning: message" on stderr; the command goes on. */
+void ctl_warn(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints text (starting after `used` columns) wrapped at spaces to 79
  * columns, continuation lines indented by indent; [bracketed groups] are
  * kept whole. Ends with a newline. */
 void ctl_print_wrapped(FILE *f, const char *text, size_t used, size_t indent);
 /* Prints the usage line of cmd ("usage: balisectl [-c CONF] noun verb ..."). */
 void ctl_print_usage(FILE *f, const struct ctl_cmd *cmd);
+
+/* ---------------------------------------------------------------- ctl_trust.c */
+
+/* A [trust] file kind: its key, where the configuration names it, and its
+ * loader (NULL with a reason in err) and release. */
+struct ctl_trust_kind {
+	const char *key; /* "whitelist", "annuaire" */
+	const char *(*configured)(const struct config *cfg);
+	void *(*load)(const char *path, char *err, size_t errsz);
+	void (*release)(void *obj);
+};
+/* Loads given, else the configured file (*path_r: the one used). NULL when
+ * there is none or it is refused (message printed). */
+void *ctl_trust_open(struct ctl *ctl, const struct ctl_trust_kind *k, const char *given,
+                     const char **path_r);
+/* Loads path as balised would; 1 (message printed) when it is refused,
+ * else 0. For config check. */
+int ctl_trust_validate(struct ctl *ctl, const struct ctl_trust_kind *k, const char *path);
 
 /* Loads ctl->conf_path into ctl->cfg; on error prints it, CTL_EXIT_REFUSED. */
 int ctl_config_load(struct ctl *ctl);

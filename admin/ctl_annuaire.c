@@ -10,47 +10,36 @@
 #include "ctl.h"
 #include "ctl_json.h"
 
-/* The file given, else [trust] annuaire. NULL when none (printed). */
-static const char *ctl_annuaire_path(struct ctl *ctl, const char *given)
+static const char *ctl_annuaire_configured(const struct config *cfg)
 {
-	if (given != NULL)
-		return given;
-	if (ctl_config_load(ctl) != CTL_EXIT_OK)
-		return NULL;
-	if (ctl->cfg.annuaire == NULL || ctl->cfg.annuaire[0] == '\0') {
-		ctl_fail(ctl, "%s: no [trust] annuaire configured; name a FILE", ctl->cfg.path);
-		return NULL;
-	}
-	return ctl->cfg.annuaire;
+	return cfg->annuaire;
 }
 
-static struct annuaire *ctl_annuaire_load(struct ctl *ctl, const char *path)
+static void *ctl_annuaire_load(const char *path, char *err, size_t errsz)
 {
-	char err[ANNUAIRE_ERR_MAX];
-	struct annuaire *a = annuaire_load(path, err, sizeof(err));
-
-	if (a == NULL)
-		ctl_fail(ctl, "%s", err);
-	return a;
+	return annuaire_load(path, err, errsz);
 }
+
+static void ctl_annuaire_release(void *obj)
+{
+	struct annuaire *a = obj;
+
+	annuaire_unref(&a);
+}
+
+static const struct ctl_trust_kind ctl_annuaire_kind = {"annuaire", ctl_annuaire_configured,
+                                                        ctl_annuaire_load, ctl_annuaire_release};
 
 int ctl_annuaire_validate(struct ctl *ctl, const char *path)
 {
-	char err[ANNUAIRE_ERR_MAX];
-	struct annuaire *a = annuaire_load(path, err, sizeof(err));
-
-	if (a == NULL) {
-		ctl_fail(ctl, "[trust] annuaire: %s", err);
-		return 1;
-	}
-	annuaire_unref(&a);
-	return 0;
+	return ctl_trust_validate(ctl, &ctl_annuaire_kind, path);
 }
 
 int ctl_annuaire_check(struct ctl *ctl, const struct ctl_args *args)
 {
-	const char *path = ctl_annuaire_path(ctl, args->npos > 0 ? args->pos[0] : NULL);
-	struct annuaire *a = path != NULL ? ctl_annuaire_load(ctl, path) : NULL;
+	const char *path;
+	struct annuaire *a =
+	    ctl_trust_open(ctl, &ctl_annuaire_kind, args->npos > 0 ? args->pos[0] : NULL, &path);
 
 	if (a == NULL)
 		return CTL_EXIT_REFUSED;
@@ -81,8 +70,8 @@ int ctl_annuaire_check(struct ctl *ctl, const struct ctl_args *args)
 
 int ctl_annuaire_show(struct ctl *ctl, const struct ctl_args *args)
 {
-	const char *path = ctl_annuaire_path(ctl, ctl_arg(args, "file"));
-	struct annuaire *a = path != NULL ? ctl_annuaire_load(ctl, path) : NULL;
+	const char *path;
+	struct annuaire *a = ctl_trust_open(ctl, &ctl_annuaire_kind, ctl_arg(args, "file"), &path);
 	const struct annuaire_entry *e;
 	size_t n;
 

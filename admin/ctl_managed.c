@@ -33,7 +33,7 @@ struct ctl_managed {
 	struct sieve_upload up;
 	int status;                    /* enum sieve_upload_status, -1 before */
 	bool target_refused;           /* SET_FORWARD: the target itself */
-	bool was_on, removed;          /* *_OFF: the rule was set; no rule left */
+	bool was_on;                   /* *_OFF: the rule was set */
 	const char *why;
 };
 
@@ -103,6 +103,25 @@ static int ctl_managed_check_target(struct store_txn *txn, const struct store_ba
 	return r;
 }
 
+/* Generates, compiles and stores the script of c->m. */
+static int ctl_managed_store(struct store_txn *txn, const struct store_bal *b,
+                             struct ctl_managed *c)
+{
+	if (sieve_managed_script(&c->m, &c->text) < 0)
+		return STORE_E_LIMIT;
+	c->status = sieve_upload_compile(c->policy, txn, b, (const char *)c->text.data, c->text.len,
+	                                 &c->up);
+	if (c->status < 0)
+		return c->status;
+	if (c->status != SIEVE_UPLOAD_OK)
+		return STORE_E_INVALID;
+	c->m.text = buf_slice(&c->text);
+	c->m.compiled = buf_slice(&c->up.compiled);
+	c->m.compiled_version = c->up.compiled_version;
+	c->m.updated = 0;
+	return store_sieve_managed_put(txn, b->id, &c->m, &c->why);
+}
+
 static int ctl_managed_apply(struct store_txn *txn, void *arg)
 {
 	struct ctl_managed *c = arg;
@@ -112,7 +131,7 @@ static int ctl_managed_apply(struct store_txn *txn, void *arg)
 
 	c->status = -1;
 	c->why = NULL;
-	c->target_refused = c->was_on = c->removed = false;
+	c->target_refused = c->was_on = false;
 	buf_reset(&c->up.reason_fr);
 	buf_reset(&c->text);
 	r = r == 0 ? STORE_E_NOTFOUND : r == 1 ? ctl_managed_read(txn, b->id, c, &found) : r;
@@ -120,22 +139,10 @@ static int ctl_managed_apply(struct store_txn *txn, void *arg)
 		ctl_managed_change(c);
 	if (r == 0 && c->op == SET_FORWARD)
 		r = ctl_managed_check_target(txn, b, c);
-	if (r == 0 && !c->m.vacation && !c->m.forward) {
-		c->removed = true;
+	if (r == 0 && !c->m.vacation && !c->m.forward)
 		r = found ? store_sieve_managed_delete(txn, b->id) : 0;
-	} else if (r == 0 && (c->op == SET_VACATION || c->op == SET_FORWARD || c->was_on)) {
-		r = sieve_managed_script(&c->m, &c->text) < 0 ? STORE_E_LIMIT : 0;
-		if (r == 0)
-			c->status = sieve_upload_compile(c->policy, txn, b, (const char *)c->text.data,
-			                                 c->text.len, &c->up);
-		r = r != 0 ? r : c->status < 0 ? c->status : c->status > 0 ? STORE_E_INVALID : 0;
-		c->m.text = buf_slice(&c->text);
-		c->m.compiled = buf_slice(&c->up.compiled);
-		c->m.compiled_version = c->up.compiled_version;
-		c->m.updated = 0;
-		if (r == 0)
-			r = store_sieve_managed_put(txn, b->id, &c->m, &c->why);
-	}
+	else if (r == 0 && (c->op == SET_VACATION || c->op == SET_FORWARD || c->was_on))
+		r = ctl_managed_store(txn, b, c);
 	free(b);
 	return r;
 }
@@ -218,13 +225,14 @@ static int ctl_managed_run(struct ctl *ctl, struct ctl_managed *c)
 
 /* ---------------------------------------------------------------- vacation set */
 
-/* Today's date in the local zone, YYYY-MM-DD. */
+/* Today's date in UTC, YYYY-MM-DD. Sieve counts days in Paris time at
+ * delivery, never behind UTC: a date before this one is past there too. */
 static void ctl_today(char *out, size_t outsz)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 
-	localtime_r(&now, &tm);
+	gmtime_r(&now, &tm);
 	strftime(out, outsz, "%Y-%m-%d", &tm);
 }
 
@@ -241,7 +249,7 @@ static int ctl_vacation_dates(struct ctl *ctl, const struct ctl_args *args,
 		return ctl_usage(ctl, "--until: \"%s\" is not a date (YYYY-MM-DD)", until);
 	ctl_today(today, sizeof(today));
 	if (until != NULL && strcmp(until, today) < 0)
-		return ctl_usage(ctl, "--until: %s is already past (today is %s)", until, today);
+		return ctl_usage(ctl, "--until: %s is already past (today is %s UTC)", until, today);
 	if (from != NULL && until != NULL && strcmp(from, until) > 0)
 		return ctl_usage(ctl, "--until: %s is before --from %s", until, from);
 	memcpy(m->vacation_from, from != NULL ? from : "", from != NULL ? STORE_DATE_LEN + 1 : 1);

@@ -114,9 +114,11 @@ static int ctl_queue_collect(void *arg, const struct store_qentry *e)
 		str_copy(r->rcpts[i], sizeof(r->rcpts[i]), e->rcpts[i].address);
 		r->states[i] = e->rcpts[i].state;
 	}
+	/* A blob gone (damage store check reports; balised fails such an
+	 * entry) is listed with size 0 rather than hiding the whole queue. */
 	rc = store_blob_info(l->txn, e->blob_id, &r->size, NULL, NULL, NULL);
-	if (rc != 0) {
-		l->err = rc == STORE_E_NOTFOUND ? STORE_E_IO : rc;
+	if (rc != 0 && rc != STORE_E_NOTFOUND) {
+		l->err = rc;
 		return 1;
 	}
 	return 0;

@@ -104,6 +104,17 @@ int ctl_fail(struct ctl *ctl, const char *fmt, ...)
 	return CTL_EXIT_REFUSED;
 }
 
+void ctl_warn(struct ctl *ctl, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_fail(ctl, "warning: %s", msg);
+}
+
 int ctl_config_load(struct ctl *ctl)
 {
 	char err[1024];

@@ -16,48 +16,36 @@
 #include "dn.h"
 #include "whitelist.h"
 
-/* The file to read: the one given, else [trust] whitelist of the
- * configuration. NULL when there is none (message printed). */
-static const char *ctl_whitelist_path(struct ctl *ctl, const char *given)
+static const char *ctl_whitelist_configured(const struct config *cfg)
 {
-	if (given != NULL)
-		return given;
-	if (ctl_config_load(ctl) != CTL_EXIT_OK)
-		return NULL;
-	if (ctl->cfg.whitelist == NULL || ctl->cfg.whitelist[0] == '\0') {
-		ctl_fail(ctl, "%s: no [trust] whitelist configured; name a FILE", ctl->cfg.path);
-		return NULL;
-	}
-	return ctl->cfg.whitelist;
+	return cfg->whitelist;
 }
 
-static struct whitelist *ctl_whitelist_load(struct ctl *ctl, const char *path)
+static void *ctl_whitelist_load(const char *path, char *err, size_t errsz)
 {
-	char err[WHITELIST_ERR_MAX];
-	struct whitelist *wl = whitelist_load(path, err, sizeof(err));
-
-	if (wl == NULL)
-		ctl_fail(ctl, "%s", err);
-	return wl;
+	return whitelist_load(path, err, errsz);
 }
+
+static void ctl_whitelist_release(void *obj)
+{
+	struct whitelist *wl = obj;
+
+	whitelist_unref(&wl);
+}
+
+static const struct ctl_trust_kind ctl_whitelist_kind = {"whitelist", ctl_whitelist_configured,
+                                                         ctl_whitelist_load, ctl_whitelist_release};
 
 int ctl_whitelist_validate(struct ctl *ctl, const char *path)
 {
-	char err[WHITELIST_ERR_MAX];
-	struct whitelist *wl = whitelist_load(path, err, sizeof(err));
-
-	if (wl == NULL) {
-		ctl_fail(ctl, "[trust] whitelist: %s", err);
-		return 1;
-	}
-	whitelist_unref(&wl);
-	return 0;
+	return ctl_trust_validate(ctl, &ctl_whitelist_kind, path);
 }
 
 int ctl_whitelist_check(struct ctl *ctl, const struct ctl_args *args)
 {
-	const char *path = ctl_whitelist_path(ctl, args->npos > 0 ? args->pos[0] : NULL);
-	struct whitelist *wl = path != NULL ? ctl_whitelist_load(ctl, path) : NULL;
+	const char *path;
+	struct whitelist *wl =
+	    ctl_trust_open(ctl, &ctl_whitelist_kind, args->npos > 0 ? args->pos[0] : NULL, &path);
 
 	if (wl == NULL)
 		return CTL_EXIT_REFUSED;
@@ -142,8 +130,9 @@ static int ctl_whitelist_cert(struct ctl *ctl, const struct whitelist *wl, const
 
 int ctl_whitelist_show(struct ctl *ctl, const struct ctl_args *args)
 {
-	const char *path = ctl_whitelist_path(ctl, ctl_arg(args, "file"));
-	struct whitelist *wl = path != NULL ? ctl_whitelist_load(ctl, path) : NULL;
+	const char *path;
+	struct whitelist *wl =
+	    ctl_trust_open(ctl, &ctl_whitelist_kind, ctl_arg(args, "file"), &path);
 	const struct whitelist_entry *e;
 	size_t n;
 

@@ -15,6 +15,7 @@ admin_balisectl_SOURCES = \
 	admin/ctl_deleg.c \
 	admin/ctl_store.c \
 	admin/ctl_whitelist.c \
+	admin/ctl_trust.c \
 	admin/ctl_lifecycle.c \
 	admin/ctl_sieve.c admin/ctl_sieve.h \
 	admin/ctl_managed.c \

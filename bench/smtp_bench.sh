@@ -20,6 +20,13 @@
 #   RUNS=3 MESSAGES=10000 SESSIONS=20 SIZE=10240 RCPTS=20 SIDES="postfix balised"
 #   PIPELINING=1 (smtpload -P), DOVECOT_FSYNC=optimized (or always), KEEP=1
 #   (keep WORKDIR and its logs)
+#   SIEVE_RULES=50: every balised BAL gets an active Sieve script of that many
+#   rules (none matches: every test runs, then keep; SIEVE_RULES=0 for the
+#   baseline without a script), balised logs at info level (both), and a
+#   second table gives the Sieve step's share of the
+#   delivery apply measured in the same run (balised's "sieve stats" line
+#   at shutdown: CLOCK_MONOTONIC time in loading and running the scripts and
+#   in the whole write-transaction apply of each message)
 set -euo pipefail
 export LC_ALL=C
 
@@ -35,6 +42,7 @@ PIPELINING=${PIPELINING:-1}
 DOVECOT_FSYNC=${DOVECOT_FSYNC:-optimized}
 KEEP=${KEEP:-0}
 STALL=${STALL:-120}   # seconds without a new stored message: give up the run
+SIEVE_RULES=${SIEVE_RULES:-}  # set (0 too): info-level logs and the Sieve table
 
 LOAD="$BUILDDIR/bench/smtpload"
 BALISED="$BUILDDIR/server/balised"
@@ -367,12 +375,33 @@ whitelist = $d/whitelist.xml
 argon2_t_cost = 1
 argon2_m_cost = 64
 EOF
+	if [ -n "$SIEVE_RULES" ]; then
+		sed -i 's/^log_level = warn$/log_level = info/' "$BL_CONF"
+		sieve_script "$SIEVE_RULES" >"$d/bench.sieve"
+	fi
 	# Four commands a message; past [smtp] commands_max (10000) a session
 	# is closed, so raise it when one session carries more.
 	per_session=$(( (MESSAGES + SESSIONS - 1) / SESSIONS * 4 + 10 ))
 	if [ "$per_session" -gt 10000 ]; then
 		printf '\n[smtp]\ncommands_max = %d\n' "$per_session" >>"$BL_CONF"
 	fi
+}
+
+# A Sieve script of $1 rules that the benchmark's messages never match
+# (header, address, exists, size and :matches tests; every one is run).
+sieve_script() {
+	local n=$1 i
+	echo 'require ["fileinto", "imap4flags"];'
+	for ((i = 0; i < n; i++)); do
+		case $((i % 5)) in
+		0) echo "if header :contains \"subject\" \"projet-$i\" { fileinto \"Projets/$i\"; }" ;;
+		1) echo "if address :is :domain \"from\" \"domaine$i.example\" { addflag \"\\\\Flagged\"; }" ;;
+		2) echo "if allof (exists \"X-Priorite-$i\", header :is \"X-Priorite-$i\" \"haute\") { addflag \"urgent\"; }" ;;
+		3) echo "if size :over $((i + 1))M { discard; }" ;;
+		4) echo "if header :matches \"to\" \"*liste$i@*\" { fileinto \"Listes/$i\"; }" ;;
+		esac
+	done
+	echo 'keep;'
 }
 
 start_balised() {
@@ -382,6 +411,10 @@ start_balised() {
 	for ((i = 0; i < RCPTS; i++)); do
 		echo "pw-r$i" | "$BALISECTL" -c "$BL_CONF" bal create "$(rcpt $i)" --type PER \
 			--holder-type 8 --holder "$HOLDER" --quota 10G --password-stdin >/dev/null
+		if [ "${SIEVE_RULES:-0}" -gt 0 ]; then
+			"$BALISECTL" -c "$BL_CONF" sieve put "$(rcpt $i)" bench "$d/bench.sieve" \
+				--activate >/dev/null || die "sieve put refused the benchmark script"
+		fi
 	done
 	"$BALISED" -c "$BL_CONF" </dev/null >>"$d/balised.log" 2>&1 &
 	BL_PID=$!
@@ -393,6 +426,15 @@ stop_balised() {
 	kill "$BL_PID" 2>/dev/null || true
 	wait "$BL_PID" 2>/dev/null || true
 	BL_PID=""
+}
+
+# "share_percent sieve_us_per_msg apply_us_per_msg" from the last "sieve
+# stats" line balised logged (at shutdown), or "- - -".
+sieve_share() {
+	{ grep 'sieve stats ' "$WORK/balise/balised.log" 2>/dev/null || true; } | tail -1 |
+		sed 's/.*messages=\([0-9]*\) scripts=[0-9]* sieve_us=\([0-9]*\) apply_us=\([0-9]*\).*/\1 \2 \3/' |
+		awk 'NF == 3 && $1 > 0 && $3 > 0 { printf "%.2f %.1f %.1f\n", 100 * $2 / $3, $2 / $1, $3 / $1; ok = 1 }
+			END { if (!ok) print "- - -" }'
 }
 
 balised_count() {
@@ -475,13 +517,14 @@ run_side() {
 	[ "$count" -eq "$MESSAGES" ] && [ "$stored" -eq "$MESSAGES" ] &&
 		[ "$(wc -l <<<"$ids")" -eq "$MESSAGES" ] ||
 		die "$side run $n: $count stored, $stored distinct ids of $MESSAGES"
+	local share="- - -"
 	case $side in
 	postfix) stop_postfix; stop_dovecot ;;
-	balised) stop_balised ;;
+	balised) stop_balised; share=$(sieve_share) ;;
 	esac
 	RESULT=$(awk -v n="$MESSAGES" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v side="$side" \
-		-v smtp="$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$out")" \
-		'BEGIN { printf "%s %.1f %.3f %.3f %s\n", side, n / (t1 - t0), c1 - c0, (c1 - c0) * 1000 / n, smtp }')
+		-v smtp="$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$out")" -v share="$share" \
+		'BEGIN { printf "%s %.1f %.3f %.3f %s %s\n", side, n / (t1 - t0), c1 - c0, (c1 - c0) * 1000 / n, smtp, share }')
 }
 
 # ------------------------------------------------------------ main
@@ -517,6 +560,13 @@ for side in $SIDES; do
 	[ "$side" = postfix ] && name="Postfix → Dovecot (LMTP)"
 	echo "| $name | $MESSAGES | $SIZE B | $SESSIONS | $RUNS | $(col "$side" 2) | $(col "$side" 5) | $(col "$side" 3) | $(col "$side" 4) |"
 done
+if [ -n "$SIEVE_RULES" ] && [[ $SIDES == *balised* ]]; then
+	echo
+	echo "| Sieve rules per BAL | Sieve step µs/msg | delivery apply µs/msg | Sieve share of the apply | wall ms per stored message (1 / msgs/s) |"
+	echo "|---|---|---|---|---|"
+	awk -v r="$SIEVE_RULES" -v s="$(col balised 7)" -v a="$(col balised 8)" -v p="$(col balised 6)" \
+		-v m="$(col balised 2)" 'BEGIN { printf "| %d | %s | %s | %s %% | %.3f |\n", r, s, a, p, 1000 / m }'
+fi
 if [[ $SIDES == *postfix* && $SIDES == *balised* ]]; then
 	awk -v b="$(col balised 2)" -v p="$(col postfix 2)" -v bc="$(col balised 4)" -v pc="$(col postfix 4)" \
 		'BEGIN { printf "\nbalised / Postfix→Dovecot: %.1f× the messages/s, %.2f× the CPU per message (medians)\n", b / p, bc / pc }'

@@ -62,6 +62,8 @@ static const struct cfg_key keys[] = {
 	 "Trust-space CA bundle (IGC Sante; a lab CA in tests) for peer certificates."},
 	{"tls", "crl", CFG_PATH, OFF(tls_crl), "", 0, PATH_MAX,
 	 "Optional CRL file (PEM) checked against peer certificates."},
+	{"tls", "crl_warn", CFG_DURATION, OFF(tls_crl_warn), "3d", 0, 365 * 86400,
+	 "Warn (start-up, daily) when the CRL's nextUpdate is this close; 0: only once stale."},
 
 	{"trust", "whitelist", CFG_PATH, OFF(whitelist), "", 0, PATH_MAX,
 	 "ANS trust-space whitelist (XML), reloaded when it changes."},

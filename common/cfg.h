@@ -79,6 +79,7 @@ struct config {
 	char *tls_key;
 	char *tls_ca;
 	char *tls_crl;
+	uint64_t tls_crl_warn; /* seconds before nextUpdate to warn */
 
 	/* [trust] */
 	char *whitelist;

@@ -7,5 +7,7 @@ common_libbalcommon_a_SOURCES = \
 	common/log.c common/log.h \
 	common/cfg.c common/cfg.h \
 	common/idnat.c common/idnat.h \
-	common/pwhash.c common/pwhash.h
+	common/pwhash.c common/pwhash.h \
+	common/sasl.c common/sasl.h \
+	common/crl.c common/crl.h
 common_libbalcommon_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(ARGON2_CFLAGS)

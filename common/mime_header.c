@@ -77,8 +77,13 @@ int mime_unfold(struct slice raw, struct buf *out)
 {
 	size_t i = 0, end = raw.len, start = out->len;
 
+	bool room;
+
 	while (i < end && (raw.p[i] == ' ' || raw.p[i] == '\t'))
 		i++;
+	/* The value is never longer than raw: reserve once when it fits (else
+	 * byte by byte, up to out's limit). */
+	room = buf_reserve(out, end - i) == 0;
 	for (; i < end; i++) {
 		uint8_t c = raw.p[i];
 		if (c == '\r' && i + 1 < end && raw.p[i + 1] == '\n')
@@ -87,7 +92,9 @@ int mime_unfold(struct slice raw, struct buf *out)
 			continue;
 		if (c == '\0' || c == '\r' || c == '\n')
 			c = ' ';
-		if (buf_append_u8(out, c) < 0)
+		if (room)
+			out->data[out->len++] = c;
+		else if (buf_append_u8(out, c) < 0)
 			return -1;
 	}
 	while (out->len > start &&

@@ -132,12 +132,16 @@ static const struct status_text status_texts[] = {
     {"5.2.1", "la boîte aux lettres du destinataire est désactivée ou suspendue ; elle "
               "ne peut pas recevoir de messages."},
     {"4.2.1", "la boîte aux lettres du destinataire est momentanément indisponible."},
+    {"5.2.0", "le destinataire a refusé ce message par une règle de filtrage de sa "
+              "boîte aux lettres (Sieve)."},
     {"5.2.2", "la boîte aux lettres du destinataire est pleine (quota de stockage "
               "atteint)."},
     {"4.2.2", "la boîte aux lettres du destinataire est pleine pour le moment (quota "
               "de stockage atteint)."},
     {"5.2.3", "le message dépasse la taille maximale acceptée par la boîte aux lettres "
               "du destinataire."},
+    {"5.3.0", "le contenu du message n'a pas pu être relu dans la file d'envoi de votre "
+              "serveur ; il n'a pas été remis. Renvoyez-le depuis votre copie."},
     {"5.3.4", "le message est trop volumineux pour être accepté par le serveur de "
               "destination. Réduisez la taille des pièces jointes."},
     {"5.7.1", "le message a été refusé par la politique de sécurité du serveur de "
@@ -415,6 +419,11 @@ static int paris_offset(int64_t t)
 
 	civil_from_days((t >= 0 ? t : t - 86399) / 86400, &y, &m, &d);
 	return t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10) ? 7200 : 3600;
+}
+
+int tfr_paris_offset(int64_t t)
+{
+	return paris_offset(t);
 }
 
 int tfr_format_date(int64_t t, struct buf *out)

@@ -105,6 +105,9 @@ int tfr_format_percent(uint64_t used, uint64_t quota, struct buf *out);
 /* Unix time as Paris wall-clock time (the EU summer-time rule, computed,
  * no tz database): "mardi 1er décembre 2026 à 15:55 (heure de Paris)". */
 int tfr_format_date(int64_t t, struct buf *out);
+/* Seconds east of UTC of Paris time at t: 3600, or 7200 in summer time
+ * (the same rule; Sieve date tests at delivery use it as the local zone). */
+int tfr_paris_offset(int64_t t);
 
 /* ------------------------------------------- BAL lifecycle (EX_GBM_6021, CNIL) */
 

@@ -2,7 +2,10 @@
 /* Password checks for IMAP (and later submission and ManageSieve): the BAL
  * is read on the loop, argon2id runs on the libuv thread pool, successes
  * are cached under HMAC-SHA256(process key, address NUL password), and
- * failures are answered late (uv_timer), longer with each failure. */
+ * failures are answered late (uv_timer), longer with each failure. A check
+ * identical to one whose argon2 is in flight (same key, same stored hash:
+ * a mass reconnect of one user) waits for that one's result instead of
+ * running argon2 again. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -45,7 +48,9 @@ struct auth {
 	struct cache_entry *cache[AUTH_TABLE_BUCKETS];
 	size_t n_cache;
 	struct fail_entry *fails[AUTH_TABLE_BUCKETS];
+	struct auth_req *inflight[AUTH_TABLE_BUCKETS]; /* argon2 running, by key */
 	uint64_t hash_count;
+	uint64_t merged_count;
 	unsigned fail_base_ms, fail_max_ms;
 };
 
@@ -65,6 +70,12 @@ struct auth_req {
 	enum auth_result result;
 	auth_done_fn *done;
 	void *arg;
+	/* Running argon2 for key: listed in a->inflight; the identical checks
+	 * that arrived meanwhile wait on it (waiters) for its result. */
+	bool leader;
+	struct auth_req *inflight_next;
+	struct auth_req *waiters;
+	struct auth_req *waiter_next;
 };
 
 struct last_login {
@@ -246,6 +257,11 @@ uint64_t auth_hash_count(const struct auth *a)
 	return a->hash_count;
 }
 
+uint64_t auth_merged_count(const struct auth *a)
+{
+	return a->merged_count;
+}
+
 /* ---------------------------------------------------------------- last_login */
 
 /* store_bal_login: last_login at most once a minute, inactivity notice
@@ -340,6 +356,56 @@ static void finish(struct auth_req *q)
 	uv_timer_start(&q->timer, on_delay, delay, 0);
 }
 
+/* ---------------------------------------------------------------- merging */
+
+/* The check in flight for the same key and stored hash as q, or NULL. */
+static struct auth_req *inflight_find(struct auth *a, const struct auth_req *q)
+{
+	for (struct auth_req *l = a->inflight[bucket_of(q->key, AUTH_KEY_LEN)]; l != NULL;
+	     l = l->inflight_next)
+		if (CRYPTO_memcmp(l->key, q->key, AUTH_KEY_LEN) == 0 &&
+		    strcmp(l->bal.password_hash, q->bal.password_hash) == 0)
+			return l;
+	return NULL;
+}
+
+static void inflight_add(struct auth *a, struct auth_req *q)
+{
+	unsigned b = bucket_of(q->key, AUTH_KEY_LEN);
+
+	q->leader = true;
+	q->inflight_next = a->inflight[b];
+	a->inflight[b] = q;
+}
+
+static void inflight_del(struct auth *a, struct auth_req *q)
+{
+	for (struct auth_req **pp = &a->inflight[bucket_of(q->key, AUTH_KEY_LEN)]; *pp != NULL;
+	     pp = &(*pp)->inflight_next) {
+		if (*pp == q) {
+			*pp = q->inflight_next;
+			break;
+		}
+	}
+	q->leader = false;
+}
+
+/* The leader's argon2 result, given to each waiter, which then finishes
+ * as if it had run it (its own log line, failure count and delay). */
+static void waiters_finish(struct auth_req *q)
+{
+	struct auth_req *w = q->waiters;
+
+	q->waiters = NULL;
+	while (w != NULL) {
+		struct auth_req *next = w->waiter_next;
+
+		w->verified = q->verified;
+		finish(w);
+		w = next;
+	}
+}
+
 static void work_verify(uv_work_t *w)
 {
 	struct auth_req *q = w->data;
@@ -356,6 +422,10 @@ static void work_done(uv_work_t *w, int status)
 
 	(void)status;
 	q->a->hash_count++;
+	if (q->leader) {
+		inflight_del(q->a, q);
+		waiters_finish(q);
+	}
 	finish(q);
 }
 
@@ -432,6 +502,14 @@ void auth_check(struct auth *a, const char *address, const uint8_t *pw, size_t p
 			finish(q);
 			return;
 		}
+		struct auth_req *l = inflight_find(a, q);
+		if (l != NULL) { /* the same check is running: wait for it */
+			q->waiter_next = l->waiters;
+			l->waiters = q;
+			a->merged_count++;
+			return;
+		}
+		inflight_add(a, q);
 	} else {
 		q->found = false; /* no password set, or none given: fails */
 	}

@@ -55,5 +55,8 @@ void auth_set_fail_delay(struct auth *a, unsigned base_ms, unsigned max_ms);
 
 /* Number of argon2 verifications run (tests: shows the cache works). */
 uint64_t auth_hash_count(const struct auth *a);
+/* Number of checks that waited for an identical one's argon2 (same
+ * address, password and stored hash, in flight) instead of running it. */
+uint64_t auth_merged_count(const struct auth *a);
 
 #endif

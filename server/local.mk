@@ -9,6 +9,7 @@ sbin_PROGRAMS += server/balised
 server_balised_SOURCES = server/balised.c server/lifecycle_job.c server/lifecycle_job.h
 server_balised_SOURCES += server/sandbox.c server/sandbox.h
 server_balised_SOURCES += server/annuaire_reload.c server/annuaire_reload.h
+server_balised_SOURCES += server/crl_watch.c server/crl_watch.h
 server_balised_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/server/imap
 server_balised_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) $(SECCOMP_CFLAGS)
 server_balised_CPPFLAGS += -I$(top_srcdir)/server/smtp

@@ -25,5 +25,14 @@ check_PROGRAMS += tests/unit/check_sieve_upload
 tests_unit_check_sieve_upload_SOURCES = tests/unit/check_sieve_upload.c tests/unit/store_test.h
 tests_unit_check_sieve_upload_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
 tests_unit_check_sieve_upload_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
-tests_unit_check_sieve_upload_LDADD = $(SIEVE_POLICY_LIBS) $(CHECK_LIBS)
+tests_unit_check_sieve_upload_LDADD = $(SIEVE_POLICY_LIBS) $(CHECK_LIBS) -lpthread
 TESTS += tests/unit/check_sieve_upload
+
+# The vacation inputs and generated script (tests/fuzz/local.mk drivers)
+check_PROGRAMS += tests/fuzz/fuzz_sieve_managed
+tests_fuzz_fuzz_sieve_managed_SOURCES = tests/fuzz/fuzz_sieve_managed.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_sieve_managed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
+tests_fuzz_fuzz_sieve_managed_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) $(OPENSSL_CFLAGS)
+tests_fuzz_fuzz_sieve_managed_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_sieve_managed_LDADD = $(SIEVE_POLICY_LIBS) -lpthread
+EXTRA_DIST += tests/fuzz/sieve_managed.dict

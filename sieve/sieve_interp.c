@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,7 @@ static void run_free(struct sieve_run *r)
 		buf_free(&r->match[i]);
 	buf_free(&r->flags);
 	mime_free(&r->mime);
+	sieve_fields_free(r);
 }
 
 static void result_reset(struct sieve_result *res)
@@ -200,8 +202,10 @@ static void implicit_keep(struct sieve_run *r, bool with_flags)
 int sieve_run(const struct sieve_script *s, const struct sieve_msg_env *env,
               struct sieve_result *res)
 {
-	struct sieve_run *r = xcalloc(1, sizeof(*r));
+	struct sieve_run *r = xmalloc(sizeof(*r));
 	int rc;
+
+	memset(r, 0, offsetof(struct sieve_run, vars));
 
 	memset(res, 0, sizeof(*res));
 	r->s = s;

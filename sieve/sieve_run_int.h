@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "mime.h"
+#include "rfc822_addr.h"
 #include "sieve_int.h"
 
 #define SIEVE_MAX_VARNAME 64
@@ -23,25 +24,38 @@ struct sieve_vals {
 	unsigned n, cap;
 };
 
+/* One field of the message's header (mime_header_next), with its address
+ * list once an address test parsed it. */
+struct sieve_field {
+	struct slice name, raw;
+	struct rfc822_addr_list *addrs; /* NULL until parsed */
+};
+
 struct sieve_run {
 	const struct sieve_script *s;
 	const struct sieve_msg_env *env;
 	struct sieve_result *res;
 	struct slice hdr, body; /* the message's header block and body */
+	struct sieve_field *fields; /* hdr's fields, listed on first need */
+	unsigned nfields;
+	bool fields_listed;
 	struct mime_msg *mime;  /* parsed on first need */
 	uint64_t steps;
 	bool implicit_keep;
 	bool stopped;
 	char *error;
 
-	struct sieve_var vars[SIEVE_MAX_VARIABLES];
-	unsigned nvars;
 	struct buf match[SIEVE_MAX_MATCH_VARS];
 	unsigned nmatch;
 	struct buf flags; /* the internal imap4flags variable */
 
 	unsigned nredirects;
 	bool vacation_done, reject_done, explicit_keep;
+
+	unsigned nvars;
+	/* Last: only vars[0..nvars) are used (sieve_var_get sets each), so a
+	 * run clears what comes before and not these 13 KiB. */
+	struct sieve_var vars[SIEVE_MAX_VARIABLES];
 };
 
 /* Sets the run-time error (first one wins) and returns -1. */
@@ -70,6 +84,8 @@ int sieve_match_keys(struct sieve_run *r, const struct sieve_node *n,
 int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const char *name,
                         bool decode, struct sieve_vals *out);
 struct mime_msg *sieve_mime(struct sieve_run *r);
+/* Frees r's list of header fields. */
+void sieve_fields_free(struct sieve_run *r);
 
 /* Actions (sieve_result.c). */
 int sieve_act_add(struct sieve_run *r, struct sieve_action *a);

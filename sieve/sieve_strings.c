@@ -261,6 +261,10 @@ int sieve_expand_list(struct sieve_run *r, const struct sieve_strlist *in, struc
 
 	buf_init(&b, SIEVE_MAX_STRING);
 	for (unsigned i = 0; i < in->n; i++) {
+		if (!in->v[i].vars) { /* a constant (compile-time limits hold) */
+			sieve_vals_push(out, in->v[i].p, in->v[i].len);
+			continue;
+		}
 		buf_reset(&b);
 		if (sieve_expand(r, &in->v[i], &b) < 0) {
 			buf_free(&b);

@@ -20,7 +20,9 @@ static int field_value(struct slice raw, bool decode, struct buf *out)
 	struct buf tmp;
 	int rc;
 
-	if (!decode)
+	/* Without "=?" there is no encoded-word, before or after unfolding
+	 * (which only drops line breaks): the decoder would copy it as is. */
+	if (!decode || memmem(raw.p, raw.len, "=?", 2) == NULL)
 		return mime_unfold(raw, out);
 	buf_init(&tmp, SIEVE_MAX_STRING);
 	rc = mime_unfold(raw, &tmp);
@@ -30,46 +32,124 @@ static int field_value(struct slice raw, bool decode, struct buf *out)
 	return rc;
 }
 
-int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const char *name,
-                        bool decode, struct sieve_vals *out)
+/* The header's fields, split once per run (every header test used to walk
+ * the header again). */
+static void list_fields(struct sieve_run *r)
 {
 	struct mime_header_iter it;
 	struct slice fname, raw;
-	struct slice *found = NULL;
-	unsigned nfound = 0, first = 0, last;
-	struct buf b;
 
+	if (r->fields_listed)
+		return;
+	r->fields_listed = true;
 	mime_header_iter_init(&it, r->hdr);
 	while (mime_header_next(&it, &fname, &raw, NULL, NULL) == 1) {
+		if ((r->nfields & (r->nfields - 1)) == 0) /* doubling: 1, 2, 4, ... */
+			r->fields = xrealloc(r->fields, (r->nfields ? 2 * (size_t)r->nfields : 1) *
+			                                    sizeof(*r->fields));
+		r->fields[r->nfields++] = (struct sieve_field){fname, raw, NULL};
+	}
+}
+
+static bool field_is(const struct sieve_field *f, const char *name, size_t name_len)
+{
+	return f->name.len == name_len &&
+	       strncasecmp((const char *)f->name.p, name, name_len) == 0;
+}
+
+static bool field_present(struct sieve_run *r, const char *name)
+{
+	size_t name_len = strlen(name);
+
+	list_fields(r);
+	for (unsigned i = 0; i < r->nfields; i++)
+		if (field_is(&r->fields[i], name, name_len))
+			return true;
+	return false;
+}
+
+void sieve_fields_free(struct sieve_run *r)
+{
+	for (unsigned i = 0; i < r->nfields; i++) {
+		if (r->fields[i].addrs != NULL)
+			rfc822_addr_list_free(r->fields[i].addrs);
+		free(r->fields[i].addrs);
+	}
+	free(r->fields);
+	r->fields = NULL;
+	r->nfields = 0;
+}
+
+/* The fields named name that a test looks at, as indexes into r->fields
+ * in [*first_r, *last_r) of *idx_r (caller frees), honouring :index and
+ * :last (RFC 5260 section 6) when n is not NULL; -1 when the instruction
+ * budget ran out (one step per field, as when walking the header). */
+static int select_fields(struct sieve_run *r, const struct sieve_node *n, const char *name,
+                         unsigned **idx_r, unsigned *first_r, unsigned *last_r)
+{
+	unsigned *found = NULL, nfound = 0;
+	size_t name_len = strlen(name);
+
+	list_fields(r);
+	for (unsigned i = 0; i < r->nfields; i++) {
 		if (sieve_step(r, 1) < 0) {
 			free(found);
 			return -1;
 		}
-		if (slice_casecmp_cstr(fname, name) != 0 || nfound >= SIEVE_MAX_HEADER_VALUES)
+		if (!field_is(&r->fields[i], name, name_len) || nfound >= SIEVE_MAX_HEADER_VALUES)
 			continue;
 		if ((nfound & (nfound - 1)) == 0) /* doubling: 1, 2, 4, ... */
 			found = xrealloc(found, (nfound ? 2 * (size_t)nfound : 1) * sizeof(*found));
-		found[nfound++] = raw;
+		found[nfound++] = i;
 	}
-	last = nfound;
+	*first_r = 0;
+	*last_r = nfound;
 	if (n != NULL && (n->nums_set & (1u << SIEVE_N_INDEX))) {
 		uint64_t k = n->num[SIEVE_N_INDEX];
 		if (k == 0 || k > nfound) {
-			last = 0;
+			*last_r = 0;
 		} else {
-			first = (n->flags & SIEVE_F_LAST) ? nfound - (unsigned)k : (unsigned)k - 1;
-			last = first + 1;
+			*first_r = (n->flags & SIEVE_F_LAST) ? nfound - (unsigned)k : (unsigned)k - 1;
+			*last_r = *first_r + 1;
 		}
 	}
+	*idx_r = found;
+	return 0;
+}
+
+int sieve_header_values(struct sieve_run *r, const struct sieve_node *n, const char *name,
+                        bool decode, struct sieve_vals *out)
+{
+	unsigned *idx = NULL, first, last;
+	struct buf b;
+
+	if (select_fields(r, n, name, &idx, &first, &last) < 0)
+		return -1;
 	buf_init(&b, SIEVE_MAX_STRING);
 	for (unsigned i = first; i < last; i++) {
 		buf_reset(&b);
-		field_value(found[i], decode, &b);
+		field_value(r->fields[idx[i]].raw, decode, &b);
 		sieve_vals_push(out, b.data, b.len);
 	}
 	buf_free(&b);
-	free(found);
+	free(idx);
 	return 0;
+}
+
+/* The address list of a field, parsed from its unfolded value on first
+ * use and kept for the run. */
+static const struct rfc822_addr_list *field_addrs(struct sieve_field *f)
+{
+	struct buf b;
+
+	if (f->addrs != NULL)
+		return f->addrs;
+	f->addrs = xcalloc(1, sizeof(*f->addrs));
+	buf_init(&b, SIEVE_MAX_STRING);
+	field_value(f->raw, false, &b);
+	rfc822_addr_parse(b.data != NULL ? b.data : (const uint8_t *)"", b.len, f->addrs);
+	buf_free(&b);
+	return f->addrs;
 }
 
 /* Runs get() for every name of pos[0] (expanded), then matches pos[1]. */
@@ -133,23 +213,21 @@ static void push_part(unsigned part, const char *local, const char *domain,
 static int get_address(struct sieve_run *r, const struct sieve_node *n, const char *name,
                        struct sieve_vals *out)
 {
-	struct sieve_vals raw = {0};
+	unsigned *idx = NULL, first, last;
 	int rc;
 
 	if (!sieve_address_header(name, strlen(name)))
 		return 0; /* a name built at run time: not an address field */
-	rc = sieve_header_values(r, n, name, false, &raw);
+	rc = select_fields(r, n, name, &idx, &first, &last);
+	for (unsigned i = first; rc == 0 && i < last; i++) {
+		const struct rfc822_addr_list *l = field_addrs(&r->fields[idx[i]]);
 
-	for (unsigned i = 0; rc == 0 && i < raw.n; i++) {
-		struct rfc822_addr_list l;
-		rfc822_addr_parse((const uint8_t *)raw.v[i].p, raw.v[i].len, &l);
-		for (unsigned j = 0; j < l.n; j++)
-			if (l.v[j].host != NULL && l.v[j].mailbox != NULL)
-				push_part(n->addrpart, l.v[j].mailbox, l.v[j].host, out);
-		rc = sieve_step(r, l.n + 1);
-		rfc822_addr_list_free(&l);
+		for (unsigned j = 0; j < l->n; j++)
+			if (l->v[j].host != NULL && l->v[j].mailbox != NULL)
+				push_part(n->addrpart, l->v[j].mailbox, l->v[j].host, out);
+		rc = sieve_step(r, l->n + 1);
 	}
-	sieve_vals_free(&raw);
+	free(idx);
 	return rc;
 }
 
@@ -199,7 +277,7 @@ int sieve_test_exists(struct sieve_run *r, const struct sieve_node *n)
 	for (unsigned i = 0; rc == 0 && i < names.n; i++) {
 		if (sieve_step(r, 1) < 0)
 			rc = -1;
-		else if (mime_header_count(r->hdr, names.v[i].p) == 0)
+		else if (!field_present(r, names.v[i].p))
 			rc = 2; /* one is missing */
 	}
 	sieve_vals_free(&names);

@@ -416,7 +416,9 @@ int store_queue_count(struct store_txn *txn, uint64_t *n_r)
 
 /* ---------------------------------------------------------------- changes */
 
-/* Removes a loaded entry: record, due index, blob reference. */
+/* Removes a loaded entry: record, due index, blob reference. An entry
+ * whose blob is already gone (damage store_check reports) is removed all
+ * the same: it has nothing left to release. */
 static int store_qentry_remove(struct store_txn *txn, const struct store_qentry *e)
 {
 	struct store_key k;
@@ -427,6 +429,11 @@ static int store_qentry_remove(struct store_txn *txn, const struct store_qentry 
 		rc = store_del(txn, DB_QUEUE, &k.v);
 	if (rc == 0)
 		rc = store_blob_ref(txn, e->blob_id, -1);
+	if (rc == STORE_E_NOTFOUND) {
+		log_warn("store: queue entry %llu removed, its blob %llu was already gone",
+		         (unsigned long long)e->id, (unsigned long long)e->blob_id);
+		rc = 0;
+	}
 	return rc;
 }
 

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "auth.h"
-#include "codec.h"
 #include "conn.h"
 #include "imap_session.h"
 #include "log.h"
+#include "sasl.h"
 #include "util.h"
 
 #define SASL_PLAIN_MAX 2048 /* decoded PLAIN message */
@@ -164,70 +164,32 @@ enum imap_cmd_result imap_cmd_login(struct imap_cmd_ctx *ctx)
 
 /* ---------------------------------------------------------------- AUTHENTICATE */
 
-/* Strict base64 (RFC 4648 section 4, padding required). Length or -1. */
-static long b64_decode(struct slice in, uint8_t *out, size_t outsz)
-{
-	size_t n = 0;
-
-	if (in.len % 4 != 0)
-		return -1;
-	for (size_t i = 0; i < in.len; i += 4) {
-		int v[4];
-		int pad = 0;
-
-		for (int k = 0; k < 4; k++) {
-			uint8_t c = in.p[i + k];
-
-			if (c == '=' && i + 4 == in.len && k >= 2) {
-				v[k] = 0;
-				pad++;
-			} else if (pad > 0 || (v[k] = codec_b64val(c)) < 0) {
-				return -1;
-			}
-		}
-		uint32_t w = (uint32_t)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-		if (n + 3 - (size_t)pad > outsz)
-			return -1;
-		out[n++] = (uint8_t)(w >> 16);
-		if (pad < 2)
-			out[n++] = (uint8_t)(w >> 8);
-		if (pad < 1)
-			out[n++] = (uint8_t)w;
-	}
-	return (long)n;
-}
-
-/* RFC 4616 section 2: [authzid] NUL authcid NUL passwd. */
+/* RFC 4616 section 2: [authzid] NUL authcid NUL passwd (common/sasl.c). */
 static enum imap_cmd_result plain_response(struct imap_cmd_ctx *ctx, struct slice line)
 {
 	uint8_t msg[SASL_PLAIN_MAX];
 	struct login_job *j = imap_cmd_alloc(ctx, sizeof(*j));
-	const uint8_t *nul1, *nul2;
-	long n;
+	struct sasl_plain p;
+	int rc;
 	enum imap_cmd_result r;
 
 	if (line.len == 1 && line.p[0] == '*') {
 		imap_reply_bad(ctx, NULL, "Authentication cancelled");
 		return IMAP_CMD_DONE;
 	}
-	n = b64_decode(line, msg, sizeof(msg));
+	rc = sasl_plain_decode(line, msg, sizeof(msg), STORE_ADDR_MAX, SASL_PLAIN_MAX, &p);
 	wipe(line);
-	if (n < 0) {
-		imap_reply_bad(ctx, NULL, "Invalid base64");
-		return IMAP_CMD_DONE;
-	}
-	nul1 = memchr(msg, 0, (size_t)n);
-	nul2 = nul1 != NULL ? memchr(nul1 + 1, 0, (size_t)(msg + n - nul1 - 1)) : NULL;
-	if (nul2 == NULL || memchr(nul2 + 1, 0, (size_t)(msg + n - nul2 - 1)) != NULL ||
-	    (size_t)(nul1 - msg) > STORE_ADDR_MAX || (size_t)(nul2 - nul1 - 1) > STORE_ADDR_MAX ||
-	    nul2 == nul1 + 1) {
+	if (rc != SASL_PLAIN_OK) {
 		explicit_bzero(msg, sizeof(msg));
-		imap_reply_no(ctx, "AUTHENTICATIONFAILED", "Invalid PLAIN message");
+		if (rc == SASL_PLAIN_BASE64)
+			imap_reply_bad(ctx, NULL, "Invalid base64");
+		else
+			imap_reply_no(ctx, "AUTHENTICATIONFAILED", "Invalid PLAIN message");
 		return IMAP_CMD_DONE;
 	}
-	memcpy(j->authzid, msg, (size_t)(nul1 - msg));
-	memcpy(j->authcid, nul1 + 1, (size_t)(nul2 - nul1 - 1));
-	r = login_start(ctx, j, (struct slice){nul2 + 1, (size_t)(msg + n - nul2 - 1)});
+	memcpy(j->authzid, p.authzid.p, p.authzid.len);
+	memcpy(j->authcid, p.authcid.p, p.authcid.len);
+	r = login_start(ctx, j, p.passwd);
 	explicit_bzero(msg, sizeof(msg));
 	return r;
 }

@@ -10,6 +10,9 @@
 #include "balstore.h"
 #include "smtp_client.h"
 
+/* The status of recipients failed because their message's blob is gone. */
+#define QR_LOST_STATUS "5.3.0"
+
 struct qr_params {
 	const char *hostname;
 	char postmaster[STORE_QADDR_MAX + 1]; /* [server] postmaster, else hostname's */
@@ -37,6 +40,9 @@ struct qr_job {
 	/* The write with the report failed: record the attempt without it
 	 * rather than deliver the message again at every poll. */
 	bool skip_notice;
+	/* The message's blob is gone (a queue entry holds a reference, so it
+	 * never comes back): every pending recipient fails (5.3.0). */
+	bool blob_lost;
 	/* Results of the record, for the log. */
 	int result;
 	bool deleted;

@@ -171,6 +171,28 @@ static void apply_time(struct rec *r)
 	}
 }
 
+/* The message cannot be read any more: each pending recipient fails. */
+static void apply_lost(struct rec *r)
+{
+	for (size_t i = 0; i < r->cur->n_rcpts; i++) {
+		const struct store_qrcpt *q = &r->cur->rcpts[i];
+		struct store_qresult *res;
+
+		if (store_qrcpt_state_final(q->state))
+			continue;
+		res = result_for(r, i);
+		if (store_qrcpt_state_final(res->state))
+			continue;
+		memset(&res->reply, 0, sizeof(res->reply));
+		res->state = QRCPT_FAILED;
+		str_copy(res->reply.enhanced, sizeof(res->reply.enhanced), QR_LOST_STATUS);
+		str_copy(res->reply.text, sizeof(res->reply.text),
+		         "message content unreadable in the outbound queue");
+		if (wants(q->notify, QNOTIFY_FAILURE))
+			add_report(r, i, DSN_FAILED, &res->reply);
+	}
+}
+
 /* The original message for the report: whole when it fits the RET=FULL
  * cap, else its first cap+1 bytes (dsn_build then attaches the header
  * only). */
@@ -287,6 +309,10 @@ static int send_report(struct store_txn *txn, struct rec *r)
 	buf_init(&orig, 0);
 	buf_init(&out, 0);
 	rc = read_original(txn, e->blob_id, &orig);
+	if (rc == STORE_E_NOTFOUND && j->blob_lost) { /* the report without it */
+		orig.len = 0;
+		rc = 0;
+	}
 	if (rc == 0) {
 		d.original = buf_slice(&orig);
 		if (dsn_build(&d, &out, NULL, &err) < 0) {
@@ -326,6 +352,8 @@ int qr_record_apply(struct store_txn *txn, void *arg)
 	r.diag = xcalloc(cur.n_rcpts, sizeof(*r.diag));
 	if (j->tried)
 		apply_results(&r);
+	if (j->blob_lost)
+		apply_lost(&r);
 	apply_time(&r);
 	rc = j->skip_notice ? 0 : send_report(txn, &r);
 	next = j->now + (int64_t)smtpc_retry_delay(cur.attempts + 1, j->params->retry_first,

@@ -485,22 +485,57 @@ static struct dest *dest_for(struct dest **ds, size_t *n, const char *domain)
 	return &(*ds)[(*n)++];
 }
 
-static void expire_entry(struct queue_runner *qr, const struct store_qentry *e)
+/* Records e without a delivery attempt: its expiry, or its blob lost. */
+static void record_entry(struct queue_runner *qr, const struct store_qentry *e, bool blob_lost)
 {
 	struct qr_job *j = xcalloc(1, sizeof(*j));
 
 	j->qr = qr;
 	j->params = &qr->params;
 	copy_entry(e, &j->e);
+	j->blob_lost = blob_lost;
 	j->inflight = true;
 	inflight_add(qr, e->id);
 	record(qr, j, NULL);
+}
+
+/* 0 when e's message can be read, else the store error. */
+static int entry_blob(struct queue_runner *qr, const struct store_qentry *e)
+{
+	struct store_txn *txn;
+	int rc = store_read_begin(qr->store, &txn);
+
+	if (rc < 0)
+		return rc;
+	rc = store_blob_info(txn, e->blob_id, NULL, NULL, NULL, NULL);
+	store_read_end(&txn);
+	return rc;
+}
+
+/* e's message cannot be read. Gone (a queue entry holds a reference to
+ * its blob, so it never comes back): the recipients fail now, with a
+ * report to the sender. Another storage error: the entry is looked at
+ * again after its retry delay, not at every poll. One log line each. */
+static void unreadable_entry(struct queue_runner *qr, const struct store_qentry *e, int rc)
+{
+	bool lost = rc == STORE_E_NOTFOUND;
+
+	log_error("queue id=%llu blob=%llu unreadable (%s): %s", (unsigned long long)e->id,
+	          (unsigned long long)e->blob_id, store_strerror(rc),
+	          lost ? "recipients failed (" QR_LOST_STATUS ")" : "tried again later");
+	record_entry(qr, e, lost);
 }
 
 /* Splits e into one job per destination domain of its pending recipients. */
 static void plan_entry(struct queue_runner *qr, const struct store_qentry *e, struct dest **ds,
                        size_t *n_ds)
 {
+	int rc = entry_blob(qr, e);
+
+	if (rc < 0) {
+		unreadable_entry(qr, e, rc);
+		return;
+	}
 	for (size_t i = 0; i < e->n_rcpts; i++) {
 		const char *dom = rcpt_domain(e->rcpts[i].address);
 		struct dest *d;
@@ -580,7 +615,7 @@ static void poll_queue(uv_timer_t *t)
 	store_read_end(&txn);
 	for (size_t i = 0; i < due.n; i++) {
 		if (now >= qr_expiry(&qr->params, &due.e[i]))
-			expire_entry(qr, &due.e[i]);
+			record_entry(qr, &due.e[i], false);
 		else
 			plan_entry(qr, &due.e[i], &ds, &n_ds);
 		store_queue_entry_free(&due.e[i]);

@@ -8,8 +8,11 @@
 #include <string.h>
 
 #include "dsn.h"
+#include "log.h"
 #include "metrics.h"
 #include "msgsum.h"
+#include "sieve_deliver.h"
+#include "trust_snap.h"
 #include "smtp_deliver.h"
 #include "util.h"
 
@@ -25,13 +28,25 @@ void smtp_deliver_init(struct smtp_delivery *d)
 
 /* ---------------------------------------------------------------- local copies */
 
+/* The earlier local recipient with the same BAL (listed twice), or -1. */
+static long same_bal(const struct smtp_delivery *d, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (d->rcpts[k].local && d->rcpts[i].bal_id != 0 &&
+		    d->rcpts[k].bal_id == d->rcpts[i].bal_id)
+			return (long)k;
+	return -1;
+}
+
+/* Each local recipient through its BAL's Sieve (sieve_deliver.h). */
 static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t *n_local_r,
                          size_t *n_stored_r)
 {
-	struct store_delivery sd = {0};
-	struct store_dlv_rcpt *dr;
+	struct sieve_deliver_msg m = {0};
+	struct sieve_policy pol = {0};
+	struct sieve_deliver *s;
 	size_t n = 0;
-	int r;
+	int r = 0;
 
 	for (size_t i = 0; i < d->n_rcpts; i++)
 		n += d->rcpts[i].local;
@@ -44,25 +59,42 @@ static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t 
 			return STORE_E_LIMIT;
 		d->summarised = true;
 	}
-	dr = xcalloc(n, sizeof(*dr));
-	n = 0;
-	for (size_t i = 0; i < d->n_rcpts; i++)
-		if (d->rcpts[i].local)
-			dr[n++].address = d->rcpts[i].addr;
-	sd.data = d->local_msg.p;
-	sd.len = d->local_msg.len;
-	sd.summary = d->summary.data;
-	sd.summary_len = d->summary.len;
-	sd.rcpts = dr;
-	sd.n_rcpts = n;
-	sd.alerter = d->alerter;
-	r = store_deliver(txn, &sd);
-	n = 0;
-	for (size_t i = 0; i < d->n_rcpts && r == 0; i++)
-		if (d->rcpts[i].local)
-			d->rcpts[i].status = dr[n++].status;
-	free(dr);
-	*n_stored_r = sd.n_stored;
+	m.local = d->local_msg;
+	m.wire = d->queue_msg;
+	m.summary = buf_slice(&d->summary);
+	m.return_path = d->return_path;
+	m.envid = d->envid;
+	m.now = d->arrival;
+	m.hostname = d->hostname;
+	m.postmaster = d->postmaster;
+	m.id = d->id;
+	m.alerter = d->alerter;
+	if (d->trust != NULL) {
+		trust_snap_policy_get(d->trust, &pol); /* references held until the end */
+		m.policy = &pol;
+	}
+	s = xmalloc(sizeof(*s));
+	sieve_deliver_begin(s, txn, &m);
+	for (size_t i = 0; i < d->n_rcpts && r == 0; i++) {
+		struct smtp_drcpt *rc = &d->rcpts[i];
+		struct store_dlv_rcpt dr = {.address = rc->addr};
+		long first = rc->local ? same_bal(d, i) : -1;
+
+		if (!rc->local)
+			continue;
+		if (first >= 0) {
+			rc->status = d->rcpts[first].status;
+		} else {
+			r = sieve_deliver_rcpt(s, &dr);
+			rc->status = dr.status;
+		}
+		*n_stored_r += rc->status == DLV_STORED;
+	}
+	d->sieve_ns = s->sieve_ns;
+	d->sieve_scripts = s->scripts_run;
+	free(s);
+	if (d->trust != NULL)
+		trust_snap_policy_put(&pol);
 	return r;
 }
 
@@ -221,15 +253,17 @@ static int send_report(struct store_txn *txn, struct smtp_delivery *d)
 
 /* ---------------------------------------------------------------- apply */
 
-int smtp_deliver_apply(struct store_txn *txn, void *arg)
+static int deliver_apply(struct store_txn *txn, struct smtp_delivery *d, size_t *n_local_r)
 {
-	struct smtp_delivery *d = arg;
 	size_t n_local, n_stored;
 	int r;
 
 	d->refused = -1;
 	d->n_reported = 0;
+	d->sieve_ns = 0;
+	d->sieve_scripts = 0;
 	r = deliver_local(txn, d, &n_local, &n_stored);
+	*n_local_r = n_local;
 	if (r < 0)
 		return r;
 	if (n_local > 0 && n_stored == 0 && n_local == d->n_rcpts) {
@@ -244,6 +278,18 @@ int smtp_deliver_apply(struct store_txn *txn, void *arg)
 		r = build_report(d);
 	if (r == 0)
 		r = send_report(txn, d);
+	return r;
+}
+
+int smtp_deliver_apply(struct store_txn *txn, void *arg)
+{
+	struct smtp_delivery *d = arg;
+	uint64_t t0 = sieve_deliver_clock_ns();
+	size_t n_local = 0;
+	int r = deliver_apply(txn, d, &n_local);
+
+	if (r == 0 && n_local > 0)
+		sieve_deliver_stats_add(d->sieve_ns, d->sieve_scripts, sieve_deliver_clock_ns() - t0);
 	return r;
 }
 

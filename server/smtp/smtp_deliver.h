@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* Delivery of one accepted SMTP message in one write transaction of the
- * group-commit writer: a copy into the INBOX of each local recipient
- * through store_deliver (quota enforced, quota alerts in the same
- * transaction), one queue entry for the recipients of other operators (the
+ * group-commit writer: each local recipient's copy through its BAL's
+ * Sieve rules (sieve_deliver.h: INBOX by default, other mailboxes, flags,
+ * redirects, vacation replies, rejects; quota enforced on every copy,
+ * quota alerts in the same transaction), one queue entry for the recipients of other operators (the
  * queue runner sends it), and one French report (RFC 3464) to the return
  * path for the local recipients that asked NOTIFY=SUCCESS and for those
  * that could not take the message after all (quota reached since RCPT,
@@ -21,6 +22,8 @@
 
 #include "balstore.h"
 #include "buf.h"
+
+struct trust_snap;
 
 struct smtp_drcpt {
 	char addr[STORE_QADDR_MAX + 1];
@@ -47,6 +50,8 @@ struct smtp_delivery {
 	const char *postmaster;              /* From: of the report */
 	const char *id;                      /* unique, for the report's Message-ID */
 	const struct store_alerter *alerter; /* quota alerts, or NULL */
+	struct trust_snap *trust; /* forwarding rule of Sieve redirects (Annuaire,
+	                           * whitelist); NULL: every redirect refused */
 
 	/* Built by the apply. */
 	struct buf summary, dsn, dsn_summary;
@@ -55,6 +60,7 @@ struct smtp_delivery {
 	 * local one (its status says why); -1 when the message was kept. */
 	long refused;
 	size_t n_reported; /* recipients in the report, 0: none sent */
+	uint64_t sieve_ns, sieve_scripts; /* the Sieve step of the last apply */
 };
 
 void smtp_deliver_init(struct smtp_delivery *d);
@@ -62,8 +68,8 @@ void smtp_deliver_init(struct smtp_delivery *d);
 int smtp_deliver_apply(struct store_txn *txn, void *arg);
 /* Releases what the apply built. */
 void smtp_deliver_free(struct smtp_delivery *d);
-/* After the commit of a kept message: counts its local copies and queued
- * recipients in the metrics (server/metrics.h). */
+/* After the commit of a kept message: counts the local recipients that
+ * took it and the queued ones in the metrics (server/metrics.h). */
 void smtp_deliver_count(const struct smtp_delivery *d);
 
 #endif

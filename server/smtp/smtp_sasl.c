@@ -1,48 +1,13 @@
 /* SPDX-License-Identifier: ISC */
-/* SASL PLAIN and LOGIN for SMTP AUTH, and the strict base64 they use. */
+/* SASL PLAIN and LOGIN for SMTP AUTH (the PLAIN split and the base64
+ * decoding are common/sasl.c's), and the base64 encoding of replies. */
 #include "config.h"
 
 #include <string.h>
 
-#include "codec.h"
+#include "sasl.h"
 #include "smtp_sasl.h"
 #include "smtp_xtext.h"
-
-long smtp_b64_decode(struct slice in, uint8_t *out, size_t outsz)
-{
-	size_t n = 0;
-
-	if (in.len % 4 != 0)
-		return -1;
-	for (size_t i = 0; i < in.len; i += 4) {
-		int v[4], pad = 0;
-		uint32_t w;
-
-		for (int k = 0; k < 4; k++) {
-			uint8_t c = in.p[i + k];
-
-			if (c == '=' && i + 4 == in.len && k >= 2) {
-				v[k] = 0;
-				pad++;
-			} else if (pad > 0 || (v[k] = codec_b64val(c)) < 0) {
-				return -1;
-			}
-		}
-		w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		    (uint32_t)v[3];
-		/* RFC 4648 section 3.5: the bits padding leaves over are zero */
-		if ((pad == 1 && (w & 0xff) != 0) || (pad == 2 && (w & 0xffff) != 0))
-			return -1;
-		if (outsz - n < 3u - (size_t)pad)
-			return -1;
-		out[n++] = (uint8_t)(w >> 16);
-		if (pad < 2)
-			out[n++] = (uint8_t)(w >> 8);
-		if (pad < 1)
-			out[n++] = (uint8_t)w;
-	}
-	return (long)n;
-}
 
 int smtp_b64_encode(struct slice in, struct buf *out)
 {
@@ -83,26 +48,16 @@ static void put_field(char *dst, const uint8_t *p, size_t n)
 	dst[n] = '\0';
 }
 
-/* RFC 4616 section 2: message = [authzid] UTF8NUL authcid UTF8NUL passwd. */
-static bool plain_split(const uint8_t *m, size_t n, struct smtp_sasl_plain *p)
+/* Copies the fields of a split message (each at most SMTP_SASL_FIELD_MAX
+ * bytes) into p; false when authzid or authcid is not UTF-8. */
+static bool plain_copy(const struct sasl_plain *m, struct smtp_sasl_plain *p)
 {
-	const uint8_t *nul1 = memchr(m, 0, n), *nul2, *end = m + n;
-	size_t zlen, clen, plen;
-
-	if (nul1 == NULL || (nul2 = memchr(nul1 + 1, 0, (size_t)(end - nul1 - 1))) == NULL)
+	if (!smtp_utf8_valid(m->authzid) || !smtp_utf8_valid(m->authcid))
 		return false;
-	zlen = (size_t)(nul1 - m);
-	clen = (size_t)(nul2 - nul1 - 1);
-	plen = (size_t)(end - nul2 - 1);
-	if (clen == 0 || plen == 0 || zlen > SMTP_SASL_FIELD_MAX || clen > SMTP_SASL_FIELD_MAX ||
-	    plen > SMTP_SASL_FIELD_MAX || memchr(nul2 + 1, 0, plen) != NULL ||
-	    !smtp_utf8_valid((struct slice){m, zlen}) ||
-	    !smtp_utf8_valid((struct slice){nul1 + 1, clen}))
-		return false;
-	put_field(p->authzid, m, zlen);
-	put_field(p->authcid, nul1 + 1, clen);
-	put_field(p->passwd, nul2 + 1, plen);
-	p->passwd_len = plen;
+	put_field(p->authzid, m->authzid.p, m->authzid.len);
+	put_field(p->authcid, m->authcid.p, m->authcid.len);
+	put_field(p->passwd, m->passwd.p, m->passwd.len);
+	p->passwd_len = m->passwd.len;
 	return true;
 }
 
@@ -110,8 +65,8 @@ int smtp_sasl_plain_decode(struct slice response, struct smtp_sasl_plain *p,
                            enum smtp_reply_id *err_r)
 {
 	uint8_t m[3 * SMTP_SASL_FIELD_MAX + 2];
-	long n;
-	bool ok;
+	struct sasl_plain split;
+	int r;
 
 	memset(p, 0, sizeof(*p));
 	if (is_cancel(response)) {
@@ -120,19 +75,15 @@ int smtp_sasl_plain_decode(struct slice response, struct smtp_sasl_plain *p,
 	}
 	if (response.len == 1 && response.p[0] == '=')
 		response.len = 0;
-	n = smtp_b64_decode(response, m, sizeof(m));
-	if (n < 0) {
-		/* too long to be a valid message is a bad message, not bad base64 */
-		*err_r = response.len % 4 == 0 && response.len / 4 * 3 > sizeof(m) - 2
-		             ? SMTP_R_AUTH_PLAIN_BAD
-		             : SMTP_R_AUTH_BASE64;
-		return -1;
-	}
-	ok = plain_split(m, (size_t)n, p);
+	r = sasl_plain_decode(response, m, sizeof(m), SMTP_SASL_FIELD_MAX, SMTP_SASL_FIELD_MAX,
+	                      &split);
+	if (r == SASL_PLAIN_OK && !plain_copy(&split, p))
+		r = SASL_PLAIN_BAD;
 	explicit_bzero(m, sizeof(m));
-	if (!ok) {
+	explicit_bzero(&split, sizeof(split));
+	if (r != SASL_PLAIN_OK) {
 		smtp_sasl_plain_wipe(p);
-		*err_r = SMTP_R_AUTH_PLAIN_BAD;
+		*err_r = r == SASL_PLAIN_BASE64 ? SMTP_R_AUTH_BASE64 : SMTP_R_AUTH_PLAIN_BAD;
 		return -1;
 	}
 	return 0;
@@ -172,9 +123,11 @@ enum smtp_sasl_result smtp_sasl_login_step(struct smtp_sasl_login *l, struct sli
 		return login_fail(l, err_r, SMTP_R_AUTH_CANCELLED);
 	if (l->step > 1)
 		return login_fail(l, err_r, SMTP_R_AUTH_LOGIN_BAD);
-	n = smtp_b64_decode(line, v, sizeof(v));
-	if (n < 0 && !(line.len % 4 == 0 && line.len / 4 * 3 > SMTP_SASL_FIELD_MAX))
+	n = sasl_b64_decode(line, v, sizeof(v));
+	if (n == SASL_B64_INVALID) {
+		explicit_bzero(v, sizeof(v));
 		return login_fail(l, err_r, SMTP_R_AUTH_BASE64);
+	}
 	if (n <= 0 || n > SMTP_SASL_FIELD_MAX || memchr(v, 0, (size_t)n) != NULL ||
 	    (l->step == 0 && !smtp_utf8_valid((struct slice){v, (size_t)n}))) {
 		explicit_bzero(v, sizeof(v));

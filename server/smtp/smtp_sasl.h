@@ -15,10 +15,7 @@
 #include "smtp_limits.h"
 #include "smtp_reply.h"
 
-/* Strict base64 (RFC 4648 section 4): padding required, no spaces. The
- * decoded length, or -1 when in is not base64 or does not fit outsz. */
-long smtp_b64_decode(struct slice in, uint8_t *out, size_t outsz);
-/* Appends in as base64 with padding; -1 when out passes its max. */
+/* Base64 decoding is common/sasl.h's sasl_b64_decode. Appends in as base64 with padding; -1 when out passes its max. */
 int smtp_b64_encode(struct slice in, struct buf *out);
 
 /* A decoded PLAIN message: [authzid] NUL authcid NUL passwd. */

@@ -22,6 +22,7 @@
 struct conn;
 struct auth;
 struct whitelist_holder;
+struct trust_snap;
 
 /* Defaults of the [smtp] keys (docs/configuration.md). */
 #define SMTP_RCPT_MAX_DEFAULT 100         /* RFC 5321 section 4.5.3.1.8: at least 100 */
@@ -45,6 +46,7 @@ struct smtp_server {
 	struct tls_ctx *tls_submission; /* STARTTLS on port 587 */
 	struct auth *auth;
 	struct whitelist_holder *whitelist;
+	struct trust_snap *trust; /* forwarding rule of Sieve redirects; NULL: all refused */
 	const char *hostname;
 	const char *postmaster; /* RCPT TO:<Postmaster>; "" or NULL: postmaster@hostname */
 	bool postmaster_set;    /* [server] postmaster configured: it signs the reports,

@@ -471,6 +471,7 @@ static void submit(struct smtp_session *s)
 	j->d.postmaster = j->postmaster;
 	j->d.id = j->id;
 	j->d.alerter = quota_alerter();
+	j->d.trust = s->srv->trust;
 	j->job.fn = job_done;
 	j->req.apply = job_apply;
 	j->req.done = job_written;

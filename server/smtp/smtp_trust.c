@@ -57,6 +57,19 @@ bool smtp_trust_peer(struct smtp_session *s)
 		return false;
 	}
 	vr = tls_session_verify_result(t);
+	if (vr == X509_V_ERR_CRL_HAS_EXPIRED || vr == X509_V_ERR_CRL_NOT_YET_VALID) {
+		/* Our [tls] crl is out of date, not the peer's certificate: a
+		 * temporary answer, so that the peer retries once a fresh CRL is
+		 * installed instead of bouncing the mail. A revoked certificate
+		 * listed in it still gets its permanent refusal (verification
+		 * goes on and reports the revocation last). */
+		log_warn("%s smtp deferred peer: [tls] crl: %s", smtp_sid(s),
+		         tls_verify_reason(vr));
+		smtp_reply(s, 454, "4.7.0",
+		           "Verification du certificat impossible pour le moment (liste de "
+		           "revocation du serveur perimee), reessayez plus tard");
+		return false;
+	}
 	if (vr != 0) {
 		snprintf(text, sizeof(text), "Certificat client refuse: %s", tls_verify_reason(vr));
 		refuse(s, "peer", text);

@@ -6,11 +6,12 @@
  *   queue_inject DATA_DIR [--from ADDR] [--rcpt ADDR]... [--envid X]
  *                [--ret FULL|HDRS] [--notify BITS] [--orcpt TYPE VALUE]
  *                [--bal ID] [--arrival T] [--next T] [--expires T]
- *                [--blob ID | --message FILE]
+ *                [--blob ID | --message FILE] [--lose-blob]
  *                [--attempt IDX STATE CODE ENH TEXT HOST]...
  *     adds one entry (a new blob holding a small message, or FILE's bytes,
  *     unless --blob names an existing one), then records the attempts given in one
- *     write; prints "ID BLOB_ID".
+ *     write; prints "ID BLOB_ID". --lose-blob then drops the entry's blob
+ *     reference in the same write, so that its blob is gone (damage).
  *   queue_inject DATA_DIR --refs BLOB_ID
  *     prints the blob's reference count, or "gone". */
 #include "config.h"
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "balstore.h"
+#include "store_int.h" /* store_blob_ref, for --lose-blob */
 
 #define INJ_RCPTS_MAX 8
 #define INJ_ATTEMPTS_MAX 8
@@ -36,6 +38,7 @@ struct inj {
 	struct store_qresult res[INJ_ATTEMPTS_MAX];
 	size_t n_res;
 	bool new_blob;
+	bool lose_blob;
 	char *message; /* --message FILE's bytes, or NULL */
 	size_t message_len;
 	const char *why;
@@ -139,6 +142,10 @@ static void inj_parse(struct inj *q, int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 
+		if (strcmp(a, "--lose-blob") == 0) { /* the one option without a value */
+			q->lose_blob = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			inj_die("option without its value");
 		if (strcmp(a, "--rcpt") == 0 || strcmp(a, "--notify") == 0 ||
@@ -180,7 +187,11 @@ static int inj_add(struct store_txn *txn, void *arg)
 	else if (q->new_blob)
 		rc = store_blob_put(txn, inj_message, sizeof(inj_message) - 1, NULL, 0,
 		                    &q->e.blob_id);
-	return rc != 0 ? rc : store_queue_add(txn, &q->e, &q->why);
+	if (rc == 0)
+		rc = store_queue_add(txn, &q->e, &q->why);
+	if (rc == 0 && q->lose_blob)
+		rc = store_blob_ref(txn, q->e.blob_id, -1);
+	return rc;
 }
 
 /* The attempts, made "now" (the arrival time when given), due again in an

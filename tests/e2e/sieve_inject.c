@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* sieve_inject: a test-only tool that stores a Sieve script for a BAL
- * through libbalstore, since balisectl sieve put needs the compiler (not
- * built yet). The compiled form is a placeholder ("test", version 0):
- * nothing runs it. Built for make check only; used by test_sieve_cli.py.
+ * through libbalstore, without the upload checks (the forwarding rule is
+ * not applied: how test_sieve_delivery.py tests the refusal at delivery).
+ * A script that compiles is stored with its compiled form (version 1);
+ * one that does not gets a placeholder form ("test", version 0) that
+ * delivery compiles again (and logs). Built for make check only; used by
+ * test_sieve_cli.py and test_sieve_delivery.py.
  *
  *   sieve_inject DATA_DIR ADDRESS NAME FILE [--active]
  *     stores FILE's bytes as script NAME of the BAL at ADDRESS (replacing
@@ -15,10 +18,12 @@
 #include <string.h>
 
 #include "balstore.h"
+#include "sieve.h"
 
 struct inj {
 	const char *address, *name;
 	struct slice text;
+	struct buf compiled;
 	bool active;
 	enum store_sieve_space space;
 	const char *why;
@@ -33,11 +38,27 @@ static int inj_apply(struct store_txn *txn, void *arg)
 	q->why = NULL;
 	if (rc <= 0)
 		return rc == 0 ? STORE_E_NOTFOUND : rc;
-	rc = store_sieve_put(txn, b.id, q->name, q->text, 0, SLICE_STR("test"), 0, &q->space,
-	                     &q->why);
+	rc = q->compiled.len > 0 ? store_sieve_put(txn, b.id, q->name, q->text, 1,
+	                                           buf_slice(&q->compiled), 0, &q->space, &q->why)
+	                         : store_sieve_put(txn, b.id, q->name, q->text, 0, SLICE_STR("test"),
+	                                           0, &q->space, &q->why);
 	if (rc == 0 && q->active)
 		rc = store_sieve_set_active(txn, b.id, q->name);
 	return rc;
+}
+
+/* The compiled form when the script compiles (no redirect check). */
+static void inj_compile(struct inj *q)
+{
+	struct sieve_script *sc = NULL;
+	struct sieve_error err;
+
+	buf_init(&q->compiled, 0);
+	if (sieve_compile((const char *)q->text.p, q->text.len, NULL, &sc, &err) != 0)
+		return;
+	if (sieve_save(sc, &q->compiled) < 0)
+		q->compiled.len = 0;
+	sieve_script_free(&sc);
 }
 
 static char *inj_read(const char *path, size_t *len_r)
@@ -73,6 +94,7 @@ int main(int argc, char **argv)
 	q.name = argv[3];
 	q.text = (struct slice){(const uint8_t *)data, len};
 	q.active = argc == 6;
+	inj_compile(&q);
 	o.path = argv[1];
 	if (store_open(&o, &s, &why) != 0) {
 		fprintf(stderr, "sieve_inject: %s\n", why);
@@ -80,6 +102,7 @@ int main(int argc, char **argv)
 	}
 	rc = store_write(s, inj_apply, &q);
 	store_close(&s);
+	buf_free(&q.compiled);
 	free(data);
 	if (rc != 0) {
 		fprintf(stderr, "sieve_inject: %s%s%s\n", store_strerror(rc), q.why ? ": " : "",

@@ -264,9 +264,17 @@ def crl_instance(crl):
     return b.start()
 
 
+def revoke_once(name):
+    """Revokes P[name] in the CA database unless it already is."""
+    with open(os.path.join(B.tmp, "ca-db", "index.txt")) as f:
+        revoked = [l for l in f if l.startswith("R\t")]
+    if not revoked:
+        openssl_ca("-revoke", P[name][0], "-crl_reason", "keyCompromise")
+
+
 def test_certificate_revoked():
     crl = os.path.join(B.tmp, "revoked.crl")
-    openssl_ca("-revoke", P["revoked"][0], "-crl_reason", "keyCompromise")
+    revoke_once("revoked")
     openssl_ca("-gencrl", "-out", crl)
     with crl_instance(crl) as b:
         for cert in ("good", "op"):  # not revoked: the CRL check passes
@@ -285,14 +293,31 @@ def test_certificate_revoked():
 
 def test_crl_expired():
     # A CRL past its nextUpdate: OpenSSL fails every verification with
-    # "CRL has expired", so every peer is refused until the operator
-    # installs a fresh CRL (fail-closed).
+    # "CRL has expired". No mail is taken (fail-closed), but the answer is
+    # temporary (454 4.7.0): the peer keeps the mail and retries once the
+    # operator installs a fresh CRL, instead of bouncing it. balised warns
+    # about the stale CRL at start-up. A certificate the CRL revokes is
+    # still refused for good.
     crl = os.path.join(B.tmp, "stale.crl")
+    revoke_once("revoked")
     openssl_ca("-gencrl", "-out", crl, "-crl_lastupdate", "20200101000000Z",
                "-crl_nextupdate", "20200201000000Z")
     with crl_instance(crl) as b:
+        b.wait_log("[tls] crl %s: stale since 2020-02-01T00:00:00Z" % crl)
         for cert in ("good", "op"):
-            refused_peer(cert, b"CRL has expired", srv=b)
+            s = inbound(cert=cert, srv=b)
+            r = s.mail("dr@op.example")
+            expect(r, 454, "4.7.0")
+            check(b"reessayez plus tard" in r[1], r)
+            expect(s.rcpt("alice@test.example"), 503, "5.5.1")
+            s.quit()
+        check("smtp deferred peer: [tls] crl: CRL has expired" in b.output(),
+              "no log line for the deferred peer")
+        err = subprocess.run([harness.BALISECTL, "-c", b.conf, "config", "check"],
+                             capture_output=True, text=True, timeout=60).stderr
+        check("warning: [tls] crl %s: stale since 2020-02-01T00:00:00Z" % crl in err,
+              "config check: %r" % err)
+        refused_peer("revoked", b"certificate revoked", srv=b)
 
 
 def test_dn_not_listed():

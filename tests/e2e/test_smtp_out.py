@@ -350,6 +350,26 @@ def test_expiry_gives_447_ndr():
     check("late@other.test" not in SINKS["other.test"].seen, "expired mail was sent")
 
 
+def test_lost_blob_fails_once_with_french_ndr():
+    # The entry's blob is gone (queue_inject --lose-blob drops its
+    # reference): it never comes back, so the recipient fails at once with
+    # a French NDR, logged once, instead of staying queued and logging an
+    # error at every poll.
+    sender = B.add_bal("lost.sender", PASSWORD)
+    qid = inject("--from", sender, "--rcpt", "lost@other.test", "--lose-blob")
+    until(gone(qid), "entry %d with a lost blob failed and removed" % qid)
+    msgs = until(lambda: inbox(sender), "the 5.3.0 NDR")
+    ds = report_fields(msgs[0])
+    check("Action: failed" in ds and "Status: 5.3.0" in ds, ds)
+    check("lost@other.test" in ds, ds)
+    text = french_text(msgs[0])
+    check("relu" in text and "Renvoyez" in text, "French text %r" % text)
+    check("lost@other.test" not in SINKS["other.test"].seen, "a lost message was sent")
+    time.sleep(2.5)  # a few polls more
+    lines = [l for l in B.output().splitlines() if "queue id=%d blob=" % qid in l]
+    check(len(lines) == 1 and "unreadable" in lines[0], "log lines %r" % lines)
+
+
 def test_delay_notice_once():
     sender = B.add_bal("delay.sender", PASSWORD)
     now = int(time.time())
@@ -575,6 +595,7 @@ def main():
                 test_notify_never_gives_nothing,
                 test_null_sender_never_bounced,
                 test_expiry_gives_447_ndr,
+                test_lost_blob_fails_once_with_french_ndr,
                 test_delay_notice_once,
                 test_no_starttls_never_sends,
                 test_ndr_to_remote_sender_queued_with_null_sender,

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-# balisectl whitelist check|show and the whitelist part of config check,
+# balisectl whitelist check|show and the whitelist part of config check
+# (and its warnings about the postmaster's domain and [trust] annuaire),
 # end to end: the ANS snapshot, broken and hostile files, and operator
 # certificates made here with openssl (subjects in the style of the real
 # list, non-ASCII included) matched against lines written the way ANS and
@@ -210,6 +211,57 @@ def test_config_check(d):
     check(out.startswith("configuration OK"), out)
 
 
+# An Annuaire extraction of one PER BAL.
+ANNUAIRE_ONE_PER = (
+    "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|"
+    "Type identifiant structure|Identification Structure|Service de rattachement|"
+    "Civilité d'exercice|Nom d'exercice|Prénom d'exercice|Catégorie profession|"
+    "Libellé de catégorie profession|Code Profession|Libellé Profession|Code savoir-faire|"
+    "Libellé savoir-faire|Dématérialisation|Raison Sociale structure BAL|"
+    "Enseigne commerciale structure BAL|L2COMPLEMENTLOCALISATION|L3COMPLEMENTDISTRIBUTION|"
+    "L4NUMEROVOIE|L4COMPLEMENTNUMEROVOIE|NL4TYPEVOIE|L4LIBELLEVOIE|L5LIEUDITMENTION|"
+    "L6LIGNEACHEMINEMENT|Code postal|Département|Pays\n"
+    "PER|jean.dupont@autre.mssante.fr|8|10001234565|810001234565|||Cardiologie|M|Dupont|"
+    "Jean|C|Civil|10|Médecin|SM04|Cardiologie|O|Cabinet||||12||R|de la Paix||PARIS|75001|75|"
+    "France\n")
+
+
+@with_dir
+def test_config_check_warnings(d):
+    # Settings balised runs with but that lose mail: warned about, exit 0.
+    d.write("wl.xml", whitelist([("a.test", "CN=mx.a.test,O=A,C=FR")]))
+
+    def warnings(conf):
+        rc, out, err = ctl("config", "check", conf=conf)
+        check(rc == 0 and out.startswith("configuration OK"), "exit %d %r %r" % (rc, out, err))
+        return [l for l in err.splitlines() if "warning: " in l]
+
+    trust = "[trust]\nwhitelist = wl.xml\n"
+    conf = d.conf("postmaster = postmaster@a.test\n" + trust)
+    check(warnings(conf) == [], "a listed postmaster domain warned")
+    conf = d.conf("postmaster = postmaster@elsewhere.test\n" + trust)
+    w = warnings(conf)
+    check(len(w) == 1 and w[0].startswith("balisectl: config check: warning: [server] postmaster "
+                                          "postmaster@elsewhere.test") and
+          "neither served here nor in the whitelist" in w[0], "postmaster warning %r" % w)
+    check(not os.path.exists(os.path.join(d.path, "data")), "config check created the store")
+    # Served here: fine. A PER BAL without [trust] annuaire: warned.
+    ok("domain", "add", "elsewhere.test", conf=conf)
+    check(warnings(conf) == [], "a served postmaster domain warned")
+    ok("bal", "create", "org@elsewhere.test", "--type", "ORG", "--holder-type", "1",
+       "--holder", "1010001238", conf=conf)
+    check(warnings(conf) == [], "an ORG BAL alone warned")
+    ok("bal", "create", "dr@elsewhere.test", "--type", "PER", "--holder-type", "8",
+       "--holder", "810001234565", conf=conf)
+    w = warnings(conf)
+    check(len(w) == 1 and "[trust] annuaire is not set while 1 PER BAL exists" in w[0] and
+          "RE_GBM_4480" in w[0], "annuaire warning %r" % w)
+    d.write("annuaire.txt", ANNUAIRE_ONE_PER)
+    conf = d.conf("postmaster = postmaster@elsewhere.test\n" + trust +
+                  "annuaire = annuaire.txt\n")
+    check(warnings(conf) == [], "warned with [trust] annuaire set")
+
+
 @with_dir
 def test_certificates(d):
     # Subjects as a CA writes them (C first); the whitelist lines as ANS
@@ -270,6 +322,7 @@ TESTS = [
     test_configured_file,
     test_check_refuses,
     test_config_check,
+    test_config_check_warnings,
     test_certificates,
     test_demo,
 ]

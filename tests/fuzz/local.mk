@@ -20,3 +20,4 @@ tests_fuzz_fuzz_cfg_LDADD = common/libbalcommon.a
 TESTS += tests/fuzz/run-corpus.sh
 EXTRA_DIST += tests/fuzz/run-corpus.sh tests/fuzz/corpus tests/fuzz/cfg.dict
 include tests/fuzz/targets.mk
+include tests/fuzz/sasl.mk

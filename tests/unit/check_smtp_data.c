@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasl.h"
 #include "smtp_data.h"
 #include "smtp_reply.h"
 #include "smtp_sasl.h"
@@ -321,13 +322,13 @@ START_TEST(base64)
 	ck_assert_str_eq(b64("f", 1), "Zg==");
 	ck_assert_str_eq(b64("fo", 2), "Zm8=");
 	ck_assert_str_eq(b64("foobar", 6), "Zm9vYmFy");
-	ck_assert_int_eq(smtp_b64_decode(slice_from_cstr("Zm9vYg=="), out, sizeof(out)), 4);
+	ck_assert_int_eq(sasl_b64_decode(slice_from_cstr("Zm9vYg=="), out, sizeof(out)), 4);
 	ck_assert(memcmp(out, "foob", 4) == 0);
-	ck_assert_int_eq(smtp_b64_decode(slice_from_cstr("Zm9vYg="), out, sizeof(out)), -1);
-	ck_assert_int_eq(smtp_b64_decode(slice_from_cstr("Zm9vYh=="), out, sizeof(out)), -1);
-	ck_assert_int_eq(smtp_b64_decode(slice_from_cstr("Zg==Zg=="), out, sizeof(out)), -1);
-	ck_assert_int_eq(smtp_b64_decode(slice_from_cstr("Zm9v YmFy"), out, sizeof(out)), -1);
-	ck_assert_int_eq(smtp_b64_decode(slice_from_cstr("Zm9vYmFy"), out, 5), -1);
+	ck_assert_int_eq(sasl_b64_decode(slice_from_cstr("Zm9vYg="), out, sizeof(out)), -1);
+	ck_assert_int_eq(sasl_b64_decode(slice_from_cstr("Zm9vYh=="), out, sizeof(out)), -1);
+	ck_assert_int_eq(sasl_b64_decode(slice_from_cstr("Zg==Zg=="), out, sizeof(out)), -1);
+	ck_assert_int_eq(sasl_b64_decode(slice_from_cstr("Zm9v YmFy"), out, sizeof(out)), -1);
+	ck_assert_int_eq(sasl_b64_decode(slice_from_cstr("Zm9vYmFy"), out, 5), SASL_B64_TOO_LONG);
 }
 END_TEST
 

@@ -19,3 +19,5 @@ include tests/unit/sieve_store.mk
 include tests/unit/deleg.mk
 include tests/unit/sandbox.mk
 include tests/unit/backup.mk
+include tests/unit/auth.mk
+include tests/unit/crl.mk
