@@ -185,6 +185,10 @@ static const struct ctl_cmd ctl_cmds[] = {
      "List every configuration key balised knows: section, key, type, default, meaning "
      "(docs/configuration.md documents each).",
      NULL, ctl_opts_json, NULL, 0, 0, CTL_CMD_NOCONF},
+    {"health", "", ctl_health, "",
+     "Check that balised answers: GET /health on [listen] http, else the greeting of the "
+     "first of imap, smtp, submission; exit 0 if healthy, 1 if not (container health checks).",
+     NULL, ctl_opts_none, NULL, 0, 0, 0},
     {"delegate", "grant", ctl_delegate_grant, "BAL GRANTEE --rights RIGHTS [--mailbox NAME]",
      "Let GRANTEE's user act on BAL (or one of its mailboxes) with RFC 4314 rights; replaces "
      "an earlier grant of the same scope.",

@@ -197,6 +197,8 @@ int ctl_bal_check_password(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_config_check(struct ctl *ctl, const struct ctl_args *args);
 int ctl_config_keys(struct ctl *ctl, const struct ctl_args *args);
+/* ctl_health.c */
+int ctl_health(struct ctl *ctl, const struct ctl_args *args);
 
 int ctl_queue_list(struct ctl *ctl, const struct ctl_args *args);
 int ctl_queue_show(struct ctl *ctl, const struct ctl_args *args);

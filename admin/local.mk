@@ -6,6 +6,7 @@ admin_balisectl_SOURCES = \
 	admin/ctl_util.c \
 	admin/ctl_json.c admin/ctl_json.h \
 	admin/ctl_config.c \
+	admin/ctl_health.c \
 	admin/ctl_domain.c \
 	admin/ctl_bal.c \
 	admin/ctl_bal_view.c \

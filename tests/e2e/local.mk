@@ -21,5 +21,6 @@ include tests/e2e/smtpload.mk
 include tests/e2e/sandbox.mk
 include tests/e2e/two_operators.mk
 include tests/e2e/smtp_mx.mk
+include tests/e2e/ctl_health.mk
 include tests/e2e/clients.mk
 include tests/e2e/managesieve.mk
