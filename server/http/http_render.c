@@ -46,8 +46,8 @@ static void render_connections(struct buf *out, const struct metrics_snapshot *m
 static void render_mail(struct buf *out, const struct metrics_snapshot *m)
 {
 	family(out, "balise_deliveries_total", "counter",
-	       "Messages committed by SMTP: copies stored in local INBOXes (local), recipients "
-	       "queued for other operators (queued).");
+	       "Messages committed by SMTP: local recipients that took them (local), "
+	       "recipients queued for other operators (queued).");
 	sample(out, "balise_deliveries_total", "kind", "local", m->delivered_local);
 	sample(out, "balise_deliveries_total", "kind", "queued", m->delivered_queued);
 	family(out, "balise_smtp_refusals_total", "counter",

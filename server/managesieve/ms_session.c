@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "metrics.h"
 #include "ms_session_int.h"
 #include "sieve.h"
 #include "util.h"
@@ -235,6 +236,7 @@ static void run_command(struct ms_session *s, const struct ms_cmd *cmd)
 {
 	const struct ms_command *c = find_command(cmd->name);
 
+	metrics_command(METRICS_CMD_MANAGESIEVE);
 	if (c == NULL) {
 		ms_reply_error(s, "Unknown command");
 		return;

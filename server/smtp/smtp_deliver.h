@@ -68,8 +68,8 @@ void smtp_deliver_init(struct smtp_delivery *d);
 int smtp_deliver_apply(struct store_txn *txn, void *arg);
 /* Releases what the apply built. */
 void smtp_deliver_free(struct smtp_delivery *d);
-/* After the commit of a kept message: counts its local copies and queued
- * recipients in the metrics (server/metrics.h). */
+/* After the commit of a kept message: counts the local recipients that
+ * took it and the queued ones in the metrics (server/metrics.h). */
 void smtp_deliver_count(const struct smtp_delivery *d);
 
 #endif

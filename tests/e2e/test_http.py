@@ -8,7 +8,8 @@
 # login, an SMTP delivery and refusal, a failed TLS handshake, a queued
 # message and a BAL pushed over 80 % of its quota; the Thunderbird
 # autoconfig file parsed as XML; bad requests answered 400, 404, 405, 414,
-# 431 or 505 and the endpoint still serving; a non-loopback address refused.
+# 431 or 505 and the endpoint still serving; a trickled request head cut
+# after 10 s; a non-loopback address refused.
 import http.client
 import imaplib
 import os
@@ -42,7 +43,7 @@ QUEUE_INJECT = os.path.join(harness.BUILD, "tests", "e2e", "queue_inject")
 def setup():
     global B
     B = harness.Balise(msg_max="64K")
-    B.http_port, B.sub_port, B.subs_port = (harness.free_port() for _ in range(3))
+    B.http_port, B.sub_port, B.subs_port, B.ms_port = (harness.free_port() for _ in range(4))
     closed = harness.free_port()  # nothing listens there: outbound attempts fail
     wl = os.path.join(B.tmp, "whitelist.xml")
     with open(wl, "w") as f:
@@ -53,7 +54,8 @@ def setup():
                 % (WL_NS, PEER_DN))
     conf = open(B.conf).read()
     conf = conf.replace("[listen]\n", "[listen]\nhttp = 127.0.0.1:%d\nsubmission = 127.0.0.1:%d\n"
-                        "submissions = 127.0.0.1:%d\n" % (B.http_port, B.sub_port, B.subs_port))
+                        "submissions = 127.0.0.1:%d\nmanagesieve = 127.0.0.1:%d\n"
+                        % (B.http_port, B.sub_port, B.subs_port, B.ms_port))
     conf = conf.replace("[tls]\n", "[tls]\nca = %s\n" % B.ca)
     conf += ("\n[trust]\nwhitelist = %s\n\n[queue]\nroutes = remote.example=127.0.0.1:%d\n"
              "poll_interval = 1s\n" % (wl, closed))
@@ -188,6 +190,18 @@ def tls_garbage():
             pass
 
 
+def managesieve_noop():
+    """NOOP and LOGOUT in clear on the ManageSieve port."""
+    with socket.create_connection(("127.0.0.1", B.ms_port), timeout=IO_TIMEOUT) as s:
+        f = s.makefile("rb")
+        while not f.readline().startswith(b"OK"):
+            pass
+        s.sendall(b"NOOP\r\n")
+        check(f.readline().startswith(b"OK"), "NOOP")
+        s.sendall(b"LOGOUT\r\n")
+        check(f.readline().startswith(b"OK"), "LOGOUT")
+
+
 def fill_small():
     """APPEND 8.5K into a 10K BAL: 85 %, its 80 % alert."""
     c = imaplib.IMAP4_SSL("127.0.0.1", B.imaps_port, ssl_context=tls_ctx(), timeout=IO_TIMEOUT)
@@ -243,6 +257,7 @@ def test_metrics():
     s.quit()
     tls_garbage()
     fill_small()
+    managesieve_noop()
 
     def done(m):
         return (val(m, "balise_bals_quota_at_or_above", level="80") >= 1
@@ -258,6 +273,8 @@ def test_metrics():
     grew("balise_connections_total", 1, protocol="submissions")
     grew("balise_commands_total", 4, protocol="imap")
     grew("balise_commands_total", 6, protocol="smtp")
+    grew("balise_connections_total", 1, protocol="managesieve")
+    grew("balise_commands_total", 2, protocol="managesieve")
     grew("balise_deliveries_total", 1, kind="local")
     grew("balise_deliveries_total", 1, kind="queued")
     grew("balise_smtp_refusals_total", 1, code="550")
@@ -360,6 +377,30 @@ def test_bad_requests():
     check(B.proc.poll() is None, "balised exited")
 
 
+def test_slow_head_closed():
+    """A head trickled one byte at a time must still end within 10 s of
+    its first byte (HTTP_REQUEST_MS): each byte does not restart the timer."""
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", B.http_port), timeout=IO_TIMEOUT) as s:
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+        s.settimeout(1.0)
+        closed = False
+        while time.monotonic() - start < 25 and not closed:
+            try:
+                closed = s.recv(4096) == b""
+            except socket.timeout:
+                try:
+                    s.sendall(b"z")
+                except OSError:
+                    closed = True
+            except OSError:
+                closed = True
+    took = time.monotonic() - start
+    check(closed and 9 <= took <= 20, "closed=%s after %.1f s" % (closed, took))
+    status, _, _ = get("/health")
+    check(status == 200, "still serving: %d" % status)
+
+
 def test_non_loopback_refused():
     conf = os.path.join(B.tmp, "remote.conf")
     text = open(B.conf).read().replace("http = 127.0.0.1:", "http = 0.0.0.0:")
@@ -382,7 +423,8 @@ def main():
     setup()
     try:
         status = harness.run_tests([test_health_503_then_200, test_metrics, test_autoconfig,
-                                    test_bad_requests, test_non_loopback_refused])
+                                    test_bad_requests, test_slow_head_closed,
+                                    test_non_loopback_refused])
         rc = B.stop()
         if rc != 0:
             print("FAIL balised exit status %r\n%s" % (rc, B.output()[-3000:]))
