@@ -302,6 +302,7 @@ static int bind_http(struct daemon *d)
 	char err[256];
 
 	http_server_init(&d->http, d->loop, &d->cfg);
+	d->http.clock_state = clock_check_read;
 	if (d->cfg.http.n == 0)
 		return 0;
 	d->http_listeners = listen_set_new(d->loop, HTTP_CONN_MAX, HTTP_CONN_MAX);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/timex.h>
 #include <time.h>
 
 #include "balstore.h"
@@ -44,16 +43,6 @@ void http_server_init(struct http_server *srv, uv_loop_t *loop, const struct con
 	srv->loop = loop;
 	srv->cfg = cfg;
 	srv->start_time = (int64_t)time(NULL);
-}
-
-int http_clock_state(void)
-{
-	struct timex tx = {0}; /* modes 0: read only */
-	int r = ntp_adjtime(&tx);
-
-	if (r < 0)
-		return -1;
-	return r == TIME_ERROR || (tx.status & STA_UNSYNC) ? 0 : 1;
 }
 
 bool http_server_ready(struct http_server *srv, const char **why_r)
@@ -150,7 +139,7 @@ void http_server_gauges(struct http_server *srv, struct http_gauges *g)
 	memset(g, 0, sizeof(*g));
 	g->ready = http_server_ready(srv, &why);
 	g->start_time = srv->start_time;
-	g->clock_sync = http_clock_state();
+	g->clock_sync = srv->clock_state != NULL ? srv->clock_state() : -1;
 	if (srv->store == NULL || store_read_begin(srv->store, &txn) != 0)
 		return;
 	store_map_info(srv->store, &g->map_size, &g->map_size_max, &g->map_used);

@@ -29,6 +29,9 @@ struct http_server {
 	const struct config *cfg; /* hostname and the listeners' ports */
 	bool listeners_up;        /* every other configured listener accepts */
 	int64_t start_time;
+	/* balised's clock check (server/clock_check.h clock_check_read): 1
+	 * synchronised, 0 not, -1 unknown; NULL: -1. */
+	int (*clock_state)(void);
 	/* The last BAL scan (bals, quota_at), at scan_ms (uv_now). */
 	bool scanned;
 	uint64_t scan_ms;
@@ -47,9 +50,5 @@ size_t http_sessions_count(void);
 bool http_server_ready(struct http_server *srv, const char **why_r);
 /* The gauges of /metrics, read now (the BAL scan is cached). */
 void http_server_gauges(struct http_server *srv, struct http_gauges *g);
-
-/* 1 when the kernel's clock is synchronised (ntp_adjtime), 0 when not,
- * -1 when it cannot say. */
-int http_clock_state(void);
 
 #endif
