@@ -228,8 +228,8 @@ static int do_vacation(struct sieve_deliver *s, const struct store_bal *bal,
 	    strcasecmp(m->return_path, bal->address) == 0) {
 		log_debug("sieve bal=%llu vacation: no reply (%s)", BALID(bal),
 		          why != NULL ? why : "the sender is the BAL");
-		snprintf(resp, sizeof(resp), "skipped: %s (RFC 3834)",
-		         why != NULL ? why : "the sender is the BAL");
+		snprintf(resp, sizeof(resp), "skipped: %s%s",
+		         why != NULL ? why : "the sender is the BAL", why != NULL ? " (RFC 3834)" : "");
 		return vacation_audit(s, bal, m, kind, resp);
 	}
 	rc = store_vacation_check_set(s->txn, bal->id, m->return_path,

@@ -483,6 +483,8 @@ def test_audit_traced():
                  "vacances", "vacances-bis"):
         ids[what] = "aud.%s.%d@test.example" % (what, os.getpid())
         submit("sender", a, what, msgid=ids[what])
+    ids["liste"] = "aud.liste.%d@test.example" % os.getpid()
+    submit("sender2", a, "liste", extra="List-Id: <liste.test.example>\r\n", msgid=ids["liste"])
     out, recs = audit_export()
     check(marker not in out, "audit export holds the script or vacation text")
     check(marker not in B.output(), "balised's log holds the script or vacation text")
@@ -516,6 +518,16 @@ def test_audit_traced():
     r = one("sieve.vacation", "vacances", "OK reply sent")
     check(r["request"] == "vacation reply to " + snd, r)
     one("sieve.vacation", "vacances-bis", "skipped: already answered in this period")
+    # a list message: the engine declines the reply (RFC 3834), no action
+    # and so no record (docs/audit.md)
+    check(traced(recs, "sieve.vacation", ids["liste"], a) == [], "vacation to a list")
+    # the BAL writing to itself: skipped when the reply is made, recorded
+    mid = "aud.soi.%d@test.example" % os.getpid()
+    submit("aud", a, "a moi-meme", msgid=mid)
+    _, recs = audit_export()
+    got = traced(recs, "sieve.vacation", mid, a)
+    check(len(got) == 1 and got[0]["response"] == "skipped: the sender is the BAL" and
+          got[0]["request"] == "vacation reply to " + a, got)
     # the operator's rules: the system is the author
     managed("forward", "set", a, "--to", b)
     mid = "aud.managed.%d@test.example" % os.getpid()
