@@ -79,13 +79,16 @@ static void log_run_error(uint64_t bal_id, const char *kind, const char *error)
 	         (unsigned long long)bal_id, kind, (int)n, error);
 }
 
-static void run_one(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
-                    const char *kind, const struct sieve_script *sc, struct sdv_plan *plan)
+static int run_one(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
+                   unsigned kind, const struct sieve_script *sc, struct sdv_plan *plan)
 {
+	const char *name = kind == SDV_KIND_MANAGED ? "managed" : "active";
 	struct sdv_env ctx = {.txn = s->txn, .bal_id = bal->id, .now = s->m->now};
 	struct sieve_msg_env env = {0};
-	struct sieve_result *res = &plan->res[plan->nres++];
+	struct sieve_result *res = &plan->res[plan->nres];
+	int rc = 0;
 
+	plan->kind[plan->nres++] = kind;
 	env.msg = m->data.p;
 	env.len = m->data.len;
 	env.mail_from = m->return_path;
@@ -100,9 +103,13 @@ static void run_one(struct sieve_deliver *s, const struct store_bal *bal, const 
 	 * (sieve_deliver_exec.c), for both scripts alike. */
 	if (sieve_run(sc, &env, res) < 0) {
 		plan->error = true;
-		log_run_error(bal->id, kind, res->error != NULL ? res->error : "unknown");
+		log_run_error(bal->id, name, res->error != NULL ? res->error : "unknown");
+		/* Never the error's text in the trace: it may quote the script. */
+		rc = sdv_audit(s, bal, kind, "sieve.error", "error: message kept in INBOX",
+		               "script=%s", name);
 	}
 	s->scripts_run++;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- combine */
@@ -147,21 +154,23 @@ static void plan_free(struct sdv_plan *p)
 	p->nres = 0;
 }
 
-/* Runs the BAL's scripts into plan; 0 with plan->nres 0 when it has none. */
 /* Runs one stored script (kind SDV_KIND_*) into plan. */
-static void run_stored(struct sieve_deliver *s, const struct store_bal *bal,
-                       const struct sdv_msg *m, unsigned kind, struct slice compiled,
-                       struct slice text, struct sdv_plan *plan)
+static int run_stored(struct sieve_deliver *s, const struct store_bal *bal,
+                      const struct sdv_msg *m, unsigned kind, struct slice compiled,
+                      struct slice text, struct sdv_plan *plan)
 {
 	const char *name = kind == SDV_KIND_MANAGED ? "managed" : "active";
 	struct sdv_script_ref ref;
 	const struct sieve_script *sc = sdv_script_acquire(bal->id, kind, name, compiled, text, &ref);
+	int rc = 0;
 
 	if (sc != NULL)
-		run_one(s, bal, m, name, sc, plan);
+		rc = run_one(s, bal, m, kind, sc, plan);
 	sdv_script_release(&ref);
+	return rc;
 }
 
+/* Runs the BAL's scripts into plan; 0 with plan->nres 0 when it has none. */
 static int run_scripts(struct sieve_deliver *s, const struct store_bal *bal,
                        const struct sdv_msg *m, struct sdv_plan *plan)
 {
@@ -171,11 +180,11 @@ static int run_scripts(struct sieve_deliver *s, const struct store_bal *bal,
 	int rc = store_sieve_managed_get(s->txn, bal->id, &mg);
 
 	if (rc == 1)
-		run_stored(s, bal, m, SDV_KIND_MANAGED, mg.compiled, mg.text, plan);
+		rc = run_stored(s, bal, m, SDV_KIND_MANAGED, mg.compiled, mg.text, plan);
 	if (rc >= 0)
 		rc = store_sieve_get_active(s->txn, bal->id, &ss);
 	if (rc == 1)
-		run_stored(s, bal, m, SDV_KIND_ACTIVE, ss.compiled, ss.text, plan);
+		rc = run_stored(s, bal, m, SDV_KIND_ACTIVE, ss.compiled, ss.text, plan);
 	if (plan->nres > 0)
 		combine(plan);
 	s->sieve_ns += sieve_deliver_clock_ns() - t0;

@@ -33,6 +33,9 @@
  *   ereject   sender); the message is not kept, unless the other script
  *             keeps or files it (then the reject is dropped);
  *   duplicate the id is recorded once the delivery succeeds (RFC 7352).
+ * Each redirect, vacation, reject, discard, fileinto that fell back to
+ * INBOX and run-time error is traced (sieve_deliver_audit.c) in the same
+ * transaction.
  * Every stored copy is charged to the BAL's quota with its alerts, as
  * without Sieve. Logs are English, with ids and counts, never an address,
  * a subject or a body. */
@@ -61,6 +64,10 @@ struct sieve_deliver_msg {
 	const char *id;                      /* unique: the generated messages' ids */
 	const struct store_alerter *alerter; /* quota alerts, or NULL */
 	const struct sieve_policy *policy;   /* NULL: every redirect refused */
+	/* The delivery's audit record (ref, Message-ID, sender, recipients,
+	 * size; the other fields are ignored): each Sieve action that sends or
+	 * drops mail is traced with it (docs/audit.md); NULL: no traces. */
+	const struct store_audit *audit;
 };
 
 /* One apply's state; sieve_deliver_begin resets it (the apply may run

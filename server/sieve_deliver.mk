@@ -5,6 +5,7 @@
 noinst_LIBRARIES += server/libbalsievedlv.a
 server_libbalsievedlv_a_SOURCES = server/sieve_deliver.c server/sieve_deliver.h \
 	server/sieve_deliver_int.h server/sieve_deliver_exec.c server/sieve_deliver_cache.c \
+	server/sieve_deliver_audit.c \
 	server/sieve_reply.c server/sieve_reply.h
 server_libbalsievedlv_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
 server_libbalsievedlv_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

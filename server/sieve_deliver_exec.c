@@ -91,7 +91,7 @@ static int map_flags(struct sieve_deliver *s, uint64_t mailbox_id, const struct 
 /* The mailbox of a keep (INBOX) or fileinto; a missing one is created
  * with :create (RFC 5490 section 3.2), else the copy goes to INBOX. */
 static int copy_mailbox(struct sieve_deliver *s, const struct store_bal *bal,
-                        const struct sieve_action *a, struct store_mailbox *mb)
+                        const struct sieve_action *a, unsigned kind, struct store_mailbox *mb)
 {
 	int rc = 1;
 
@@ -102,9 +102,14 @@ static int copy_mailbox(struct sieve_deliver *s, const struct store_bal *bal,
 			rc = rc == 0 ? 1 : rc;
 		}
 		if (rc == STORE_E_INVALID || rc == STORE_E_LIMIT || rc == 0) {
-			log_info("sieve bal=%llu fileinto: %s, kept in INBOX", BALID(bal),
-			         rc == 0 ? "no such mailbox" : "mailbox name refused");
-			rc = 0;
+			const char *why = rc == 0 ? "no such mailbox" : "mailbox name refused";
+			char resp[64];
+
+			log_info("sieve bal=%llu fileinto: %s, kept in INBOX", BALID(bal), why);
+			snprintf(resp, sizeof(resp), "kept in INBOX: %s", why);
+			/* Not the mailbox's name: a script may take it from the
+			 * message (variables). */
+			rc = sdv_audit(s, bal, kind, "sieve.fileinto", resp, "fileinto");
 		}
 		if (rc != 0)
 			return rc;
@@ -116,14 +121,14 @@ static int copy_mailbox(struct sieve_deliver *s, const struct store_bal *bal,
 /* One copy for a keep or fileinto (a NULL a: INBOX without flags). done
  * holds the mailboxes already served: one copy per mailbox. */
 static int do_copy(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
-                   const struct sieve_action *a, uint64_t *done, unsigned *ndone,
+                   const struct sieve_action *a, unsigned kind, uint64_t *done, unsigned *ndone,
                    struct sdv_out *o)
 {
 	struct store_mailbox *mb = xmalloc(sizeof(*mb));
 	uint32_t flags, uid;
 	uint64_t kw;
 	bool seen = false;
-	int rc = copy_mailbox(s, bal, a, mb);
+	int rc = copy_mailbox(s, bal, a, kind, mb);
 
 	for (unsigned i = 0; rc == 1 && i < *ndone; i++)
 		seen = seen || done[i] == mb->id; /* e.g. fileinto "INBOX" and keep */
@@ -198,9 +203,19 @@ static void next_id(struct sieve_deliver *s, char kind, char *out, size_t n)
 
 /* ---------------------------------------------------------------- vacation */
 
-static int do_vacation(struct sieve_deliver *s, const struct store_bal *bal,
-                       const struct sdv_msg *m, const struct sieve_action *a)
+/* The vacation's trace: to whom, and whether it was sent. */
+static int vacation_audit(struct sieve_deliver *s, const struct store_bal *bal,
+                          const struct sdv_msg *m, unsigned kind, const char *response)
 {
+	return sdv_audit(s, bal, kind, "sieve.vacation", response, "vacation reply to %s",
+	                 m->return_path[0] != '\0' ? sdv_audit_addr(m->return_path)
+	                                           : "(null sender)");
+}
+
+static int do_vacation(struct sieve_deliver *s, const struct store_bal *bal,
+                       const struct sdv_msg *m, const struct sieve_action *a, unsigned kind)
+{
+	char resp[128];
 	struct slice hdr = sieve_reply_header(m->data);
 	struct sieve_reply_vacation v = {0};
 	const char *why = NULL;
@@ -213,13 +228,17 @@ static int do_vacation(struct sieve_deliver *s, const struct store_bal *bal,
 	    strcasecmp(m->return_path, bal->address) == 0) {
 		log_debug("sieve bal=%llu vacation: no reply (%s)", BALID(bal),
 		          why != NULL ? why : "the sender is the BAL");
-		return 0;
+		snprintf(resp, sizeof(resp), "skipped: %s%s",
+		         why != NULL ? why : "the sender is the BAL", why != NULL ? " (RFC 3834)" : "");
+		return vacation_audit(s, bal, m, kind, resp);
 	}
 	rc = store_vacation_check_set(s->txn, bal->id, m->return_path,
 	                              a->handle != NULL ? a->handle : "", s->m->now,
 	                              (int64_t)a->seconds, &allowed);
-	if (rc < 0 || !allowed)
+	if (rc < 0)
 		return rc;
+	if (!allowed)
+		return vacation_audit(s, bal, m, kind, "skipped: already answered in this period");
 	next_id(s, 'v', id, sizeof(id));
 	v.from = bal->address; /* never :from: the reply comes from the BAL */
 	v.from_name = bal->display_name;
@@ -232,18 +251,37 @@ static int do_vacation(struct sieve_deliver *s, const struct store_bal *bal,
 	v.host = s->m->hostname;
 	v.id = id;
 	buf_init(&out, 0);
-	if (sieve_reply_vacation(&v, &out, &why) < 0)
+	if (sieve_reply_vacation(&v, &out, &why) < 0) {
 		log_info("sieve bal=%llu vacation reply not built: %s", BALID(bal), why);
-	else
+		rc = vacation_audit(s, bal, m, kind, "failed: reply not built");
+	} else {
 		rc = send_generated(s, m->return_path, buf_slice(&out));
+		if (rc == 0)
+			rc = vacation_audit(s, bal, m, kind, "OK reply sent");
+	}
 	buf_free(&out);
 	return rc;
 }
 
 /* ---------------------------------------------------------------- reject */
 
+/* The reject's trace: the report's recipient and what became of it (never
+ * the reason, which the script wrote). */
+static int reject_audit(struct sieve_deliver *s, const struct store_bal *bal,
+                        const struct sdv_msg *m, const struct sieve_action *a, unsigned kind,
+                        const char *response)
+{
+	const char *verb = a->type == SIEVE_ACT_EREJECT ? "ereject" : "reject";
+	char action[32];
+
+	snprintf(action, sizeof(action), "sieve.%s", verb);
+	return sdv_audit(s, bal, kind, action, response, "%s report to %s", verb,
+	                 m->return_path[0] != '\0' ? sdv_audit_addr(m->return_path)
+	                                           : "(null sender)");
+}
+
 static int do_reject(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
-                     const struct sieve_action *a)
+                     const struct sieve_action *a, unsigned kind)
 {
 	struct sieve_reply_reject rj = {0};
 	const char *why = NULL;
@@ -251,8 +289,8 @@ static int do_reject(struct sieve_deliver *s, const struct store_bal *bal, const
 	struct buf out;
 	int rc = 0;
 
-	if (m->return_path[0] == '\0')
-		return 0; /* RFC 5429 section 2.1: never to the null sender */
+	if (m->return_path[0] == '\0') /* RFC 5429 section 2.1: never to the null sender */
+		return reject_audit(s, bal, m, a, kind, "OK message refused, no report (null sender)");
 	next_id(s, 'j', id, sizeof(id));
 	rj.return_path = m->return_path;
 	rj.rcpt = bal->address;
@@ -265,10 +303,14 @@ static int do_reject(struct sieve_deliver *s, const struct store_bal *bal, const
 	rj.date = s->m->now;
 	rj.original = m->wire;
 	buf_init(&out, 0);
-	if (sieve_reply_reject(&rj, &out, &why) < 0)
+	if (sieve_reply_reject(&rj, &out, &why) < 0) {
 		log_info("sieve bal=%llu reject report not built: %s", BALID(bal), why);
-	else
+		rc = reject_audit(s, bal, m, a, kind, "OK message refused, report not built");
+	} else {
 		rc = send_generated(s, m->return_path, buf_slice(&out));
+		if (rc == 0)
+			rc = reject_audit(s, bal, m, a, kind, "OK message refused, report sent");
+	}
 	buf_free(&out);
 	return rc;
 }
@@ -283,9 +325,10 @@ static bool in_chain(const struct sieve_deliver *s, uint64_t bal_id)
 	return false;
 }
 
-/* Into a local BAL, through its own Sieve. 1 done, 0 refused. */
+/* Into a local BAL, through its own Sieve. 1 done, 0 refused (*why_r). */
 static int redirect_local(struct sieve_deliver *s, const struct store_bal *bal,
-                          const struct sdv_msg *m, const char *target, const char *rp)
+                          const struct sdv_msg *m, const char *target, const char *rp,
+                          const char **why_r)
 {
 	struct store_bal *t = xmalloc(sizeof(*t));
 	struct store_dlv_rcpt r = {.address = target};
@@ -295,10 +338,12 @@ static int redirect_local(struct sieve_deliver *s, const struct store_bal *bal,
 
 	buf_init(&data, 0);
 	buf_init(&sum, 0);
+	*why_r = rc == 0 ? "no such BAL" : NULL;
 	if (rc == 1 && (t->state != BAL_ACTIVE || in_chain(s, t->id) ||
 	                s->depth >= SIEVE_DELIVER_MAX_DEPTH)) {
+		*why_r = t->state != BAL_ACTIVE ? "target not active" : "redirect loop";
 		log_info("sieve bal=%llu redirect to bal=%llu refused: %s", BALID(bal), BALID(t),
-		         t->state != BAL_ACTIVE ? "target not active" : "redirect loop");
+		         *why_r);
 		rc = 0;
 	}
 	if (rc == 1)
@@ -316,9 +361,11 @@ static int redirect_local(struct sieve_deliver *s, const struct store_bal *bal,
 		    .blob_id = &blob,
 		};
 		rc = sdv_bal(s, t, &c, &r);
-		if (rc == 0 && r.status != DLV_STORED)
+		if (rc == 0 && r.status != DLV_STORED) {
+			*why_r = "target over quota";
 			log_info("sieve bal=%llu redirect to bal=%llu failed: target full", BALID(bal),
 			         BALID(t));
+		}
 		rc = rc < 0 ? rc : r.status == DLV_STORED;
 	}
 	buf_free(&data);
@@ -327,9 +374,10 @@ static int redirect_local(struct sieve_deliver *s, const struct store_bal *bal,
 	return rc;
 }
 
-/* Queued to another operator. */
+/* Queued to another operator. 1 done, 0 refused (*why_r). */
 static int redirect_remote(struct sieve_deliver *s, const struct store_bal *bal,
-                           const struct sdv_msg *m, const char *target, const char *rp)
+                           const struct sdv_msg *m, const char *target, const char *rp,
+                           const char **why_r)
 {
 	struct store_qentry e = {0};
 	struct store_qrcpt q = {0};
@@ -341,6 +389,7 @@ static int redirect_remote(struct sieve_deliver *s, const struct store_bal *bal,
 	if (sieve_reply_redirected(m->wire, NULL, bal->address, &data) < 0 ||
 	    str_copy(q.address, sizeof(q.address), target) < 0) {
 		buf_free(&data);
+		*why_r = "the redirected copy could not be built";
 		return 0;
 	}
 	str_copy(e.return_path, sizeof(e.return_path), rp);
@@ -352,7 +401,8 @@ static int redirect_remote(struct sieve_deliver *s, const struct store_bal *bal,
 	if (rc == 0)
 		rc = store_queue_add(s->txn, &e, &why);
 	if (rc == STORE_E_INVALID) {
-		log_info("sieve bal=%llu redirect not queued: %s", BALID(bal), why ? why : "refused");
+		*why_r = why != NULL ? why : "not queued";
+		log_info("sieve bal=%llu redirect not queued: %s", BALID(bal), *why_r);
 		rc = 0;
 	} else if (rc == 0) {
 		rc = 1;
@@ -361,10 +411,22 @@ static int redirect_remote(struct sieve_deliver *s, const struct store_bal *bal,
 	return rc;
 }
 
+/* The redirect's trace: the target, whether the forwarding rule
+ * (RE_GBM_4480) allowed it and why not, and where it went. */
+static int redirect_audit(struct sieve_deliver *s, const struct store_bal *bal, unsigned kind,
+                          const char *target, const char *response)
+{
+	return sdv_audit(s, bal, kind, "sieve.redirect", response, "redirect to %s",
+	                 sdv_audit_addr(target));
+}
+
 /* 1 redirected, 0 refused (the caller keeps), <0 store error. */
 static int do_redirect(struct sieve_deliver *s, const struct store_bal *bal,
-                       const struct sdv_msg *m, const char *target)
+                       const struct sdv_msg *m, const char *target, unsigned kind)
 {
+	char resp[STORE_AUDIT_TEXT_MAX / 2];
+	bool local;
+	int rc2;
 	const char *why = NULL, *at = strrchr(target, '@');
 	const char *rp = m->return_path[0] != '\0' ? bal->address : "";
 	unsigned hops;
@@ -382,15 +444,26 @@ static int do_redirect(struct sieve_deliver *s, const struct store_bal *bal,
 	if (why != NULL) {
 		log_info("sieve bal=%llu redirect refused at delivery, message kept: %s", BALID(bal),
 		         why);
-		return 0;
+		snprintf(resp, sizeof(resp), "refused: %s", why);
+		rc = redirect_audit(s, bal, kind, target, resp);
+		return rc < 0 ? rc : 0;
 	}
 	rc = store_domain_exists(s->txn, at + 1); /* the policy checked it is an address */
+	local = rc == 1;
 	if (rc == 1)
-		rc = redirect_local(s, bal, m, target, rp);
+		rc = redirect_local(s, bal, m, target, rp, &why);
 	else if (rc == 0)
-		rc = redirect_remote(s, bal, m, target, rp);
+		rc = redirect_remote(s, bal, m, target, rp, &why);
+	if (rc < 0)
+		return rc;
 	s->redirects += rc == 1;
-	return rc;
+	if (rc == 1)
+		snprintf(resp, sizeof(resp), "OK allowed, %s", local ? "delivered locally" : "queued");
+	else
+		snprintf(resp, sizeof(resp), "failed: allowed, but %s",
+		         why != NULL ? why : "not delivered");
+	rc2 = redirect_audit(s, bal, kind, target, resp);
+	return rc2 < 0 ? rc2 : rc;
 }
 
 /* ---------------------------------------------------------------- plan */
@@ -417,7 +490,7 @@ static int route(struct sieve_deliver *s, const struct store_bal *bal, const str
 
 		switch (a->type) {
 		case SIEVE_ACT_REDIRECT:
-			rc = do_redirect(s, bal, m, a->target);
+			rc = do_redirect(s, bal, m, a->target, sdv_plan_kind(p, a));
 			if (rc == 0 && !a->copy)
 				o->fallback_keep = true;
 			o->handled = o->handled || rc == 1;
@@ -431,9 +504,11 @@ static int route(struct sieve_deliver *s, const struct store_bal *bal, const str
 				log_info("sieve bal=%llu reject dropped: the other script keeps the "
 				         "message",
 				         BALID(bal));
+				rc = reject_audit(s, bal, m, a, sdv_plan_kind(p, a),
+				                  "dropped: another action keeps the message");
 				break;
 			}
-			rc = do_reject(s, bal, m, a);
+			rc = do_reject(s, bal, m, a, sdv_plan_kind(p, a));
 			o->handled = true;
 			break;
 		default:
@@ -451,10 +526,11 @@ static int copies(struct sieve_deliver *s, const struct store_bal *bal, const st
 	int rc = 0;
 
 	if (p->nres == 0 || p->keep != NULL || o->fallback_keep)
-		rc = do_copy(s, bal, m, p->keep, done, &ndone, o);
+		rc = do_copy(s, bal, m, p->keep, SDV_KIND_ACTIVE, done, &ndone, o);
 	for (unsigned i = 0; i < p->nacts && rc == 0; i++)
 		if (p->acts[i]->type == SIEVE_ACT_FILEINTO)
-			rc = do_copy(s, bal, m, p->acts[i], done, &ndone, o);
+			rc = do_copy(s, bal, m, p->acts[i], sdv_plan_kind(p, p->acts[i]), done, &ndone,
+			             o);
 	return rc;
 }
 
@@ -468,12 +544,28 @@ static int after(struct sieve_deliver *s, const struct store_bal *bal, const str
 		const struct sieve_action *a = p->acts[i];
 
 		if (a->type == SIEVE_ACT_VACATION)
-			rc = do_vacation(s, bal, m, a);
+			rc = do_vacation(s, bal, m, a, sdv_plan_kind(p, a));
 		else if (a->type == SIEVE_ACT_DUPLICATE)
 			rc = store_duplicate_record(s->txn, bal->id, a->handle ? a->handle : "",
 			                            slice_from_cstr(a->target ? a->target : ""),
 			                            s->m->now, (int64_t)a->seconds, a->last);
 	}
+	return rc;
+}
+
+/* Each discard's trace, once the copies are known: a discard only
+ * cancels the implicit keep, another action may still keep a copy. */
+static int discards(struct sieve_deliver *s, const struct store_bal *bal,
+                    const struct sdv_plan *p, const struct sdv_out *o)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < p->nacts && rc == 0; i++)
+		if (p->acts[i]->type == SIEVE_ACT_DISCARD)
+			rc = sdv_audit(s, bal, sdv_plan_kind(p, p->acts[i]), "sieve.discard",
+			               o->stored > 0 ? "OK, another action kept a copy"
+			                             : "OK, not stored",
+			               "discard");
 	return rc;
 }
 
@@ -485,6 +577,8 @@ int sdv_exec(struct sieve_deliver *s, const struct store_bal *bal, const struct 
 
 	if (rc == 0)
 		rc = copies(s, bal, m, plan, &o);
+	if (rc == 0)
+		rc = discards(s, bal, plan, &o);
 	if (rc < 0)
 		return rc;
 	if (o.stored == 0 && o.overquota > 0 && !o.handled) {

@@ -22,6 +22,7 @@ struct sdv_msg {
 
 struct sdv_plan {
 	struct sieve_result res[SDV_SCRIPTS];
+	unsigned kind[SDV_SCRIPTS]; /* SDV_KIND_* of each result */
 	unsigned nres;
 	bool error;                        /* a run-time error: kept */
 	const struct sieve_action *keep;   /* the keep to do (flags), or NULL */
@@ -61,5 +62,24 @@ int sdv_bal(struct sieve_deliver *s, const struct store_bal *bal, const struct s
  * 1 stored, 0 over quota, <0 store error. */
 int sdv_store_copy(struct sieve_deliver *s, const struct store_bal *bal, const struct sdv_msg *m,
                    uint64_t mailbox_id, uint32_t flags, uint64_t keywords, uint32_t *uid_r);
+
+/* ---------------------------------------------------------------- traces */
+
+/* The SDV_KIND_* of the script that gave a (one of plan's actions). */
+unsigned sdv_plan_kind(const struct sdv_plan *p, const struct sieve_action *a);
+/* The trace of one Sieve action, from tmpl's message fields: category
+ * message, action, the author for kind (the BAL for its own script, the
+ * system for the operator's rules), bal the BAL acted on. Pure. */
+void sdv_audit_fill(struct store_audit *r, const struct store_audit *tmpl, const char *bal,
+                    unsigned kind, const char *action, const char *response);
+/* Writes that trace in s's transaction, with the request from fmt (never
+ * a script's text, a reason, a subject); 0 without a template
+ * (s->m->audit NULL), else store_audit_put's result. */
+int sdv_audit(struct sieve_deliver *s, const struct store_bal *bal, unsigned kind,
+              const char *action, const char *response, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* An address for a trace: target when it is one, else a placeholder (a
+ * script may build a target from the message). */
+const char *sdv_audit_addr(const char *target);
 
 #endif

@@ -242,6 +242,10 @@ void imap_audit_cmd(struct imap_cmd_ctx *ctx)
 	else
 		trace_command(ctx, k, r);
 	fill_response(ctx, r);
+	str_copy(r->ref, sizeof(r->ref), ctx->audit_ref != NULL ? ctx->audit_ref : "");
+	str_copy(r->message_id, sizeof(r->message_id),
+	         ctx->audit_msgid != NULL ? ctx->audit_msgid : "");
+	r->size = ctx->audit_size;
 	audit_emit(r);
 	free(r);
 }

@@ -116,6 +116,9 @@ struct imap_cmd_ctx {
 	/* Reply summary, for logging and tests. */
 	const char *result; /* "OK", "NO", "BAD" once a tagged reply was written */
 	const char *result_text; /* "[code] text" of that reply (arena), for audit */
+	/* The message fields of the trace (APPEND), in the arena; NULL, 0: none. */
+	const char *audit_ref, *audit_msgid;
+	uint64_t audit_size;
 };
 
 /* The table (imap_cmd_table.c). Lookup is case-insensitive; NULL if unknown. */

@@ -15,6 +15,7 @@
 #include "imap_session.h"
 #include "imap_view.h"
 #include "log.h"
+#include "mime.h"
 #include "msgsum.h"
 #include "quota_alert.h"
 #include "util.h"
@@ -222,6 +223,48 @@ static int append_apply(struct store_txn *txn, void *arg)
 	return store_quota_alert(txn, j->bal_id, quota_alerter(), &alert);
 }
 
+/* ---------------------------------------------------------------- trace */
+
+/* The trace's message fields (docs/audit.md): the total size and the
+ * Message-IDs (space-separated for a MULTIAPPEND, cut to the field's
+ * length). Nothing else of the messages. */
+static void audit_fields(struct imap_cmd_ctx *ctx, const struct append_job *j)
+{
+	struct buf ids, one;
+
+	buf_init(&ids, 0);
+	buf_init(&one, STORE_AUDIT_MSGID_MAX);
+	ctx->audit_size = 0;
+	for (unsigned i = 0; i < j->n; i++) {
+		ctx->audit_size += j->msgs[i].data->len;
+		buf_reset(&one);
+		if (mime_header_get(buf_slice(j->msgs[i].data), "Message-ID", &one) == 1 &&
+		    ids.len + one.len < STORE_AUDIT_MSGID_MAX) {
+			if (ids.len > 0)
+				buf_append(&ids, " ", 1);
+			buf_append(&ids, one.data, one.len);
+		}
+	}
+	ctx->audit_msgid = imap_cmd_strdup(ctx, buf_slice(&ids));
+	buf_free(&ids);
+	buf_free(&one);
+}
+
+/* The stored messages' ids: "imap:UIDVALIDITY:UID" (":FIRST:LAST" for
+ * several), as APPENDUID gives them. */
+static void audit_ref(struct imap_cmd_ctx *ctx, const struct append_job *j)
+{
+	char ref[64];
+	int n;
+
+	if (j->uid_first == j->uid_last)
+		n = snprintf(ref, sizeof(ref), "imap:%u:%u", j->uidvalidity, j->uid_last);
+	else
+		n = snprintf(ref, sizeof(ref), "imap:%u:%u:%u", j->uidvalidity, j->uid_first,
+		             j->uid_last);
+	ctx->audit_ref = imap_cmd_strdup(ctx, (struct slice){(const uint8_t *)ref, (size_t)n});
+}
+
 static void append_done(struct imap_cmd_ctx *ctx, int result)
 {
 	struct append_job *j = ctx->data;
@@ -233,6 +276,7 @@ static void append_done(struct imap_cmd_ctx *ctx, int result)
 	if (result == 0) {
 		char code[64];
 
+		audit_ref(ctx, j);
 		if (j->uid_first == j->uid_last)
 			snprintf(code, sizeof(code), "APPENDUID %u %u", j->uidvalidity,
 			         j->uid_last);
@@ -276,6 +320,7 @@ enum imap_cmd_result imap_cmd_append(struct imap_cmd_ctx *ctx)
 		}
 	}
 	ctx->data = j;
+	audit_fields(ctx, j);
 	imap_cmd_store_write(ctx, append_apply, j, append_done);
 	return IMAP_CMD_WAIT;
 }

@@ -69,6 +69,7 @@ static int deliver_local(struct store_txn *txn, struct smtp_delivery *d, size_t 
 	m.postmaster = d->postmaster;
 	m.id = d->id;
 	m.alerter = d->alerter;
+	m.audit = d->audit;
 	if (d->trust != NULL) {
 		trust_snap_policy_get(d->trust, &pol); /* references held until the end */
 		m.policy = &pol;

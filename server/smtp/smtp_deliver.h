@@ -52,6 +52,8 @@ struct smtp_delivery {
 	const struct store_alerter *alerter; /* quota alerts, or NULL */
 	struct trust_snap *trust; /* forwarding rule of Sieve redirects (Annuaire,
 	                           * whitelist); NULL: every redirect refused */
+	const struct store_audit *audit; /* message fields of the Sieve actions'
+	                                  * traces (sieve_deliver.h); NULL: none */
 
 	/* Built by the apply. */
 	struct buf summary, dsn, dsn_summary;

@@ -456,6 +456,7 @@ static void submit(struct smtp_session *s)
 	                                        : QRET_UNSET;
 	j->d.sender_bal = s->authed ? s->from_bal : 0;
 	smtp_audit_msg_init(s, &j->audit, j->id, buf_slice(&s->msg));
+	j->d.audit = j->audit.rec; /* the Sieve actions' traces */
 	j->d.rcpts = s->rcpts; /* the job takes them */
 	j->d.n_rcpts = s->n_rcpts;
 	s->rcpts = NULL;

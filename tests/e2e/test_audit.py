@@ -6,6 +6,7 @@
 #     action, author, BAL, time in ms, client software, source address and
 #     port, request, response (failures too), and for mail the internal id,
 #     Message-ID, sender, recipients and size;
+#   - APPEND's record has the size, Message-ID and stored id;
 #   - a delegate's IMAP commands and submission name both identities;
 #   - a message whose Subject and body carry a unique marker is delivered,
 #     read and moved: neither audit export nor balised's log hold the
@@ -22,6 +23,7 @@ import imaplib
 import json
 import os
 import pwd
+import re
 import smtplib
 import subprocess
 import sys
@@ -230,6 +232,36 @@ def test_sessions_traced():
         check_common(r, "smtp.auth")
         check(r["category"] == "auth" and r["response"].startswith("235"), r)
         check(b.ctl("store", "check").strip() != "", "store check")
+
+
+def test_append_traced():
+    """APPEND's record carries the message fields: size, Message-ID and
+    the stored message's id (UIDVALIDITY and UID, as APPENDUID)."""
+    with new_balise() as b:
+        alice = b.add_bal("alice", PW)
+        b.start()
+        mid = "<app.%s@test.example>" % uuid.uuid4().hex
+        data = message(alice, alice, "Brouillon", "texte", mid)
+        c = imap_login(b, alice)
+        typ, resp = c.append("INBOX", None, None, data)
+        check(typ == "OK", "APPEND %r" % resp)
+        m = re.search(rb"APPENDUID (\d+) (\d+)", resp[0])
+        check(m is not None, resp)
+        typ, _ = c.append("Absent", None, None, data)
+        check(typ == "NO", "APPEND to a missing mailbox")
+        c.logout()
+        stop(b)
+        _, recs = export(b)
+        ok = [r for r in find(recs, action="imap.append") if r["response"].startswith("OK")]
+        check(len(ok) == 1, recs)
+        r = ok[0]
+        check_common(r, "imap.append")
+        check(r["size"] == len(data) and r["message_id"] == mid and
+              r["ref"] == "imap:%s:%s" % (m.group(1).decode(), m.group(2).decode()) and
+              'mailbox="INBOX"' in r["request"], r)
+        r = one(recs, "refused APPEND", action="imap.append", request='APPEND mailbox="Absent"')
+        check(r["response"].startswith("NO [TRYCREATE]") and r["size"] == len(data) and
+              r["message_id"] == mid and r["ref"] == "", r)
 
 
 def test_delegated_traced():
@@ -505,7 +537,7 @@ def test_clock_check():
             check(got[0]["by"] == "system" and got[0]["category"] == "admin", got)
 
 
-TESTS = [test_sessions_traced, test_delegated_traced, test_managesieve_traced,
+TESTS = [test_sessions_traced, test_append_traced, test_delegated_traced, test_managesieve_traced,
          test_quota_alert_traced, test_marker_never_traced,
          test_retention_delete, test_retention_anonymise, test_admin_traced, test_bad_arguments,
          test_clock_check]

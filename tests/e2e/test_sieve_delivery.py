@@ -10,7 +10,8 @@
 # holder's other PER BAL, a refused forward at delivery (another holder,
 # another operator without the Annuaire) kept in INBOX, a redirect loop
 # A -> B -> A stopped, reject with its French report, a run-time error and
-# a script that no longer compiles (both kept).
+# a script that no longer compiles (both kept); the audit trace of each
+# action that sends or drops mail, never the script or the vacation text.
 import email
 import email.header
 import imaplib
@@ -441,6 +442,104 @@ def test_runtime_error_kept():
     check(B.wait_log("does not compile, not run", 5), "not logged")
 
 
+def audit_export():
+    """Every audit record (JSON Lines of balisectl audit export)."""
+    day = 86400
+    since = time.strftime("%Y-%m-%d", time.gmtime(time.time() - day))
+    until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 2 * day))
+    out = B.ctl("audit", "export", "--since", since, "--until", until)
+    return out, [json.loads(line) for line in out.splitlines()]
+
+
+def traced(recs, action, msgid, bal_addr):
+    """The records of one Sieve action for one message and BAL."""
+    return [r for r in recs if r["action"] == action and r["message_id"] == "<%s>" % msgid
+            and r["bal"] == bal_addr]
+
+
+def test_audit_traced():
+    """Each Sieve action that sends or drops mail leaves a trace in the
+    delivery's transaction, with the delivery's message fields; the script
+    and the vacation text (a unique marker in both) are never traced nor
+    logged."""
+    marker = "MARQUEUR%d%d" % (os.getpid(), int(time.time()))
+    a, b = bal("aud"), bal("audb")
+    o = bal("audo", holder=OTHER_HOLDER)
+    snd = B.users["sender"]
+    targets = " ".join('redirect :copy "y%d@%s";' % (i, B.domain) for i in range(6))
+    inject("aud", 'require ["vacation", "reject", "copy", "fileinto"];\n'
+                  '# %s\n'
+                  'if header :contains "subject" "fwd-ok" { redirect "%s"; }\n'
+                  'elsif header :contains "subject" "fwd-ko" { redirect "%s"; }\n'
+                  'elsif header :contains "subject" "fwd-loin" { redirect "dr-meme@op.example"; }\n'
+                  'elsif header :contains "subject" "jeter" { discard; }\n'
+                  'elsif header :contains "subject" "refuser" { reject "%s refus"; }\n'
+                  'elsif header :contains "subject" "classer" { fileinto "Nulle/%s"; }\n'
+                  'elsif header :contains "subject" "erreur" { discard; %s }\n'
+                  'else { vacation :days 1 :addresses ["%s"] "%s absent"; }\n'
+                  % (marker, b, o, marker, marker, targets, a, marker))
+    ids = {}
+    for what in ("fwd-ok", "fwd-ko", "fwd-loin", "jeter", "refuser", "classer", "erreur",
+                 "vacances", "vacances-bis"):
+        ids[what] = "aud.%s.%d@test.example" % (what, os.getpid())
+        submit("sender", a, what, msgid=ids[what])
+    ids["liste"] = "aud.liste.%d@test.example" % os.getpid()
+    submit("sender2", a, "liste", extra="List-Id: <liste.test.example>\r\n", msgid=ids["liste"])
+    out, recs = audit_export()
+    check(marker not in out, "audit export holds the script or vacation text")
+    check(marker not in B.output(), "balised's log holds the script or vacation text")
+
+    def one(action, what, prefix):
+        got = traced(recs, action, ids[what], a)
+        check(len(got) == 1, "%s of %s: %r" % (action, what, got))
+        r = got[0]
+        dlv = [x for x in recs if x["action"] == "smtp.deliver" and
+               x["message_id"] == "<%s>" % ids[what] and x["bal"] == a]
+        check(len(dlv) == 1, "delivery record of %s: %r" % (what, dlv))
+        check(r["category"] == "message" and r["by"] == "bal" and r["actor"] == a and
+              r["sender"] == snd and r["rcpts"] == a and r["ref"] == dlv[0]["ref"] != "" and
+              r["size"] == dlv[0]["size"] > 0 and r["response"].startswith(prefix), r)
+        return r
+
+    r = one("sieve.redirect", "fwd-ok", "OK allowed, delivered locally")
+    check(r["request"] == "redirect to " + b, r)
+    r = one("sieve.redirect", "fwd-ko", "refused: the target has another holder")
+    check(r["request"] == "redirect to " + o, r)
+    r = one("sieve.redirect", "fwd-loin", "OK allowed, queued")
+    check(r["request"] == "redirect to dr-meme@op.example", r)
+    r = one("sieve.discard", "jeter", "OK, not stored")
+    check(r["request"] == "discard", r)
+    r = one("sieve.reject", "refuser", "OK message refused, report sent")
+    check(r["request"] == "reject report to " + snd, r)
+    r = one("sieve.fileinto", "classer", "kept in INBOX: no such mailbox")
+    check(r["request"] == "fileinto", r)
+    r = one("sieve.error", "erreur", "error: message kept in INBOX")
+    check(r["request"] == "script=active", r)
+    r = one("sieve.vacation", "vacances", "OK reply sent")
+    check(r["request"] == "vacation reply to " + snd, r)
+    one("sieve.vacation", "vacances-bis", "skipped: already answered in this period")
+    # a list message: the engine declines the reply (RFC 3834), no action
+    # and so no record (docs/audit.md)
+    check(traced(recs, "sieve.vacation", ids["liste"], a) == [], "vacation to a list")
+    # the BAL writing to itself: skipped when the reply is made, recorded
+    mid = "aud.soi.%d@test.example" % os.getpid()
+    submit("aud", a, "a moi-meme", msgid=mid)
+    _, recs = audit_export()
+    got = traced(recs, "sieve.vacation", mid, a)
+    check(len(got) == 1 and got[0]["response"] == "skipped: the sender is the BAL" and
+          got[0]["request"] == "vacation reply to " + a, got)
+    # the operator's rules: the system is the author
+    managed("forward", "set", a, "--to", b)
+    mid = "aud.managed.%d@test.example" % os.getpid()
+    submit("sender", a, "regle", msgid=mid)
+    managed("forward", "off", a)
+    _, recs = audit_export()
+    got = traced(recs, "sieve.redirect", mid, a)
+    check(len(got) == 1 and got[0]["by"] == "system" and
+          got[0]["actor"] == "balised(operator rules)" and
+          got[0]["response"] == "OK allowed, delivered locally", got)
+
+
 def test_no_subject_in_logs():
     out = B.output()
     for word in ("Demande de rendez-vous", "rapport d'analyses", "Corps du message"):
@@ -451,7 +550,7 @@ TESTS = [test_fileinto_and_flags, test_discard, test_vacation, test_vacation_not
          test_forward_same_holder, test_forward_refused_at_delivery,
          test_forward_remote_queued, test_managed_rules, test_redirect_loop,
          test_duplicate, test_quota_every_copy, test_reject, test_runtime_error_kept,
-         test_no_subject_in_logs]
+         test_audit_traced, test_no_subject_in_logs]
 
 
 def main():

@@ -5,7 +5,9 @@
  * run-time error keeps); a redirect without a policy, or to another
  * holder, is a keep; a local loop A -> B -> A ends in B; reject reports to
  * a local return path and to nobody for the null sender; every copy meets
- * the quota; a replaced script is run, not the one kept loaded. */
+ * the quota; a replaced script is run, not the one kept loaded; each
+ * action that sends or drops mail is traced once, with the delivery's
+ * message fields, and not at all when the transaction is rolled back. */
 #include "config.h"
 
 #include <check.h>
@@ -15,7 +17,9 @@
 #include "idnat.h"
 #include "sieve.h"
 #include "sieve_deliver.h"
+#include "sieve_deliver_int.h"
 #include "store_test.h"
+#include "util.h"
 
 #define DOM "balise.test"
 #define HOLDER "810001234565"
@@ -129,6 +133,20 @@ struct dlv {
 	const char *to, *return_path;
 	const struct sieve_policy *policy;
 	enum store_dlv_status status;
+	bool trace; /* with the audit template */
+	bool fail;  /* the apply fails after the delivery: rolled back */
+};
+
+/* The delivery's record, as smtp_audit.c makes it (only its message
+ * fields are used). */
+static const struct store_audit tmpl = {
+    .ref = "T1",
+    .message_id = "<t.1@" DOM ">",
+    .sender = "x@" DOM,
+    .rcpts = "a@" DOM,
+    .size = 123,
+    .request = "ignored",
+    .actor = "ignored",
 };
 
 static int dlv_apply(struct store_txn *txn, void *arg)
@@ -152,10 +170,11 @@ static int dlv_apply(struct store_txn *txn, void *arg)
 	m.postmaster = "postmaster@" DOM;
 	m.id = "T1";
 	m.policy = d->policy;
+	m.audit = d->trace ? &tmpl : NULL;
 	sieve_deliver_begin(&s, txn, &m);
 	rc = sieve_deliver_rcpt(&s, &r);
 	d->status = r.status;
-	return rc;
+	return rc == 0 && d->fail ? STORE_E_INVALID : rc;
 }
 
 static enum store_dlv_status deliver(const char *to, const char *return_path,
@@ -183,6 +202,43 @@ static long count(uint64_t bal, const char *box)
 }
 
 static const struct sieve_policy policy = {0}; /* local PER targets only */
+
+static enum store_dlv_status deliver_traced(const char *to, const char *return_path, bool fail)
+{
+	struct dlv d = {.to = to, .return_path = return_path, .policy = &policy, .trace = true,
+	                .fail = fail};
+
+	ck_assert_int_eq(store_write(st, dlv_apply, &d), fail ? STORE_E_INVALID : 0);
+	return d.status;
+}
+
+#define MAX_RECS 16
+struct recs {
+	struct store_audit r[MAX_RECS];
+	unsigned n;
+};
+
+static int rec_add(void *arg, const struct store_audit *r)
+{
+	struct recs *rs = arg;
+
+	ck_assert_uint_lt(rs->n, MAX_RECS);
+	rs->r[rs->n] = *r;
+	rs->r[rs->n++].rcpts = NULL; /* valid during the call only */
+	return 0;
+}
+
+/* Every "sieve.*" record, in time order. */
+static void sieve_recs(struct recs *rs)
+{
+	struct store_audit_filter f = {.action = "sieve"};
+	struct store_txn *txn = NULL;
+
+	rs->n = 0;
+	ck_assert_int_eq(store_read_begin(st, &txn), 0);
+	ck_assert_int_eq(store_audit_each(txn, &f, rec_add, rs), 0);
+	store_read_end(&txn);
+}
 
 /* ---------------------------------------------------------------- tests */
 
@@ -291,6 +347,82 @@ START_TEST(replaced_script_runs)
 }
 END_TEST
 
+
+START_TEST(audit_fill_pure)
+{
+	struct store_audit r;
+
+	sdv_audit_fill(&r, &tmpl, "a@" DOM, SDV_KIND_ACTIVE, "sieve.discard", "OK");
+	ck_assert_int_eq(r.cat, AUDIT_CAT_MESSAGE);
+	ck_assert_int_eq(r.by, AUDIT_BY_BAL);
+	ck_assert_str_eq(r.actor, "a@" DOM);
+	ck_assert_str_eq(r.bal, "a@" DOM);
+	ck_assert_str_eq(r.action, "sieve.discard");
+	ck_assert_str_eq(r.response, "OK");
+	ck_assert_str_eq(r.ref, "T1");
+	ck_assert_str_eq(r.message_id, "<t.1@" DOM ">");
+	ck_assert_str_eq(r.sender, "x@" DOM);
+	ck_assert_str_eq(r.rcpts, "a@" DOM);
+	ck_assert_uint_eq(r.size, 123);
+	ck_assert_str_eq(r.request, ""); /* never the template's */
+	ck_assert_int_eq(r.time_ms, 0);
+	sdv_audit_fill(&r, &tmpl, "a@" DOM, SDV_KIND_MANAGED, "sieve.redirect", "OK");
+	ck_assert_int_eq(r.by, AUDIT_BY_SYSTEM);
+	ck_assert_str_eq(r.actor, "balised(operator rules)");
+	ck_assert_str_eq(r.bal, "a@" DOM);
+	ck_assert_str_eq(sdv_audit_addr("b@" DOM), "b@" DOM);
+	ck_assert_str_eq(sdv_audit_addr("Sujet secret"), "(not an address)");
+	ck_assert_str_eq(sdv_audit_addr(""), "(none)");
+}
+END_TEST
+
+START_TEST(audit_actions)
+{
+	struct recs *rs = xmalloc(sizeof(*rs));
+
+	/* managed forward to another holder (refused), user discard */
+	managed(id_a, "redirect \"c@" DOM "\";");
+	script(id_a, "discard;");
+	deliver_traced("a@" DOM, "x@" DOM, false);
+	sieve_recs(rs);
+	ck_assert_uint_eq(rs->n, 2);
+	ck_assert_str_eq(rs->r[0].action, "sieve.redirect");
+	ck_assert_int_eq(rs->r[0].by, AUDIT_BY_SYSTEM);
+	ck_assert_str_eq(rs->r[0].request, "redirect to c@" DOM);
+	ck_assert_str_eq(rs->r[0].response, "refused: the target has another holder");
+	ck_assert_str_eq(rs->r[0].bal, "a@" DOM);
+	ck_assert_str_eq(rs->r[0].message_id, "<t.1@" DOM ">");
+	ck_assert_uint_eq(rs->r[0].size, 123);
+	ck_assert_str_eq(rs->r[1].action, "sieve.discard");
+	ck_assert_int_eq(rs->r[1].by, AUDIT_BY_BAL);
+	ck_assert_str_eq(rs->r[1].actor, "a@" DOM);
+	/* the refused forward kept it: the discard did not drop it */
+	ck_assert_str_eq(rs->r[1].response, "OK, another action kept a copy");
+	ck_assert_int_eq(count(id_a, "INBOX"), 1);
+	/* rolled back with the delivery: no trace (a replayed apply writes
+	 * its traces once) */
+	deliver_traced("a@" DOM, "x@" DOM, true);
+	sieve_recs(rs);
+	ck_assert_uint_eq(rs->n, 2);
+	/* reject: one trace, the report's recipient; a local redirect */
+	managed(id_a, "keep;");
+	script(id_a, "require \"reject\"; reject \"secret reason\";");
+	deliver_traced("a@" DOM, "x@" DOM, false);
+	script(id_a, "redirect \"b@" DOM "\";");
+	deliver_traced("a@" DOM, "x@" DOM, false);
+	sieve_recs(rs);
+	ck_assert_uint_eq(rs->n, 4);
+	ck_assert_str_eq(rs->r[2].action, "sieve.reject");
+	ck_assert_str_eq(rs->r[2].request, "reject report to x@" DOM);
+	/* the managed keep keeps: the reject is dropped */
+	ck_assert_str_eq(rs->r[2].response, "dropped: another action keeps the message");
+	ck_assert_str_eq(rs->r[3].action, "sieve.redirect");
+	ck_assert_str_eq(rs->r[3].response, "OK allowed, delivered locally");
+	ck_assert_int_eq(count(id_b, "INBOX"), 1);
+	free(rs);
+}
+END_TEST
+
 static Suite *deliver_suite(void)
 {
 	Suite *s = suite_create("sieve_deliver");
@@ -305,6 +437,8 @@ static Suite *deliver_suite(void)
 	tcase_add_test(t, reject_reports);
 	tcase_add_test(t, quota_every_copy);
 	tcase_add_test(t, replaced_script_runs);
+	tcase_add_test(t, audit_fill_pure);
+	tcase_add_test(t, audit_actions);
 	suite_add_tcase(s, t);
 	return s;
 }
