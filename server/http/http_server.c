@@ -15,6 +15,7 @@
 #include "http_server.h"
 #include "log.h"
 #include "metrics.h"
+#include "session_set.h"
 #include "util.h"
 
 #define HTTP_DOMAIN_MAX 253
@@ -23,15 +24,11 @@
 struct http_session {
 	struct http_server *srv;
 	struct conn *conn;
-	struct http_session *prev, *next;
+	struct session_link link; /* in the live sessions */
 	bool in_head; /* part of a request head is buffered: its timer runs */
 };
 
-static struct {
-	struct http_session *head;
-	size_t live;
-	bool stopping;
-} sessions;
+static struct session_set sessions;
 
 static const struct conn_ops http_conn_ops;
 
@@ -364,14 +361,9 @@ static void on_close(struct conn *c, void *arg)
 	struct http_session *s = arg;
 
 	(void)c;
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		sessions.head = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	sessions.live--;
+	session_set_remove(&sessions, &s->link);
 	free(s);
+	session_set_freed(&sessions);
 }
 
 static const struct conn_ops http_conn_ops = {
@@ -386,11 +378,7 @@ void http_session_accept(struct conn *c, void *arg)
 
 	s->srv = arg;
 	s->conn = c;
-	s->next = sessions.head;
-	if (sessions.head != NULL)
-		sessions.head->prev = s;
-	sessions.head = s;
-	sessions.live++;
+	session_set_add(&sessions, &s->link);
 	conn_set_handler(c, &http_conn_ops, s);
 	conn_set_raw(c, true);
 	conn_set_line_max(c, HTTP_HEAD_MAX);
@@ -400,12 +388,14 @@ void http_session_accept(struct conn *c, void *arg)
 
 void http_sessions_shutdown(void)
 {
-	sessions.stopping = true;
-	for (struct http_session *s = sessions.head; s != NULL; s = s->next)
+	struct http_session *s;
+
+	session_set_stop(&sessions);
+	session_set_each(&sessions, s, struct http_session, link)
 		conn_close(s->conn);
 }
 
 size_t http_sessions_count(void)
 {
-	return sessions.live;
+	return session_set_count(&sessions);
 }

@@ -25,13 +25,7 @@ struct imap_arena_block {
 	max_align_t data[];
 };
 
-static struct {
-	struct imap_session *head;
-	size_t live; /* allocated sessions, closed ones waiting for a job included */
-	bool stopping;
-	void (*on_empty)(void *arg);
-	void *on_empty_arg;
-} sessions;
+static struct session_set sessions;
 
 static const struct conn_ops imap_conn_ops;
 
@@ -124,9 +118,7 @@ static void session_free(struct imap_session *s)
 	free(s->arena);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
-	sessions.live--;
-	if (sessions.live == 0 && sessions.stopping && sessions.on_empty != NULL)
-		sessions.on_empty(sessions.on_empty_arg);
+	session_set_freed(&sessions);
 }
 
 void imap_session_ref(struct imap_session *s)
@@ -138,17 +130,6 @@ void imap_session_unref(struct imap_session *s)
 {
 	if (--s->refs == 0)
 		session_free(s);
-}
-
-static void unlink_session(struct imap_session *s)
-{
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else if (sessions.head == s)
-		sessions.head = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	s->prev = s->next = NULL;
 }
 
 static void cmd_end(struct imap_session *s);
@@ -171,7 +152,7 @@ static void on_close(struct conn *c, void *arg)
 
 	(void)c;
 	log_debug("%s imap closed state=%d", conn_id(c), (int)s->state);
-	unlink_session(s);
+	session_set_remove(&sessions, &s->link);
 	s->conn = NULL;
 	if (s->cmd_running && s->cmd.on_drain != NULL) {
 		/* Waiting for the client to read: nothing else will end it. */
@@ -205,11 +186,7 @@ void imap_session_accept(struct conn *c, void *arg)
 	s->parser = imap_parser_new();
 	s->state = IMAP_ST_NOT_AUTH;
 	s->refs = 1;
-	s->next = sessions.head;
-	if (sessions.head != NULL)
-		sessions.head->prev = s;
-	sessions.head = s;
-	sessions.live++;
+	session_set_add(&sessions, &s->link);
 	conn_set_handler(c, &imap_conn_ops, s);
 	conn_set_raw(c, true);
 	conn_set_timeouts(c, IMAP_PREAUTH_IDLE_MS, CONN_CMD_TIMEOUT_MS);
@@ -264,7 +241,9 @@ void imap_session_sync(struct imap_session *s)
 
 void imap_sessions_changed(const uint64_t *ids, size_t n)
 {
-	for (struct imap_session *s = sessions.head; s != NULL; s = s->next) {
+	struct imap_session *s;
+
+	session_set_each(&sessions, s, struct imap_session, link) {
 		size_t lo = 0, hi = n;
 		uint64_t id;
 
@@ -289,7 +268,9 @@ void imap_sessions_changed(const uint64_t *ids, size_t n)
 
 void imap_sessions_poll(void)
 {
-	for (struct imap_session *s = sessions.head; s != NULL; s = s->next) {
+	struct imap_session *s;
+
+	session_set_each(&sessions, s, struct imap_session, link) {
 		if (s->view == NULL || !s->idling)
 			continue;
 		if (imap_view_changed(s->srv->store, s->view) == 1)
@@ -299,26 +280,26 @@ void imap_sessions_poll(void)
 
 void imap_sessions_shutdown(const char *why)
 {
-	sessions.stopping = true;
-	for (struct imap_session *s = sessions.head; s != NULL; s = s->next) {
+	struct imap_session *s;
+
+	session_set_stop(&sessions);
+	session_set_each(&sessions, s, struct imap_session, link) {
 		if (s->conn == NULL)
 			continue;
 		conn_printf(s->conn, "* BYE %s\r\n", why);
 		conn_close(s->conn);
 	}
-	if (sessions.live == 0 && sessions.on_empty != NULL)
-		sessions.on_empty(sessions.on_empty_arg);
+	session_set_settle(&sessions);
 }
 
 size_t imap_sessions_count(void)
 {
-	return sessions.live;
+	return session_set_count(&sessions);
 }
 
 void imap_sessions_on_empty(void (*fn)(void *arg), void *arg)
 {
-	sessions.on_empty = fn;
-	sessions.on_empty_arg = arg;
+	session_set_on_empty(&sessions, fn, arg);
 }
 
 /* ---------------------------------------------------------------- commands */

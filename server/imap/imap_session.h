@@ -13,6 +13,7 @@
 #include "balstore.h"
 #include "buf.h"
 #include "imap_cmd.h"
+#include "session_set.h"
 
 struct conn;
 struct tls_ctx;
@@ -97,7 +98,7 @@ struct imap_session {
 	bool idling;      /* in IDLE: updates are sent as they happen */
 	bool changed;     /* the selected mailbox changed; sync at the next chance */
 	unsigned refs;    /* the connection (1) + async jobs holding the session */
-	struct imap_session *prev, *next;
+	struct session_link link; /* in the live sessions */
 };
 
 /* Process set-up: srv lives as long as any session. */

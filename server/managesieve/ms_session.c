@@ -15,13 +15,7 @@
 #include "sieve.h"
 #include "util.h"
 
-static struct {
-	struct ms_session *head;
-	size_t live;
-	bool stopping;
-	void (*on_empty)(void *arg);
-	void *on_empty_arg;
-} sessions;
+static struct session_set sessions;
 
 static const struct conn_ops ms_conn_ops;
 
@@ -42,20 +36,7 @@ static void session_free(struct ms_session *s)
 	ms_parser_free(&s->parser);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
-	sessions.live--;
-	if (sessions.live == 0 && sessions.stopping && sessions.on_empty != NULL)
-		sessions.on_empty(sessions.on_empty_arg);
-}
-
-static void unlink_session(struct ms_session *s)
-{
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else if (sessions.head == s)
-		sessions.head = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	s->prev = s->next = NULL;
+	session_set_freed(&sessions);
 }
 
 static void on_close(struct conn *c, void *arg)
@@ -63,7 +44,7 @@ static void on_close(struct conn *c, void *arg)
 	struct ms_session *s = arg;
 
 	log_debug("%s managesieve closed", conn_id(c));
-	unlink_session(s);
+	session_set_remove(&sessions, &s->link);
 	s->conn = NULL;
 	if (--s->refs == 0)
 		session_free(s);
@@ -102,11 +83,7 @@ void ms_session_accept(struct conn *c, void *arg)
 	s->conn = c;
 	s->refs = 1;
 	ms_parser_init(&s->parser);
-	s->next = sessions.head;
-	if (sessions.head != NULL)
-		sessions.head->prev = s;
-	sessions.head = s;
-	sessions.live++;
+	session_set_add(&sessions, &s->link);
 	conn_set_handler(c, &ms_conn_ops, s);
 	conn_set_raw(c, true);
 	conn_set_timeouts(c, srv->idle_ms != 0 ? srv->idle_ms : MS_IDLE_MS, CONN_CMD_TIMEOUT_MS);
@@ -122,8 +99,10 @@ void ms_session_accept(struct conn *c, void *arg)
 
 void ms_sessions_shutdown(void)
 {
-	sessions.stopping = true;
-	for (struct ms_session *s = sessions.head; s != NULL; s = s->next) {
+	struct ms_session *s;
+
+	session_set_stop(&sessions);
+	session_set_each(&sessions, s, struct ms_session, link) {
 		if (s->conn == NULL)
 			continue;
 		if (s->waiting) /* its reply comes first */
@@ -131,19 +110,17 @@ void ms_sessions_shutdown(void)
 		else
 			ms_bye(s, NULL, "Server shutting down");
 	}
-	if (sessions.live == 0 && sessions.on_empty != NULL)
-		sessions.on_empty(sessions.on_empty_arg);
+	session_set_settle(&sessions);
 }
 
 size_t ms_sessions_count(void)
 {
-	return sessions.live;
+	return session_set_count(&sessions);
 }
 
 void ms_sessions_on_empty(void (*fn)(void *arg), void *arg)
 {
-	sessions.on_empty = fn;
-	sessions.on_empty_arg = arg;
+	session_set_on_empty(&sessions, fn, arg);
 }
 
 /* ---------------------------------------------------------------- replies */

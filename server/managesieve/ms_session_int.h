@@ -9,6 +9,7 @@
 #include "ms_parser.h"
 #include "ms_resp.h"
 #include "ms_session.h"
+#include "session_set.h"
 
 struct ms_session {
 	struct ms_server *srv;
@@ -31,7 +32,7 @@ struct ms_session {
 	char audit_req[512];
 	char audit_user[STORE_ADDR_MAX + 1]; /* AUTHENTICATE: the user tried */
 
-	struct ms_session *prev, *next;
+	struct session_link link; /* in the live sessions */
 };
 
 /* A command: its name and what it needs. */

@@ -17,13 +17,7 @@
 #include "smtp_session_int.h"
 #include "util.h"
 
-static struct {
-	struct smtp_session *head;
-	size_t live;
-	bool stopping;
-	void (*on_empty)(void *arg);
-	void *on_empty_arg;
-} sessions;
+static struct session_set sessions;
 
 static const struct conn_ops smtp_conn_ops;
 
@@ -46,9 +40,7 @@ static void session_free(struct smtp_session *s)
 	smtp_sasl_login_wipe(&s->login);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
-	sessions.live--;
-	if (sessions.live == 0 && sessions.stopping && sessions.on_empty != NULL)
-		sessions.on_empty(sessions.on_empty_arg);
+	session_set_freed(&sessions);
 }
 
 static void session_unref(struct smtp_session *s)
@@ -57,23 +49,12 @@ static void session_unref(struct smtp_session *s)
 		session_free(s);
 }
 
-static void unlink_session(struct smtp_session *s)
-{
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else if (sessions.head == s)
-		sessions.head = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	s->prev = s->next = NULL;
-}
-
 static void on_close(struct conn *c, void *arg)
 {
 	struct smtp_session *s = arg;
 
 	log_debug("%s smtp closed", conn_id(c));
-	unlink_session(s);
+	session_set_remove(&sessions, &s->link);
 	s->conn = NULL;
 	session_unref(s);
 }
@@ -111,11 +92,7 @@ static void accept_session(struct conn *c, struct smtp_server *srv, enum smtp_mo
 	s->refs = 1;
 	buf_init(&s->msg, srv->size_max);
 	smtp_line_init(&s->lr, SMTP_LINE_MAX_AUTH);
-	s->next = sessions.head;
-	if (sessions.head != NULL)
-		sessions.head->prev = s;
-	sessions.head = s;
-	sessions.live++;
+	session_set_add(&sessions, &s->link);
 	conn_set_handler(c, &smtp_conn_ops, s);
 	conn_set_raw(c, true);
 	conn_set_line_max(c, SMTP_LINE_MAX_AUTH);
@@ -138,8 +115,10 @@ void smtp_session_accept_submission(struct conn *c, void *arg)
 
 void smtp_sessions_shutdown(void)
 {
-	sessions.stopping = true;
-	for (struct smtp_session *s = sessions.head; s != NULL; s = s->next) {
+	struct smtp_session *s;
+
+	session_set_stop(&sessions);
+	session_set_each(&sessions, s, struct smtp_session, link) {
 		if (s->conn == NULL)
 			continue;
 		if (s->waiting) /* its reply comes first */
@@ -147,19 +126,17 @@ void smtp_sessions_shutdown(void)
 		else
 			smtp_close(s, "4.3.2", "Service en cours d'arret");
 	}
-	if (sessions.live == 0 && sessions.on_empty != NULL)
-		sessions.on_empty(sessions.on_empty_arg);
+	session_set_settle(&sessions);
 }
 
 size_t smtp_sessions_count(void)
 {
-	return sessions.live;
+	return session_set_count(&sessions);
 }
 
 void smtp_sessions_on_empty(void (*fn)(void *arg), void *arg)
 {
-	sessions.on_empty = fn;
-	sessions.on_empty_arg = arg;
+	session_set_on_empty(&sessions, fn, arg);
 }
 
 /* ---------------------------------------------------------------- replies */

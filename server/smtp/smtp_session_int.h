@@ -8,6 +8,7 @@
 
 #include "dn.h"
 #include "imap_notify.h"
+#include "session_set.h"
 #include "smtp_deliver.h"
 #include "smtp_session.h"
 
@@ -65,7 +66,7 @@ struct smtp_session {
 	bool bdat_last;
 	struct smtp_job *job; /* the commit in flight */
 
-	struct smtp_session *prev, *next;
+	struct session_link link; /* in the live sessions */
 };
 
 /* Replies. smtp_reply() writes "code enh text" (text may hold '\n' for

@@ -14,3 +14,11 @@ tests_unit_check_conn_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_unit_check_conn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_check_conn_LDADD = $(BALNET_LIBS) $(CHECK_LIBS)
 TESTS += tests/unit/check_conn
+
+# The live-session registry shared by the IMAP, SMTP, ManageSieve and HTTP sessions.
+check_PROGRAMS += tests/unit/check_session_set
+tests_unit_check_session_set_SOURCES = tests/unit/check_session_set.c
+tests_unit_check_session_set_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_check_session_set_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_session_set_LDADD = $(BALNET_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/check_session_set
