@@ -19,7 +19,7 @@ MSD_LIBS = server/managesieve/libbalmanagesieved.a server/managesieve/libbalmana
 # temporary store).
 check_PROGRAMS += tests/fuzz/fuzz_managesieve_session
 tests_fuzz_fuzz_managesieve_session_SOURCES = tests/fuzz/fuzz_managesieve_session.c \
-	$(FUZZ_DRIVER)
+	$(FUZZ_SESSION_HARNESS) $(FUZZ_DRIVER)
 tests_fuzz_fuzz_managesieve_session_CPPFLAGS = $(MS_CPPFLAGS) -I$(top_srcdir)/server \
 	-I$(top_srcdir)/server/imap
 tests_fuzz_fuzz_managesieve_session_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) \

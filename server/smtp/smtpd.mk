@@ -19,7 +19,8 @@ SMTPD_LIBS = server/smtp/libbalsmtpd.a server/smtp/libbalsmtp.a
 
 # A whole SMTP session fed from the fuzzer (loopback socket, temporary store).
 check_PROGRAMS += tests/fuzz/fuzz_smtp_session
-tests_fuzz_fuzz_smtp_session_SOURCES = tests/fuzz/fuzz_smtp_session.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_smtp_session_SOURCES = tests/fuzz/fuzz_smtp_session.c \
+	$(FUZZ_SESSION_HARNESS) $(FUZZ_DRIVER)
 tests_fuzz_fuzz_smtp_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 	-I$(top_srcdir)/server/smtp -I$(top_srcdir)/server/imap
 tests_fuzz_fuzz_smtp_session_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) $(FUZZ_FLAGS)

@@ -10,22 +10,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "auth.h"
 #include "balstore.h"
-#include "imap_notify.h"
-#include "listen.h"
-#include "log.h"
-#include "pwhash.h"
 #include "quota_alert.h"
+#include "session_harness.h"
 #include "smtp_session.h"
 #include "util.h"
 #include "whitelist.h"
@@ -33,7 +26,6 @@
 #define FUZZ_USER "u@f.test"
 #define FUZZ_PASSWORD "pw"
 #define FUZZ_SMALL "small@f.test"
-#define FUZZ_SPINS_MAX 20000 /* loop turns per input before giving up */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,74 +37,44 @@ static const char whitelist_xml[] =
     "<Domaine><Nom>remote.test</Nom><DNCertificatOperateur>CN=other.test,C=FR"
     "</DNCertificatOperateur></Domaine></ListeDomaines></ListeBlancheMSSante>\n";
 
+static struct session_harness h = {.name = "fuzz_smtp_session",
+                                   .sessions_count = smtp_sessions_count};
 static struct {
-	bool ready;
-	char dir[64];
 	char wl_path[128];
-	uv_loop_t *loop;
-	struct store *store;
-	struct listen_set *ls;
 	struct smtp_server srv;
 	struct whitelist_holder wl;
-	int port[2];
-	unsigned accepted;
-	bool echo;
 } env;
 
 static int setup_apply(struct store_txn *txn, void *arg)
 {
-	struct store_bal bal = {.type = BAL_PER, .holder_type = 8, .quota_bytes = 64 * 1024};
-	struct pwhash_params pp = {.t_cost = 1, .m_cost = 8, .parallelism = 1};
-	const char *why = NULL;
-	int r;
+	int r = session_harness_add_bal(txn, FUZZ_USER, FUZZ_PASSWORD, 64 * 1024, NULL);
 
 	(void)arg;
-	r = store_domain_add(txn, "f.test");
-	if (r < 0 && r != STORE_E_EXISTS)
-		return r;
-	str_copy(bal.address, sizeof(bal.address), FUZZ_USER);
-	str_copy(bal.holder, sizeof(bal.holder), "810001234565");
-	if (pwhash_hash(FUZZ_PASSWORD, strlen(FUZZ_PASSWORD), &pp, bal.password_hash,
-	                sizeof(bal.password_hash), &why) < 0)
-		fatal("pwhash: %s", why);
-	r = store_bal_create(txn, &bal, &why);
 	if (r < 0 && r != STORE_E_EXISTS)
 		return r;
 	/* A second BAL with a 2 KiB quota: partial deliveries and reports. */
-	memset(&bal, 0, sizeof(bal));
-	bal = (struct store_bal){.type = BAL_PER, .holder_type = 8, .quota_bytes = 2048};
-	str_copy(bal.address, sizeof(bal.address), FUZZ_SMALL);
-	str_copy(bal.holder, sizeof(bal.holder), "810001234565");
-	r = store_bal_create(txn, &bal, &why);
+	r = session_harness_add_bal(txn, FUZZ_SMALL, NULL, 2048, NULL);
 	return r == STORE_E_EXISTS ? 0 : r;
 }
 
 static void on_accept_in(struct conn *c, void *arg)
 {
-	env.accepted++;
+	h.accepted++;
 	smtp_session_accept_inbound(c, arg);
 }
 
 static void on_accept_sub(struct conn *c, void *arg)
 {
-	env.accepted++;
+	h.accepted++;
 	smtp_session_accept_submission(c, arg);
 }
 
 static void cleanup(void)
 {
-	char path[160];
-
-	listen_set_free(&env.ls);
-	store_close(&env.store);
-	auth_free(&env.srv.auth);
 	whitelist_holder_free(&env.wl);
 	unlink(env.wl_path);
-	snprintf(path, sizeof(path), "%s/data.mdb", env.dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", env.dir);
-	unlink(path);
-	rmdir(env.dir);
+	session_harness_close(&h);
+	auth_free(&env.srv.auth);
 }
 
 static void write_whitelist(void)
@@ -120,7 +82,7 @@ static void write_whitelist(void)
 	FILE *f;
 	char err[WHITELIST_ERR_MAX];
 
-	snprintf(env.wl_path, sizeof(env.wl_path), "%s/whitelist.xml", env.dir);
+	snprintf(env.wl_path, sizeof(env.wl_path), "%s/whitelist.xml", h.dir);
 	f = fopen(env.wl_path, "w");
 	if (f == NULL || fputs(whitelist_xml, f) < 0 || fclose(f) != 0)
 		fatal("whitelist: %s", strerror(errno));
@@ -129,40 +91,14 @@ static void write_whitelist(void)
 		fatal("whitelist: %s", err);
 }
 
-static void listen_on(struct listen_set *ls, void (*fn)(struct conn *, void *), const char *name)
-{
-	struct cfg_listen addr = {.n = 1};
-	struct listen_service svc = {.name = name, .on_accept = fn, .arg = &env.srv};
-	char err[256];
-
-	str_copy(addr.addr[0].host, sizeof(addr.addr[0].host), "127.0.0.1");
-	if (listen_bind(ls, &addr, &svc, err, sizeof(err)) < 0)
-		fatal("listen: %s", err);
-}
-
 static void env_init(void)
 {
-	struct store_opts so = {.map_size = 8 << 20, .on_commit = imap_notify_on_commit};
-	struct pwhash_params pp = {.t_cost = 1, .m_cost = 8, .parallelism = 1};
-	const char *why = NULL;
-	char err[256];
-
-	env.echo = getenv("FUZZ_SMTP_ECHO") != NULL;
-	log_init("fuzz_smtp_session", env.echo ? LOG_LVL_DEBUG : LOG_LVL_ERROR, false);
-	str_copy(env.dir, sizeof(env.dir), "/tmp/fuzz-smtp-session-XXXXXX");
-	if (mkdtemp(env.dir) == NULL)
-		fatal("mkdtemp: %s", strerror(errno));
-	env.loop = uv_default_loop();
-	imap_notify_init(env.loop);
-	so.path = env.dir;
-	if (store_open(&so, &env.store, &why) < 0)
-		fatal("store_open: %s", why);
-	if (store_write(env.store, setup_apply, NULL) < 0)
-		fatal("store set-up failed");
+	/* FUZZ_SMTP_ECHO=1: show the replies */
+	session_harness_open(&h, "FUZZ_SMTP_ECHO", "/tmp/fuzz-smtp-session-XXXXXX", setup_apply);
 	write_whitelist();
 	quota_alert_set_host("fuzz.test"); /* the 100 % alerts of refused deliveries */
-	env.srv = (struct smtp_server){.loop = env.loop,
-	                               .store = env.store,
+	env.srv = (struct smtp_server){.loop = h.loop,
+	                               .store = h.store,
 	                               .whitelist = &env.wl,
 	                               .hostname = "fuzz.test",
 	                               .postmaster = "postmaster@f.test",
@@ -174,75 +110,21 @@ static void env_init(void)
 	                               .from_check = true,
 	                               .test_plaintext = true,
 	                               .test_peer_dn = "CN=peer.test,C=FR"};
-	env.srv.auth = auth_new(env.loop, env.store, 3600, &pp);
-	auth_set_fail_delay(env.srv.auth, 0, 0);
-	env.ls = listen_set_new(env.loop, 0, 0);
-	listen_on(env.ls, on_accept_in, "smtp");
-	listen_on(env.ls, on_accept_sub, "submission");
-	if (listen_start(env.ls, err, sizeof(err)) < 0)
-		fatal("listen: %s", err);
-	env.port[0] = listen_port(env.ls, 0);
-	env.port[1] = listen_port(env.ls, 1);
+	env.srv.auth = session_harness_auth(&h);
+	session_harness_listen(&h, "smtp", on_accept_in, &env.srv);
+	session_harness_listen(&h, "submission", on_accept_sub, &env.srv);
+	session_harness_start(&h);
 	atexit(cleanup);
-	env.ready = true;
 }
 
-static int client_connect(int port)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 ||
-	    (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS))
-		fatal("connect: %s", strerror(errno));
-	return fd;
-}
-
-/* Sends everything (then EOF), drains the replies, and turns the loop
- * until the session is gone. */
+/* The first byte picks the listener (even: inbound, odd: submission); the
+ * rest is the client's bytes. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned want = env.accepted + 1;
-	bool shut = false;
-	size_t sent = 0;
-	uint8_t sink[65536];
-	int fd;
-
 	if (size == 0)
 		return 0;
-	if (!env.ready)
+	if (!h.ready)
 		env_init();
-	fd = client_connect(env.port[data[0] & 1]);
-	data++, size--;
-	for (unsigned spin = 0; spin < FUZZ_SPINS_MAX; spin++) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		bool progress = false;
-		ssize_t n;
-
-		if (sent < size) {
-			n = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
-			if (n > 0) {
-				sent += (size_t)n;
-				progress = true;
-			}
-		} else if (!shut) {
-			shutdown(fd, SHUT_WR);
-			shut = true;
-		}
-		while ((n = recv(fd, sink, sizeof(sink), 0)) > 0) {
-			progress = true;
-			if (env.echo) /* FUZZ_SMTP_ECHO=1: show the replies */
-				fwrite(sink, 1, (size_t)n, stderr);
-		}
-		uv_run(env.loop, UV_RUN_NOWAIT);
-		if (env.accepted >= want && smtp_sessions_count() == 0)
-			break;
-		if (!progress)
-			poll(&pfd, 1, 1);
-	}
-	close(fd);
-	if (smtp_sessions_count() != 0)
-		fatal("fuzz_smtp_session: the session did not end");
+	session_harness_run(&h, data[0] & 1, data + 1, size - 1);
 	return 0;
 }

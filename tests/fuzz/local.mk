@@ -10,6 +10,8 @@ else
 FUZZ_DRIVER = tests/fuzz/standalone.c
 FUZZ_FLAGS =
 endif
+# The loopback/temporary-store harness of the *_session targets.
+FUZZ_SESSION_HARNESS = tests/fuzz/session_harness.c tests/fuzz/session_harness.h
 
 check_PROGRAMS += tests/fuzz/fuzz_cfg
 tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c $(FUZZ_DRIVER)

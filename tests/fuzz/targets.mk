@@ -47,7 +47,8 @@ EXTRA_DIST += tests/fuzz/imap_thread.dict
 # A whole IMAP session (listener, conn, parser, commands) on a loopback
 # socket against a temporary store (server/imap/session.mk)
 check_PROGRAMS += tests/fuzz/fuzz_imap_session
-tests_fuzz_fuzz_imap_session_SOURCES = tests/fuzz/fuzz_imap_session.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_session_SOURCES = tests/fuzz/fuzz_imap_session.c \
+	$(FUZZ_SESSION_HARNESS) $(FUZZ_DRIVER)
 tests_fuzz_fuzz_imap_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 	-I$(top_srcdir)/server/imap
 tests_fuzz_fuzz_imap_session_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS) $(FUZZ_FLAGS)
