@@ -8,12 +8,12 @@ server_managesieve_libbalmanagesieved_a_SOURCES = \
 	server/managesieve/ms_cmd_auth.c server/managesieve/ms_cmd_script.c \
 	server/managesieve/ms_audit.c
 server_managesieve_libbalmanagesieved_a_CPPFLAGS = $(MS_CPPFLAGS) -I$(top_srcdir)/server \
-	-I$(top_srcdir)/server/smtp -I$(top_srcdir)/server/imap
+	-I$(top_srcdir)/server/imap
 server_managesieve_libbalmanagesieved_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(OPENSSL_CFLAGS)
 
 # Linked before IMAPD_LIBS (auth, loop notifications, libbalnet, the store).
 MSD_LIBS = server/managesieve/libbalmanagesieved.a server/managesieve/libbalmanagesieve.a \
-	server/smtp/libbalsmtp.a server/libbalsievepolicy.a sieve/libbalsieve.a $(WHITELIST_LIBS)
+	server/libbalsievepolicy.a sieve/libbalsieve.a $(WHITELIST_LIBS)
 
 # A whole ManageSieve session fed from the fuzzer (loopback socket,
 # temporary store).

@@ -15,8 +15,9 @@
 #include "auth.h"
 #include "conn.h"
 #include "log.h"
+#include "mailgen.h"
 #include "ms_session_int.h"
-#include "smtp_sasl.h"
+#include "sasl.h"
 #include "util.h"
 
 void ms_cmd_capability(struct ms_session *s, const struct ms_cmd *cmd)
@@ -61,7 +62,7 @@ void ms_tls_ready(struct ms_session *s)
 
 struct auth_job {
 	struct ms_session *s;
-	char authzid[SMTP_SASL_FIELD_MAX + 1];
+	char authzid[MS_SASL_FIELD_MAX + 1];
 };
 
 static void auth_failed(struct ms_session *s, const char *code, const char *text)
@@ -99,29 +100,57 @@ static void auth_done(void *arg, enum auth_result r, const struct store_bal *bal
 	ms_wait_done(s);
 }
 
+static bool utf8_ok(struct slice s)
+{
+	uint32_t cp;
+
+	for (size_t i = 0, n; i < s.len; i += n)
+		if ((n = mailgen_utf8_next(s.p + i, s.len - i, &cp)) == 0)
+			return false;
+	return true;
+}
+
+/* Decodes a PLAIN message (common/sasl.c) into buf and *p, authcid
+ * copied NUL-terminated; false when it is not one or authzid or authcid
+ * is not UTF-8. */
+static bool plain_decode(struct slice response, uint8_t *buf, size_t bufsz, struct sasl_plain *p,
+                         char authcid[MS_SASL_FIELD_MAX + 1])
+{
+	if (sasl_plain_decode(response, buf, bufsz, MS_SASL_FIELD_MAX, MS_SASL_FIELD_MAX, p) !=
+	        SASL_PLAIN_OK ||
+	    !utf8_ok(p->authzid) || !utf8_ok(p->authcid))
+		return false;
+	memcpy(authcid, p->authcid.p, p->authcid.len);
+	authcid[p->authcid.len] = '\0';
+	return true;
+}
+
 /* A PLAIN message (base64, as sent): checked off the loop. */
 static void plain(struct ms_session *s, struct slice response)
 {
-	struct smtp_sasl_plain p;
-	enum smtp_reply_id err;
+	uint8_t buf[3 * MS_SASL_FIELD_MAX + 2];
+	char authcid[MS_SASL_FIELD_MAX + 1];
+	struct sasl_plain p;
 	struct auth_job *j;
 
 	if (response.len == 1 && response.p[0] == '*') {
 		ms_reply(s, MS_NO, NULL, "Authentication cancelled");
 		return;
 	}
-	if (smtp_sasl_plain_decode(response, &p, &err) < 0) {
+	if (!plain_decode(response, buf, sizeof(buf), &p, authcid)) {
+		explicit_bzero(buf, sizeof(buf));
 		auth_failed(s, NULL, "Authentication failed: invalid PLAIN message");
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
 	j->s = s;
-	str_copy(j->authzid, sizeof(j->authzid), p.authzid);
-	str_copy(s->audit_user, sizeof(s->audit_user), p.authcid);
+	memcpy(j->authzid, p.authzid.p, p.authzid.len);
+	str_copy(s->audit_user, sizeof(s->audit_user), authcid);
 	ms_wait(s);
-	auth_check(s->srv->auth, p.authcid, (const uint8_t *)p.passwd, p.passwd_len,
-	           conn_peer_addr(s->conn), ms_sid(s), auth_done, j);
-	smtp_sasl_plain_wipe(&p);
+	auth_check(s->srv->auth, authcid, p.passwd.p, p.passwd.len, conn_peer_addr(s->conn),
+	           ms_sid(s), auth_done, j);
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(&p, sizeof(p));
 }
 
 void ms_cmd_authenticate(struct ms_session *s, const struct ms_cmd *cmd)

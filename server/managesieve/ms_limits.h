@@ -28,6 +28,9 @@
 /* RFC 5804 section 4: number = a 32-bit unsigned number; also the
  * largest literal size we read (and drop) to stay in step. */
 #define MS_NUMBER_MAX 0xffffffffULL
+/* AUTHENTICATE PLAIN: authzid, authcid and password, each at most this
+ * many octets (as SMTP AUTH). */
+#define MS_SASL_FIELD_MAX 255
 
 /* Session. */
 #define MS_ERRORS_MAX 20           /* refused commands (NO) before BYE */

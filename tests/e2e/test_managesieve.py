@@ -209,6 +209,16 @@ def test_authenticate():
     c.close()
 
 
+def test_invalid_plain():
+    """Not base64, or an authcid that is not UTF-8: refused before any
+    password check, and counted as a failure."""
+    c = session()
+    for msg in ("AGFsaWNlAHB3*", base64.b64encode(b"\0\xff@x\0pw").decode()):
+        _, st = c.cmd('AUTHENTICATE "PLAIN" "%s"' % msg)
+        check(st.startswith("NO") and "invalid PLAIN" in st, "invalid PLAIN %s: %s" % (msg, st))
+    c.close()
+
+
 def test_too_many_failures():
     c = session()
     for _ in range(2):
@@ -501,8 +511,8 @@ def main():
               "--holder", "8" + OTHER_RPPS, "--password-stdin", stdin=PW + "\n")
         b.start()
         rc = harness.run_tests([test_capabilities_and_starttls, test_authenticate,
-                                test_too_many_failures, test_scripts, test_script_errors,
-                                test_limits, test_byte_by_byte_and_pipelined,
+                                test_invalid_plain, test_too_many_failures, test_scripts,
+                                test_script_errors, test_limits, test_byte_by_byte_and_pipelined,
                                 test_redirect_rule, test_sieve_connect, test_tls_policy])
         status = b.stop()
         if status != 0:
