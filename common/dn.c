@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "mailgen.h"
 #include "dn.h"
 
 #define DN_TYPE_MAX 128 /* an attribute type: short name or dotted OID */
@@ -136,37 +137,6 @@ static int dn_type_of_text(const char *word, char *out, size_t outsz, const char
 }
 
 /* ---------------------------------------------------------------- values */
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, surrogates or code points
- * past U+10FFFF. */
-static bool dn_utf8_ok(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t c = p[i];
-		size_t len = c < 0x80             ? 1
-		             : (c & 0xE0) == 0xC0 ? 2
-		             : (c & 0xF0) == 0xE0 ? 3
-		             : (c & 0xF8) == 0xF0 ? 4
-		                                  : 0;
-		uint32_t cp;
-		if (len == 0 || len > n - i)
-			return false;
-		cp = len == 1 ? c : c & (0x7F >> len);
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 /* Appends "TYPE=value" in the normal form of dn.h to out. */
 static int dn_ava_render(struct buf *out, const char *type, const uint8_t *p, size_t n,
                          const char **why_r)
@@ -175,7 +145,7 @@ static int dn_ava_render(struct buf *out, const char *type, const uint8_t *p, si
 	bool space = false, first = true;
 	int r = 0;
 
-	if (!dn_utf8_ok(p, n))
+	if (!mailgen_utf8_valid(p, n))
 		return *why_r = "value is not valid UTF-8", -1;
 	r |= buf_append_str(out, type);
 	r |= buf_append_u8(out, '=');

@@ -45,6 +45,16 @@ size_t mailgen_utf8_next(const uint8_t *p, size_t n, uint32_t *cp_r)
 	return len;
 }
 
+bool mailgen_utf8_valid(const uint8_t *p, size_t n)
+{
+	uint32_t cp;
+
+	for (size_t i = 0, k; i < n; i += k)
+		if ((k = mailgen_utf8_next(p + i, n - i, &cp)) == 0)
+			return false;
+	return true;
+}
+
 bool mailgen_is_ascii(struct slice s)
 {
 	for (size_t i = 0; i < s.len; i++)

@@ -25,6 +25,8 @@
  * it is not one (overlong, surrogate, past U+10FFFF, truncated); the code
  * point in *cp_r. */
 size_t mailgen_utf8_next(const uint8_t *p, size_t n, uint32_t *cp_r);
+/* Whether p[0..n) is well-formed UTF-8 throughout (RFC 3629, as above). */
+bool mailgen_utf8_valid(const uint8_t *p, size_t n);
 bool mailgen_is_ascii(struct slice s);
 
 /* True if s can be written as "<s>" in From/To: local@domain, at most

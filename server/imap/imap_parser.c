@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "imap_parser.h"
+#include "mailgen.h"
 #include "util.h"
 
 enum imap_pstate {
@@ -142,41 +143,6 @@ static bool is_tag_char(uint8_t c)
 static bool is_arg_atom_char(uint8_t c)
 {
 	return c > 0x20 && c < 0x7f && strchr("(){\"", c) == NULL;
-}
-
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t c = s[i];
-		size_t k;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1, cp = c & 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2, cp = c & 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return false;
-		if (n - i <= k)
-			return false;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += k + 1;
-	}
-	return true;
 }
 
 /* ---- errors ---- */
@@ -567,7 +533,7 @@ static enum imap_parse_result step_quoted(struct imap_parser *p, uint8_t c)
 	switch (c) {
 	case '"':
 		n->len = p->data.len - n->off;
-		if (p->quoted_8bit && !utf8_valid(p->data.data + n->off, n->len))
+		if (p->quoted_8bit && !mailgen_utf8_valid(p->data.data + n->off, n->len))
 			return fail(p, "invalid UTF-8 in quoted string", c);
 		p->state = PS_ARG_END;
 		return IMAP_PARSE_MORE;

@@ -100,16 +100,6 @@ static void auth_done(void *arg, enum auth_result r, const struct store_bal *bal
 	ms_wait_done(s);
 }
 
-static bool utf8_ok(struct slice s)
-{
-	uint32_t cp;
-
-	for (size_t i = 0, n; i < s.len; i += n)
-		if ((n = mailgen_utf8_next(s.p + i, s.len - i, &cp)) == 0)
-			return false;
-	return true;
-}
-
 /* Decodes a PLAIN message (common/sasl.c) into buf and *p, authcid
  * copied NUL-terminated; false when it is not one or authzid or authcid
  * is not UTF-8. */
@@ -118,7 +108,8 @@ static bool plain_decode(struct slice response, uint8_t *buf, size_t bufsz, stru
 {
 	if (sasl_plain_decode(response, buf, bufsz, MS_SASL_FIELD_MAX, MS_SASL_FIELD_MAX, p) !=
 	        SASL_PLAIN_OK ||
-	    !utf8_ok(p->authzid) || !utf8_ok(p->authcid))
+	    !mailgen_utf8_valid(p->authzid.p, p->authzid.len) ||
+	    !mailgen_utf8_valid(p->authcid.p, p->authcid.len))
 		return false;
 	memcpy(authcid, p->authcid.p, p->authcid.len);
 	authcid[p->authcid.len] = '\0';

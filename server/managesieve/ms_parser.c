@@ -190,20 +190,6 @@ static enum step end_line(struct ms_parser *p)
 	return STEP_CMD;
 }
 
-static bool utf8_ok(const uint8_t *s, size_t n)
-{
-	uint32_t cp;
-
-	for (size_t i = 0; i < n;) {
-		size_t k = mailgen_utf8_next(s + i, n - i, &cp);
-
-		if (k == 0)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 static enum step eol(struct ms_parser *p, uint8_t c)
 {
 	if (c == '\r') {
@@ -253,7 +239,7 @@ static enum step step_quoted(struct ms_parser *p, uint8_t c)
 	switch (c) {
 	case '"':
 		p->a[p->argc - 1].len = p->data.len - off;
-		if (!utf8_ok(p->data.data + off, p->data.len - off))
+		if (!mailgen_utf8_valid(p->data.data + off, p->data.len - off))
 			return fail(p, MS_PERR_UTF8);
 		p->st = ST_AFTER;
 		return STEP_MORE;
