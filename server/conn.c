@@ -856,6 +856,11 @@ void conn_set_timeouts(struct conn *c, uint64_t idle_ms, uint64_t cmd_ms)
 
 void conn_cmd_begin(struct conn *c)
 {
+	/* A command already timed keeps its start: a client trickling bytes
+	 * cannot push the deadline back. conn_cmd_end() (or the timeout) ends
+	 * it; a line timer started automatically is taken over afresh. */
+	if (c->cmd_start != 0 && !c->cmd_auto)
+		return;
 	c->cmd_start = uv_now(c->tcp.loop);
 	c->cmd_auto = false;
 	timer_arm(c);

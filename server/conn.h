@@ -112,7 +112,9 @@ void conn_set_line_max(struct conn *c, size_t max);
 /* 0 disables a timeout. */
 void conn_set_timeouts(struct conn *c, uint64_t idle_ms, uint64_t cmd_ms);
 /* Starts / stops the command timer explicitly (e.g. around SMTP DATA or an
- * IMAP literal). A partial line in the buffer always runs it. */
+ * IMAP literal). A partial line in the buffer always runs it. Calling
+ * conn_cmd_begin() again before conn_cmd_end() (or the timeout) keeps the
+ * first start, so a session may call it on every partial read. */
 void conn_cmd_begin(struct conn *c);
 void conn_cmd_end(struct conn *c);
 

@@ -14,7 +14,7 @@ SMTPD_LIBS += $(SIEVE_DELIVER_LIBS)
 
 check_PROGRAMS += tests/unit/check_sieve_reply
 tests_unit_check_sieve_reply_SOURCES = tests/unit/check_sieve_reply.c
-tests_unit_check_sieve_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_check_sieve_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server -I$(top_srcdir)/sieve
 tests_unit_check_sieve_reply_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_check_sieve_reply_LDADD = $(SIEVE_DELIVER_LIBS) $(CHECK_LIBS)
 TESTS += tests/unit/check_sieve_reply

@@ -224,8 +224,10 @@ static int do_vacation(struct sieve_deliver *s, const struct store_bal *bal,
 	bool allowed = false;
 	int rc;
 
-	if (!sieve_reply_vacation_ok(hdr, m->return_path, &why) ||
-	    strcasecmp(m->return_path, bal->address) == 0) {
+	/* The engine gave this action only after sieve_autoreply_refusal()
+	 * on the same header and sender: what is left is what it cannot see. */
+	why = sieve_reply_redirected_copy(hdr);
+	if (why != NULL || strcasecmp(m->return_path, bal->address) == 0) {
 		log_debug("sieve bal=%llu vacation: no reply (%s)", BALID(bal),
 		          why != NULL ? why : "the sender is the BAL");
 		snprintf(resp, sizeof(resp), "skipped: %s%s",

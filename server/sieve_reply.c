@@ -11,6 +11,7 @@
 #include "mailgen.h"
 #include "mime.h"
 #include "notice.h"
+#include "sieve.h"
 #include "sieve_reply.h"
 
 struct slice sieve_reply_header(struct slice msg)
@@ -93,78 +94,18 @@ int sieve_reply_redirected(struct slice msg, const char *return_path, const char
 
 /* ---------------------------------------------------------------- eligibility */
 
-static bool robot_local(const char *sender)
+const char *sieve_reply_redirected_copy(struct slice hdr)
 {
-	static const char *const names[] = {"mailer-daemon", "listserv", "majordomo"};
-	const char *at = strrchr(sender, '@');
-	size_t n = at != NULL ? (size_t)(at - sender) : strlen(sender);
-
-	if (n == 0)
-		return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (n == strlen(names[i]) && strncasecmp(sender, names[i], n) == 0)
-			return true;
-	return (n >= 6 && strncasecmp(sender, "owner-", 6) == 0) ||
-	       (n >= 8 && strncasecmp(sender + n - 8, "-request", 8) == 0);
-}
-
-/* RFC 3834 section 5.1: "no", alone or before parameters or a comment. */
-static bool auto_submitted_no(struct slice raw)
-{
-	struct buf v;
-	bool no;
-
-	buf_init(&v, 1024);
-	no = mime_unfold(raw, &v) == 0 && v.len >= 2 && strncasecmp((char *)v.data, "no", 2) == 0 &&
-	     (v.len == 2 || v.data[2] == ';' || v.data[2] == '(' || isspace(v.data[2]));
-	buf_free(&v);
-	return no;
-}
-
-static bool precedence_bulk(struct slice raw)
-{
-	static const char *const kinds[] = {"bulk", "list", "junk"};
-	struct buf v;
-	bool yes = false;
-
-	buf_init(&v, 1024);
-	if (mime_unfold(raw, &v) == 0 && buf_cstr(&v) == 0)
-		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-			yes = yes || strcasecmp((char *)v.data, kinds[i]) == 0;
-	buf_free(&v);
-	return yes;
-}
-
-/* Why a message with this header gets no reply, or NULL. */
-static const char *automatic_header(struct slice hdr)
-{
-	struct mime_header_iter it;
-	struct slice name, raw;
-
-	mime_header_iter_init(&it, hdr);
-	while (mime_header_next(&it, &name, &raw, NULL, NULL) == 1) {
-		if (slice_casecmp_cstr(name, "Auto-Submitted") == 0 && !auto_submitted_no(raw))
-			return "the message is auto-submitted";
-		if (slice_casecmp_cstr(name, "Precedence") == 0 && precedence_bulk(raw))
-			return "the message has Precedence bulk, list or junk";
-		if (name.len > 5 && strncasecmp((const char *)name.p, "List-", 5) == 0)
-			return "the message comes from a list";
-		if (slice_casecmp_cstr(name, SIEVE_REPLY_LOOP_FIELD) == 0)
-			return "the message was redirected";
-	}
-	return NULL;
+	return mime_header_count(hdr, SIEVE_REPLY_LOOP_FIELD) > 0 ? "the message was redirected"
+	                                                           : NULL;
 }
 
 bool sieve_reply_vacation_ok(struct slice hdr, const char *sender, const char **why_r)
 {
-	const char *why = NULL;
+	const char *why = sieve_autoreply_refusal(hdr, sender);
 
-	if (sender == NULL || sender[0] == '\0')
-		why = "null sender";
-	else if (robot_local(sender))
-		why = "the sender is a robot or list address";
-	else
-		why = automatic_header(hdr);
+	if (why == NULL)
+		why = sieve_reply_redirected_copy(hdr);
 	if (why_r != NULL)
 		*why_r = why;
 	return why == NULL;

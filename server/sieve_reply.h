@@ -9,11 +9,12 @@
  *     the message again, and no message is redirected once it carries
  *     SIEVE_REPLY_MAX_HOPS of them: it is kept instead.
  *   - Vacation eligibility (RFC 3834 section 2, RFC 5230 section 4.6,
- *     RE_GBM_4470), checked again at delivery behind the engine's own
- *     check: no reply to the null sender, MAILER-DAEMON, LISTSERV,
- *     majordomo, owner-* or *-request, to a message with Auto-Submitted
- *     other than "no", Precedence bulk/list/junk, any List-* field, or a
- *     redirect marker (a redirected copy is not the sender writing to us).
+ *     RE_GBM_4470): the engine's sieve_autoreply_refusal() (no reply to
+ *     the null sender, MAILER-DAEMON, LISTSERV, majordomo, owner-* or
+ *     *-request, to a message with Auto-Submitted other than "no",
+ *     Precedence bulk/list/junk, any List-* field), plus a redirect marker
+ *     (a redirected copy is not the sender writing to us), which only
+ *     delivery knows.
  *   - The vacation reply: From the BAL, To the sender, French default
  *     subject "Réponse automatique : " + the original subject (RFC 2047
  *     encoded when needed), Auto-Submitted: auto-replied, In-Reply-To and
@@ -56,6 +57,9 @@ int sieve_reply_redirected(struct slice msg, const char *return_path, const char
 /* Whether a vacation reply may go to sender for a message with header hdr
  * (see above). *why_r (may be NULL) gets a short English reason when not. */
 bool sieve_reply_vacation_ok(struct slice hdr, const char *sender, const char **why_r);
+/* The part of it the engine does not check: "the message was redirected"
+ * when hdr holds a redirect marker, else NULL. */
+const char *sieve_reply_redirected_copy(struct slice hdr);
 
 struct sieve_reply_vacation {
 	const char *from;      /* the BAL's address */

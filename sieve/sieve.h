@@ -124,4 +124,13 @@ void sieve_result_free(struct sieve_result *r);
 /* "keep", "fileinto", ... */
 const char *sieve_act_name(enum sieve_act a);
 
+/* RFC 3834 section 2 and RFC 5230 section 4.6: why a message from sender
+ * (envelope, "" or NULL for the null path) with header block hdr may get
+ * no automatic reply, in short English, or NULL when it may: the null
+ * sender, MAILER-DAEMON, LISTSERV, majordomo, owner-* or *-request,
+ * Auto-Submitted other than "no", Precedence bulk/list/junk, any List-*
+ * field. One pass over hdr; the vacation command and Sieve at delivery
+ * both decide with it. */
+const char *sieve_autoreply_refusal(struct slice hdr, const char *sender);
+
 #endif

@@ -3,7 +3,8 @@
  * reply is due (§4.5 the user is a recipient, §4.6 no reply to lists and
  * robots, RFC 3834 §2 Auto-Submitted, §4.2 once per sender and period via
  * the caller's memory) and returns it as an action; the caller builds and
- * sends the reply. */
+ * sends the reply. sieve_autoreply_refusal(), the RFC 3834 part, is shared
+ * with Sieve at delivery. */
 #include "config.h"
 
 #include <ctype.h>
@@ -16,56 +17,67 @@
 #include "sieve_run_int.h"
 #include "util.h"
 
-static bool has_prefix(const char *s, const char *p)
+static bool robot_local(const char *sender)
 {
-	return strncasecmp(s, p, strlen(p)) == 0;
+	static const char *const names[] = {"mailer-daemon", "listserv", "majordomo"};
+	const char *at = strrchr(sender, '@');
+	size_t n = at != NULL ? (size_t)(at - sender) : strlen(sender);
+
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n == strlen(names[i]) && strncasecmp(sender, names[i], n) == 0)
+			return true;
+	return (n >= 6 && strncasecmp(sender, "owner-", 6) == 0) ||
+	       (n >= 8 && strncasecmp(sender + n - 8, "-request", 8) == 0);
 }
 
-static bool has_suffix(const char *s, const char *suf)
+/* RFC 3834 section 5.1: "no", alone or before parameters or a comment. */
+static bool auto_submitted_no(struct slice raw)
 {
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcasecmp(s + a - b, suf) == 0;
+	struct buf v;
+	bool no;
+
+	buf_init(&v, 1024);
+	no = mime_unfold(raw, &v) == 0 && v.len >= 2 && strncasecmp((char *)v.data, "no", 2) == 0 &&
+	     (v.len == 2 || v.data[2] == ';' || v.data[2] == '(' || isspace(v.data[2]));
+	buf_free(&v);
+	return no;
 }
 
-/* §4.6: MAILER-DAEMON, owner-*, *-request, LISTSERV and the null path. */
-static bool robot_sender(const char *from)
+static bool precedence_bulk(struct slice raw)
 {
-	const char *at = strrchr(from, '@');
-	char local[256];
-	size_t n = at != NULL ? (size_t)(at - from) : strlen(from);
-
-	if (n == 0 || n >= sizeof(local))
-		return n == 0;
-	memcpy(local, from, n);
-	local[n] = '\0';
-	return strcasecmp(local, "mailer-daemon") == 0 || strcasecmp(local, "listserv") == 0 ||
-	       strcasecmp(local, "majordomo") == 0 || has_prefix(local, "owner-") ||
-	       has_suffix(local, "-request");
-}
-
-/* RFC 3834 §5.1 Auto-Submitted other than "no", Precedence bulk/list/junk,
- * and mailing list fields (RFC 2369, RFC 2919). */
-static bool automatic_message(struct sieve_run *r)
-{
-	static const char *const list_fields[] = {"list-id", "list-help", "list-unsubscribe",
-	                                          "list-subscribe", "list-post", "list-owner",
-	                                          "list-archive"};
-	struct sieve_vals v = {0};
+	static const char *const kinds[] = {"bulk", "list", "junk"};
+	struct buf v;
 	bool yes = false;
 
-	sieve_header_values(r, NULL, "auto-submitted", false, &v);
-	for (unsigned i = 0; i < v.n; i++)
-		yes = yes || strncasecmp(v.v[i].p, "no", 2) != 0 ||
-		      (v.v[i].len > 2 && isalnum((unsigned char)v.v[i].p[2]));
-	sieve_vals_free(&v);
-	sieve_header_values(r, NULL, "precedence", false, &v);
-	for (unsigned i = 0; i < v.n; i++)
-		yes = yes || strcasecmp(v.v[i].p, "bulk") == 0 || strcasecmp(v.v[i].p, "list") == 0 ||
-		      strcasecmp(v.v[i].p, "junk") == 0;
-	sieve_vals_free(&v);
-	for (size_t i = 0; i < sizeof(list_fields) / sizeof(list_fields[0]); i++)
-		yes = yes || mime_header_count(r->hdr, list_fields[i]) > 0;
+	buf_init(&v, 1024);
+	if (mime_unfold(raw, &v) == 0 && buf_cstr(&v) == 0)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			yes = yes || strcasecmp((char *)v.data, kinds[i]) == 0;
+	buf_free(&v);
 	return yes;
+}
+
+const char *sieve_autoreply_refusal(struct slice hdr, const char *sender)
+{
+	struct mime_header_iter it;
+	struct slice name, raw;
+
+	if (sender == NULL || sender[0] == '\0')
+		return "null sender";
+	if (robot_local(sender))
+		return "the sender is a robot or list address";
+	mime_header_iter_init(&it, hdr);
+	while (mime_header_next(&it, &name, &raw, NULL, NULL) == 1) {
+		if (slice_casecmp_cstr(name, "Auto-Submitted") == 0 && !auto_submitted_no(raw))
+			return "the message is auto-submitted";
+		if (slice_casecmp_cstr(name, "Precedence") == 0 && precedence_bulk(raw))
+			return "the message has Precedence bulk, list or junk";
+		if (name.len > 5 && strncasecmp((const char *)name.p, "List-", 5) == 0)
+			return "the message comes from a list";
+	}
+	return NULL;
 }
 
 static bool addr_in(const struct sieve_vals *mine, const char *mailbox, const char *host)
@@ -158,7 +170,7 @@ static int reply_due(struct sieve_run *r, const struct sieve_node *n, const stru
 	bool ok;
 	int rc;
 
-	if (sender[0] == '\0' || robot_sender(sender) || automatic_message(r))
+	if (sieve_autoreply_refusal(r->hdr, sender) != NULL)
 		return 0;
 	if (e->rcpt_to != NULL)
 		sieve_vals_push(&mine, e->rcpt_to, strlen(e->rcpt_to));

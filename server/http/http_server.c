@@ -25,7 +25,6 @@ struct http_session {
 	struct http_server *srv;
 	struct conn *conn;
 	struct session_link link; /* in the live sessions */
-	bool in_head; /* part of a request head is buffered: its timer runs */
 };
 
 static struct session_set sessions;
@@ -323,13 +322,10 @@ static size_t on_data(struct conn *c, struct slice data, void *arg)
 	if (pr == HTTP_PARSE_MORE) {
 		/* The whole head must come within HTTP_REQUEST_MS of its first
 		 * byte, however slowly it trickles in. */
-		if (!s->in_head)
-			conn_cmd_begin(c);
-		s->in_head = true;
+		conn_cmd_begin(c);
 		return 0;
 	}
 	conn_cmd_end(c);
-	s->in_head = false;
 	buf_init(&r.body, 0);
 	if (pr == HTTP_PARSE_ERROR) {
 		log_info("%s http bad-request peer=%s status=%u reason=\"%s\"", conn_id(c),

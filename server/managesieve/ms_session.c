@@ -284,10 +284,7 @@ static size_t on_data(struct conn *c, struct slice data, void *arg)
 		off += used;
 		if (st == MS_PARSE_MORE)
 			break;
-		if (s->cmd_timer) { /* the command is complete */
-			conn_cmd_end(c);
-			s->cmd_timer = false;
-		}
+		conn_cmd_end(c); /* the command is complete */
 		if (st == MS_PARSE_CMD)
 			on_command(s, &cmd);
 		else if (st == MS_PARSE_ERR)
@@ -303,10 +300,8 @@ static size_t on_data(struct conn *c, struct slice data, void *arg)
 		return data.len;
 	/* A command begun must end within CONN_CMD_TIMEOUT_MS, however slowly
 	 * its bytes come: the timer starts with its first bytes only. */
-	if (ms_parser_pending(&s->parser) && !s->cmd_timer) {
+	if (ms_parser_pending(&s->parser))
 		conn_cmd_begin(c);
-		s->cmd_timer = true;
-	}
 	return off;
 }
 

@@ -20,7 +20,6 @@ struct ms_session {
 	bool input_reset; /* STARTTLS: drop the rest of this read */
 	bool shutdown;    /* SIGTERM came while waiting: BYE after the reply */
 	bool sasl;        /* AUTHENTICATE sent "": the client's response is next */
-	bool cmd_timer;   /* part of a command was read: the command timer runs */
 	unsigned n_cmds, n_errs, n_auth_fails;
 
 	bool authed;

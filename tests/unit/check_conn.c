@@ -2,7 +2,8 @@
 /* Connections in one process over loopback: a listener with a small test
  * session, clients made with conn_connect(); the line reader fed byte by
  * byte, pause/resume, raw mode, back-pressure with drain events, STARTTLS
- * from both ends with client certificates, refused connects. */
+ * from both ends with client certificates, refused connects, a command
+ * timer that bytes trickling in raw mode cannot push back. */
 #include "config.h"
 
 #include <check.h>
@@ -37,6 +38,7 @@ struct srv_session {
 	long big_left;
 	unsigned drains;
 	size_t peak;
+	bool timed; /* raw bytes swallowed, each read calls conn_cmd_begin() */
 };
 
 static struct tls_ctx *srv_tls, *cli_tls;
@@ -85,6 +87,10 @@ static void srv_line(struct conn *c, struct slice line, void *arg)
 		s->raw_need = n;
 		s->raw_len = 0;
 		conn_set_raw(c, true);
+	} else if (sscanf(buf, "TIMED %lu", &n) == 1) {
+		s->timed = true;
+		conn_set_raw(c, true);
+		conn_set_timeouts(c, 0, n);
 	} else if (sscanf(buf, "BIG %lu", &n) == 1) {
 		s->big_left = (long)n;
 		conn_pause(c); /* no other command while the answer streams */
@@ -112,6 +118,11 @@ static size_t srv_data(struct conn *c, struct slice d, void *arg)
 	struct srv_session *s = arg;
 	size_t take = d.len < s->raw_need ? d.len : s->raw_need;
 
+	if (s->timed) { /* as a session does on every partial command */
+		conn_cmd_begin(c);
+		return d.len;
+	}
+
 	/* CR and LF shown as ^ and ~ so that the reply stays one line */
 	for (size_t i = 0; i < take; i++)
 		s->raw[s->raw_len + i] = d.p[i] == '\r' ? '^' : d.p[i] == '\n' ? '~' : (char)d.p[i];
@@ -130,6 +141,10 @@ static void srv_event(struct conn *c, enum conn_event ev, void *arg)
 
 	if (ev == CONN_EV_LINE_TOO_LONG)
 		conn_write_str(c, "TOO LONG\r\n");
+	if (ev == CONN_EV_CMD_TIMEOUT) {
+		conn_write_str(c, "CMD TIMEOUT\r\n");
+		conn_close(c);
+	}
 	if (ev == CONN_EV_DRAIN && s->big_left > 0) {
 		s->drains++;
 		big_more(s);
@@ -450,6 +465,34 @@ static bool big_done(void *arg)
 	return false;
 }
 
+/* One byte every 100 ms, each read calling conn_cmd_begin() again: the
+ * 300 ms command timer still fires, counted from the first byte. */
+START_TEST(cmd_timer_not_pushed_back)
+{
+	struct client cl;
+	int sent = 0;
+
+	client_open(&cl, port);
+	conn_write_str(cl.c, "TIMED 300\r\n");
+	while (!cl.closed && sent < 30) {
+		uint64_t until;
+
+		conn_write(cl.c, "x", 1);
+		sent++;
+		uv_run(&loop, UV_RUN_NOWAIT);
+		until = uv_now(&loop) + 100;
+		while (!cl.closed && uv_now(&loop) < until) {
+			usleep(5000);
+			uv_run(&loop, UV_RUN_NOWAIT);
+		}
+	}
+	ck_assert_msg(cl.closed, "the trickle kept the command timer from firing");
+	ck_assert_uint_eq(cl.n, 2);
+	ck_assert_str_eq(cl.lines[1], "CMD TIMEOUT");
+	client_free(&cl);
+}
+END_TEST
+
 START_TEST(backpressure_and_drain)
 {
 	struct client cl;
@@ -585,6 +628,7 @@ int main(void)
 	tcase_add_test(tc, line_limit);
 	tcase_add_test(tc, pause_and_resume);
 	tcase_add_test(tc, raw_mode);
+	tcase_add_test(tc, cmd_timer_not_pushed_back);
 	tcase_add_test(tc, backpressure_and_drain);
 	tcase_add_test(tc, starttls_both_ends);
 	tcase_add_test(tc, connect_refused);

@@ -17,6 +17,9 @@ static const char auto_no_msg[] =
     "From: a@example.org\r\nTo: alice@example.com\r\nAuto-Submitted: no\r\n\r\nx\r\n";
 static const char bulk_msg[] =
     "From: a@example.org\r\nTo: alice@example.com\r\nPrecedence: bulk\r\n\r\nx\r\n";
+/* RFC 8058: a List-* field outside RFC 2369 and RFC 2919 is a list too */
+static const char list_post_msg[] = "From: a@example.org\r\nTo: alice@example.com\r\n"
+                                    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\nx\r\n";
 static const char bcc_msg[] = "From: a@example.org\r\nTo: other@example.com\r\n\r\nx\r\n";
 static const char alias_msg[] =
     "From: a@example.org\r\nTo: other@example.com\r\nCc: Alice <ALICE.M@example.com>\r\n\r\nx\r\n";
@@ -53,6 +56,7 @@ static const struct sc_vec vecs[] = {
     {"5230 4.5 :addresses", VAC "vacation :addresses [\"alice.m@example.com\"] \"A\";",
      "vacation:sender@example.org:604800:A keep", alias_msg},
     {"5230 4.6 list", VAC "vacation \"A\";", "keep", list_msg},
+    {"5230 4.6 any List- field", VAC "vacation \"A\";", "keep", list_post_msg},
     {"3834 5 auto-submitted", VAC "vacation \"A\";", "keep", auto_msg},
     {"3834 5 auto-submitted no", VAC "vacation \"A\";",
      "vacation:sender@example.org:604800:A keep", auto_no_msg},

@@ -423,6 +423,33 @@ START_TEST(audit_actions)
 }
 END_TEST
 
+/* A vacation the engine gave for a redirected copy: skipped and traced at
+ * delivery (the engine does not see redirect markers); one the engine
+ * declines under RFC 3834 (a robot sender) leaves no action, no trace. */
+START_TEST(audit_vacation_skipped)
+{
+	struct recs *rs = xmalloc(sizeof(*rs));
+
+	script(id_a, "redirect \"b@" DOM "\";");
+	script(id_b, "require \"vacation\"; vacation :addresses [\"a@" DOM "\"] \"absent\";");
+	deliver_traced("a@" DOM, "x@" DOM, false);
+	ck_assert_int_eq(count(id_b, "INBOX"), 1);
+	sieve_recs(rs);
+	ck_assert_uint_eq(rs->n, 2);
+	ck_assert_str_eq(rs->r[0].action, "sieve.vacation");
+	ck_assert_str_eq(rs->r[0].bal, "b@" DOM);
+	ck_assert_str_eq(rs->r[0].request, "vacation reply to a@" DOM);
+	ck_assert_str_eq(rs->r[0].response, "skipped: the message was redirected (RFC 3834)");
+	ck_assert_str_eq(rs->r[1].action, "sieve.redirect");
+	script(id_a, "require \"vacation\"; vacation \"absent\";");
+	deliver_traced("a@" DOM, "MAILER-DAEMON@" DOM, false);
+	ck_assert_int_eq(count(id_a, "INBOX"), 1);
+	sieve_recs(rs);
+	ck_assert_uint_eq(rs->n, 2);
+	free(rs);
+}
+END_TEST
+
 static Suite *deliver_suite(void)
 {
 	Suite *s = suite_create("sieve_deliver");
@@ -439,6 +466,7 @@ static Suite *deliver_suite(void)
 	tcase_add_test(t, replaced_script_runs);
 	tcase_add_test(t, audit_fill_pure);
 	tcase_add_test(t, audit_actions);
+	tcase_add_test(t, audit_vacation_skipped);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "sieve.h"
 #include "sieve_reply.h"
 
 #define T_2026_12_01_1455 INT64_C(1796136900)
@@ -158,6 +159,13 @@ START_TEST(vacation_headers)
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		ck_assert_msg(sieve_reply_vacation_ok(S(v[i].hdr), "a@b.fr", NULL) == v[i].ok,
 		              "case %zu", i);
+	/* the engine's part and delivery's own (the redirect marker) */
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_msg((sieve_autoreply_refusal(S(v[i].hdr), "a@b.fr") == NULL &&
+		               sieve_reply_redirected_copy(S(v[i].hdr)) == NULL) == v[i].ok,
+		              "case %zu", i);
+	ck_assert_str_eq(sieve_reply_redirected_copy(S("X-Balise-Redirected-By: <a@b.fr>\r\n\r\n")),
+	                 "the message was redirected");
 }
 END_TEST
 
